@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+
+/**
+ * The drillbook config file (JSON). Validated once at start-up; every error names its field.
+ * Relative paths are resolved against the config file's folder.
+ */
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a table name like "schema.table"');
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL');
+
+export const customCheckSchema = z.object({
+  name: z.string().min(1),
+  sql: z.string().min(1),
+  /** Expected value of the first column of the first row, compared as text. */
+  expect: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+});
+
+export const maskingRuleSchema = z.object({
+  table: identifier,
+  column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a column name'),
+  strategy: z.enum(['hash', 'redact', 'null', 'email']),
+});
+
+export const objectivesSchema = z
+  .object({
+    rpoMinutes: z.number().positive().default(15),
+    rtoMinutes: z.number().positive().default(240),
+  })
+  .default({ rpoMinutes: 15, rtoMinutes: 240 });
+
+export const databaseSchema = z.object({
+  /** The production (source) database. */
+  sourceUrl: postgresUrl,
+  migrationsTable: identifier.optional(),
+  heartbeatTable: identifier.default('public.drillbook_heartbeat'),
+  /** Tables the manifest covers; default: every user table but the heartbeat. */
+  tables: z.array(identifier).optional(),
+});
+
+export const localBackupSchema = z.object({
+  /** Folder holding base backups and the WAL archive (the source's archive_command writes to <dir>/wal). */
+  dir: z.string().min(1),
+});
+
+export const retentionSchema = z
+  .object({
+    maxAgeDays: z.number().int().min(1).max(365).default(14),
+    keepMonthly: z.number().int().min(0).max(120).default(3),
+  })
+  .default({ maxAgeDays: 14, keepMonthly: 3 });
+
+export const restoreSchema = z
+  .object({
+    /** Must be "staging": drills never restore anywhere else. */
+    environment: z
+      .literal('staging', { error: 'must be "staging": drills only restore into staging' })
+      .default('staging'),
+    /** Local target: a folder for throwaway staging clusters. Default: the OS temp folder. */
+    workDir: z.string().optional(),
+    checks: z.array(customCheckSchema).default([]),
+    masking: z.array(maskingRuleSchema).default([]),
+    /** Per-wait time limit for recovery. */
+    recoveryTimeoutSeconds: z.number().int().positive().default(3600),
+  })
+  .default({ environment: 'staging', checks: [], masking: [], recoveryTimeoutSeconds: 3600 });
+
+export const systemSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
+  environment: z.string().default('production'),
+  database: databaseSchema,
+  objectives: objectivesSchema,
+  backup: z
+    .object({ local: localBackupSchema.optional(), retention: retentionSchema })
+    .default({ retention: { maxAgeDays: 14, keepMonthly: 3 } }),
+  restore: restoreSchema,
+  /** Streams and projections for replay rehearsals; see the replay docs. */
+  streams: z.array(z.record(z.string(), z.unknown())).default([]),
+});
+
+export const configSchema = z.object({
+  systems: z.array(systemSchema).min(1, 'must list at least one system'),
+  runbook: z
+    .object({
+      dir: z.string().optional(),
+      s3: z
+        .object({
+          bucket: z.string().min(3),
+          prefix: z.string().default('drillbook/'),
+          region: z.string().optional(),
+        })
+        .optional(),
+    })
+    .default({ dir: './runbook' }),
+  chat: z
+    .object({
+      /** Incoming-webhook URL (Slack-compatible). Prefer webhookSecretId on AWS. */
+      webhookUrl: z.url().optional(),
+      webhookSecretId: z.string().optional(),
+      stdout: z.boolean().default(true),
+    })
+    .default({ stdout: true }),
+});
+
+export type DrillbookConfig = z.infer<typeof configSchema>;
+export type SystemConfig = z.infer<typeof systemSchema>;
+
+/** Turns a zod error into a ConfigError naming the first offending field. */
+export function toConfigError(error: z.ZodError, prefix = ''): ConfigError {
+  const issue = error.issues[0];
+  const path = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
+  const field = prefix ? (issue?.path.length ? `${prefix}.${path}` : prefix) : path;
+  return new ConfigError(field, issue?.message ?? 'invalid', { cause: error });
+}
+
+/** Parses any input with a zod schema, throwing a ConfigError naming the field on failure. */
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw toConfigError(result.error, prefix);
+  return result.data;
+}
+
+export function parseConfig(input: unknown, baseDir = process.cwd()): DrillbookConfig {
+  const config = parseWith(configSchema, input);
+  const names = new Set<string>();
+  for (const [i, system] of config.systems.entries()) {
+    if (names.has(system.name))
+      throw new ConfigError(`systems.${i}.name`, `duplicate system "${system.name}"`);
+    names.add(system.name);
+    if (system.backup.local) system.backup.local.dir = resolve(baseDir, system.backup.local.dir);
+    if (system.restore.workDir) system.restore.workDir = resolve(baseDir, system.restore.workDir);
+  }
+  if (config.runbook.dir) config.runbook.dir = resolve(baseDir, config.runbook.dir);
+  return config;
+}
+
+export function loadConfig(file: string): DrillbookConfig {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new ConfigError('--config', `file not found: ${path}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('--config', `${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseConfig(raw, dirname(path));
+}
+
+export function findSystem(config: DrillbookConfig, name: string | undefined): SystemConfig {
+  if (name === undefined) {
+    if (config.systems.length === 1) return config.systems[0]!;
+    throw new ConfigError('--system', `config lists ${config.systems.length} systems; name one`);
+  }
+  const system = config.systems.find((s) => s.name === name);
+  if (!system) throw new ConfigError('--system', `no system "${name}" in config`);
+  return system;
+}

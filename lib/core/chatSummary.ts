@@ -1,0 +1,25 @@
+import { title } from './markdown.js';
+import { formatDuration } from './objectives.js';
+import type { Report } from './report.js';
+
+/** A concise, plain-text summary for chat: outcome, RPO/RTO vs target, failed checks, where the report is. */
+export function chatSummary(report: Report, location?: string): string {
+  const head = `${report.outcome === 'passed' ? ':white_check_mark:' : report.outcome === 'failed' ? ':x:' : ':warning:'} ${title(report)} ${report.outcome.toUpperCase()}: ${report.system} (${report.environment})`;
+  const lines = [head];
+  if (report.objectives) {
+    const o = report.objectives;
+    lines.push(
+      `RPO ${formatDuration(o.rpoSeconds)} (target ${formatDuration(o.rpoTargetSeconds)}) · RTO ${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)})`,
+    );
+  }
+  if (report.replay) {
+    const r = report.replay;
+    lines.push(`${r.events} events ${r.fromSeq}..${r.toSeq}, digest ${r.digest.slice(0, 12)}`);
+  }
+  const failed = report.checks.filter((c) => c.outcome === 'failed' || c.outcome === 'inconclusive');
+  for (const c of failed.slice(0, 5)) lines.push(`• ${c.name} ${c.outcome}: ${c.detail}`);
+  if (failed.length > 5) lines.push(`• … and ${failed.length - 5} more`);
+  if (report.reason) lines.push(`Reason: ${report.reason}`);
+  lines.push(`Report: ${location ?? report.id}`);
+  return lines.join('\n');
+}

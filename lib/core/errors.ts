@@ -1,0 +1,61 @@
+/**
+ * Typed errors: one class per failure kind, each carrying the underlying `cause`.
+ * The CLI maps ConfigError/InputError to exit code 2 and prints only `message`.
+ */
+export class DrillbookError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Configuration or input that does not validate. `field` names the offending path. */
+export class ConfigError extends DrillbookError {
+  constructor(
+    readonly field: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field}: ${reason}`, options);
+  }
+}
+
+/** Bad command-line or event input (same exit code as ConfigError). */
+export class InputError extends ConfigError {}
+
+/** A guard refused to act on a resource that is not a tagged staging resource. */
+export class GuardError extends DrillbookError {}
+
+/** A wait ran past its timeout. */
+export class TimeoutError extends DrillbookError {}
+
+/** An external command (pg_basebackup, initdb, ...) failed. */
+export class CommandError extends DrillbookError {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${command} failed (exit ${exitCode ?? 'signal'}): ${lastLines(stderr, 3)}`, options);
+  }
+}
+
+/** A backup is missing, incomplete or unusable. */
+export class BackupError extends DrillbookError {}
+
+/** Recovery (WAL replay, snapshot restore) failed. */
+export class RecoveryError extends DrillbookError {}
+
+/** The drill was interrupted (SIGINT/SIGTERM). */
+export class InterruptedError extends DrillbookError {}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+/** A short, single-line description of any thrown value, safe for reports. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}

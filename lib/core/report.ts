@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/** The report contract of DESIGN.md. Other tools read these files: change additively only. */
+export const reportKinds = [
+  'backup',
+  'restore-drill',
+  'replay-rehearsal',
+  'canary-halt',
+  'secret-rotation',
+  'rotation-audit',
+] as const;
+export type ReportKind = (typeof reportKinds)[number];
+
+export type Outcome = 'passed' | 'failed' | 'inconclusive';
+export type CheckOutcome = Outcome | 'skipped';
+
+export interface Phase {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: Outcome | 'skipped';
+  detail?: string;
+}
+
+export interface Check {
+  name: string;
+  outcome: CheckOutcome;
+  detail: string;
+}
+
+export interface Objectives {
+  rpoSeconds: number | null;
+  rtoSeconds: number | null;
+  rpoTargetSeconds: number;
+  rtoTargetSeconds: number;
+  /** Age of the base backup / snapshot used, at the drill's start. */
+  backupAgeSeconds?: number | null;
+  /** How far the newest restorable point lagged behind the drill's start (WAL archive or LatestRestorableTime). */
+  restorableLagSeconds?: number | null;
+}
+
+export interface ReplaySummary {
+  stream: string;
+  fromSeq: number;
+  toSeq: number;
+  events: number;
+  gaps: [number, number][];
+  duplicates: number;
+  schemaViolations: number;
+  digest: string;
+  expectedDigest?: string;
+  eventsPerSecond: number;
+}
+
+export interface Report {
+  kind: ReportKind;
+  id: string;
+  system: string;
+  environment: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: Outcome;
+  phases: Phase[];
+  checks: Check[];
+  objectives?: Objectives;
+  replay?: ReplaySummary;
+  /** Why the run failed, when it did (first error). */
+  reason?: string;
+  /** Free-form, kind-specific facts (backup id, target time, ...). */
+  details?: Record<string, unknown>;
+}
+
+const phaseSchema = z.object({
+  name: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: z.enum(['passed', 'failed', 'inconclusive', 'skipped']),
+  detail: z.string().optional(),
+});
+const checkSchema = z.object({
+  name: z.string(),
+  outcome: z.enum(['passed', 'failed', 'inconclusive', 'skipped']),
+  detail: z.string(),
+});
+
+/** Validates a stored report (used when reading reports back). */
+export const reportSchema = z.object({
+  kind: z.enum(reportKinds),
+  id: z.string().min(1),
+  system: z.string(),
+  environment: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: z.enum(['passed', 'failed', 'inconclusive']),
+  phases: z.array(phaseSchema),
+  checks: z.array(checkSchema),
+  objectives: z
+    .object({
+      rpoSeconds: z.number().nullable(),
+      rtoSeconds: z.number().nullable(),
+      rpoTargetSeconds: z.number(),
+      rtoTargetSeconds: z.number(),
+      backupAgeSeconds: z.number().nullable().optional(),
+      restorableLagSeconds: z.number().nullable().optional(),
+    })
+    .optional(),
+  replay: z
+    .object({
+      stream: z.string(),
+      fromSeq: z.number(),
+      toSeq: z.number(),
+      events: z.number(),
+      gaps: z.array(z.tuple([z.number(), z.number()])),
+      duplicates: z.number(),
+      schemaViolations: z.number(),
+      digest: z.string(),
+      expectedDigest: z.string().optional(),
+      eventsPerSecond: z.number(),
+    })
+    .optional(),
+  reason: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * The overall outcome from phases and checks: any failure fails the run; otherwise any
+ * inconclusive check makes it inconclusive; a run with no passed check is inconclusive, never a
+ * silent pass.
+ */
+export function overallOutcome(checks: readonly Check[], phases: readonly Phase[], error?: string): Outcome {
+  if (error !== undefined) return 'failed';
+  if (phases.some((p) => p.outcome === 'failed') || checks.some((c) => c.outcome === 'failed'))
+    return 'failed';
+  if (checks.some((c) => c.outcome === 'inconclusive') || phases.some((p) => p.outcome === 'inconclusive')) {
+    return 'inconclusive';
+  }
+  if (!checks.some((c) => c.outcome === 'passed')) return 'inconclusive';
+  return 'passed';
+}
+
+/** A sortable, unique, file-name-safe report id: `<kind>-<system>-<UTC timestamp>-<suffix>`. */
+export function reportId(kind: ReportKind, system: string, at: Date, suffix: string): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${kind}-${slug(system)}-${stamp}-${slug(suffix)}`;
+}
+
+export function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+}
+
+/** `reports/<kind>/<YYYY>/<MM>/<id>` (without extension), the layout shared by the folder and S3 stores. */
+export function reportKey(report: Pick<Report, 'kind' | 'id' | 'startedAt'>): string {
+  const started = new Date(report.startedAt);
+  const yyyy = String(started.getUTCFullYear());
+  const mm = String(started.getUTCMonth() + 1).padStart(2, '0');
+  return `reports/${report.kind}/${yyyy}/${mm}/${report.id}`;
+}

@@ -1,0 +1,43 @@
+import { describeError } from '../core/errors.js';
+import { renderMarkdown } from '../core/markdown.js';
+import type { Report } from '../core/report.js';
+import { objectivesTable, rewriteRunbook } from '../core/runbook.js';
+import type { Chat, Metrics, RunbookStore } from '../ports.js';
+
+export interface Publishers {
+  runbook: RunbookStore;
+  chat?: Chat;
+  metrics?: Metrics;
+  /** Where to note publishing problems (never thrown: a report must not be lost to a chat outage). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The end of every job: store JSON + Markdown, rewrite RUNBOOK.md's objectives table, publish
+ * metrics and post to chat. Storing the report is the only step whose failure propagates.
+ */
+export async function publishReport(report: Report, to: Publishers): Promise<string> {
+  const warn = to.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const location = await to.runbook.putReport(report, renderMarkdown(report));
+  try {
+    const drills = await to.runbook.listReports({ kind: 'restore-drill', limit: 500 });
+    await to.runbook.writeRunbook(rewriteRunbook(await to.runbook.readRunbook(), objectivesTable(drills)));
+  } catch (error) {
+    warn(`could not update RUNBOOK.md: ${describeError(error)}`);
+  }
+  if (to.metrics) {
+    try {
+      await to.metrics.publishReport(report);
+    } catch (error) {
+      warn(`could not publish metrics: ${describeError(error)}`);
+    }
+  }
+  if (to.chat) {
+    try {
+      await to.chat.postReport(report, location);
+    } catch (error) {
+      warn(`could not post to chat: ${describeError(error)}`);
+    }
+  }
+  return location;
+}

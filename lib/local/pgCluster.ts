@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { DrillbookError } from '../core/errors.js';
+import { waitFor } from '../core/wait.js';
+import { giveToServerUser, pgBin, run } from './exec.js';
+
+export interface ClusterOptions {
+  /** Folder that will hold data/, socket/ and postgres.log. */
+  dir: string;
+  port?: number;
+  superuser?: string;
+  password?: string;
+  /** WAL archive folder: turns archive_mode on with a copy archive_command. */
+  archiveDir?: string;
+  /** Trade durability for speed (tests, throwaway staging). */
+  fast?: boolean;
+  settings?: Record<string, string | number>;
+}
+
+/**
+ * A Postgres cluster this process manages on one machine: initdb, start, stop, remove. Runs the
+ * server as an unprivileged user when we are root. Used for throwaway test/demo servers and for
+ * the staging clusters of local restore drills.
+ */
+export class LocalCluster {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly superuser: string,
+    private readonly password: string,
+  ) {}
+
+  get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+
+  get logFile(): string {
+    return join(this.dir, 'postgres.log');
+  }
+
+  get socketDir(): string {
+    return join(this.dir, 'socket');
+  }
+
+  url(database = 'postgres'): string {
+    return `postgresql://${encodeURIComponent(this.superuser)}:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  /** initdb a new cluster (data checksums on, scram auth over TCP) and write its settings. */
+  static async init(options: ClusterOptions): Promise<LocalCluster> {
+    const superuser = options.superuser ?? 'drillbook';
+    const password = options.password ?? randomBytes(18).toString('base64url');
+    const port = options.port ?? (await freePort());
+    const cluster = new LocalCluster(options.dir, port, superuser, password);
+    await cluster.prepareDirs();
+    const pwfile = join(options.dir, '.pwfile');
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    giveToServerUser(pwfile);
+    try {
+      await run(
+        pgBin('initdb'),
+        [
+          '-D',
+          cluster.dataDir,
+          '-U',
+          superuser,
+          `--pwfile=${pwfile}`,
+          '--auth-local=trust',
+          '--auth-host=scram-sha-256',
+          '-k',
+          '-E',
+          'UTF8',
+          '--locale=C',
+          '--no-sync',
+        ],
+        { asServerUser: true, timeoutMs: 120_000 },
+      );
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    if (options.archiveDir) {
+      await mkdir(options.archiveDir, { recursive: true });
+      giveToServerUser(options.archiveDir);
+    }
+    await cluster.writeSettings({
+      ...baseSettings(cluster, options),
+      ...(options.archiveDir
+        ? {
+            archive_mode: 'on',
+            archive_command: `test ! -f '${options.archiveDir}/%f' && cp '%p' '${options.archiveDir}/%f.tmp' && mv '${options.archiveDir}/%f.tmp' '${options.archiveDir}/%f'`,
+            archive_timeout: 60,
+          }
+        : {}),
+      ...options.settings,
+    });
+    return cluster;
+  }
+
+  /** A cluster over a data folder laid down by a restore (already has its files). */
+  static async adopt(
+    options: ClusterOptions & { password: string; superuser: string },
+  ): Promise<LocalCluster> {
+    const port = options.port ?? (await freePort());
+    const cluster = new LocalCluster(options.dir, port, options.superuser, options.password);
+    await cluster.prepareDirs();
+    return cluster;
+  }
+
+  private async prepareDirs(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.socketDir, { recursive: true });
+    giveToServerUser(this.dir);
+    giveToServerUser(this.socketDir);
+  }
+
+  async writeSettings(settings: Record<string, string | number>): Promise<void> {
+    const lines = Object.entries(settings).map(
+      ([k, v]) => `${k} = ${typeof v === 'number' ? v : quoteSetting(v)}`,
+    );
+    await appendFile(join(this.dataDir, 'postgresql.conf'), `\n# drillbook\n${lines.join('\n')}\n`);
+  }
+
+  /** Settings for a cluster whose data folder came from a backup (port, socket, speed). */
+  async overrideForRestore(extra: Record<string, string | number> = {}): Promise<void> {
+    await this.writeSettings({
+      ...baseSettings(this, { dir: this.dir, fast: true }),
+      archive_mode: 'off',
+      ...extra,
+    });
+  }
+
+  async start(timeoutSeconds = 120): Promise<void> {
+    await run(
+      pgBin('pg_ctl'),
+      ['start', '-w', '-t', String(timeoutSeconds), '-D', this.dataDir, '-l', this.logFile],
+      {
+        asServerUser: true,
+        timeoutMs: (timeoutSeconds + 10) * 1000,
+      },
+    ).catch(async (error: unknown) => {
+      throw new DrillbookError(`postgres did not start: ${await this.logTail()}`, { cause: error });
+    });
+  }
+
+  /** Starts the server without waiting: recovery may take long; poll with the client instead. */
+  async startInBackground(): Promise<void> {
+    await run(pgBin('pg_ctl'), ['start', '-D', this.dataDir, '-l', this.logFile], {
+      asServerUser: true,
+      timeoutMs: 60_000,
+    });
+  }
+
+  async isRunning(): Promise<boolean> {
+    if (!existsSync(join(this.dataDir, 'postmaster.pid'))) return false;
+    try {
+      await run(pgBin('pg_ctl'), ['status', '-D', this.dataDir], { asServerUser: true, timeoutMs: 10_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    if (!(await this.isRunning())) return;
+    await run(pgBin('pg_ctl'), ['stop', '-w', '-t', '60', '-m', mode, '-D', this.dataDir], {
+      asServerUser: true,
+      timeoutMs: 70_000,
+    }).catch(async () => {
+      await run(pgBin('pg_ctl'), ['stop', '-w', '-t', '30', '-m', 'immediate', '-D', this.dataDir], {
+        asServerUser: true,
+        timeoutMs: 40_000,
+      });
+    });
+  }
+
+  /** Stops the server and removes its folder. Safe to call twice. */
+  async destroy(): Promise<void> {
+    try {
+      await this.stop('immediate');
+    } finally {
+      await rm(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  async logTail(lines = 5): Promise<string> {
+    if (!existsSync(this.logFile)) return '(no server log)';
+    const text = await readFile(this.logFile, 'utf8');
+    return text.trim().split('\n').slice(-lines).join(' | ');
+  }
+
+  async log(): Promise<string> {
+    return existsSync(this.logFile) ? readFile(this.logFile, 'utf8') : '';
+  }
+
+  /** Runs one statement in a short-lived connection. */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async waitUntilAcceptingConnections(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await waitFor(
+      'postgres to accept connections',
+      async () => {
+        try {
+          await this.query('select 1');
+          return true;
+        } catch {
+          if (!(await this.isRunning())) throw new DrillbookError(`postgres exited: ${await this.logTail()}`);
+          return undefined;
+        }
+      },
+      { timeoutMs, intervalMs: 100, ...(signal ? { signal } : {}) },
+    );
+  }
+}
+
+function baseSettings(
+  cluster: LocalCluster,
+  options: Pick<ClusterOptions, 'fast'> & { dir: string },
+): Record<string, string | number> {
+  return {
+    listen_addresses: '127.0.0.1',
+    port: cluster.port,
+    unix_socket_directories: cluster.socketDir,
+    wal_level: 'replica',
+    max_wal_senders: 4,
+    shared_buffers: '128MB',
+    logging_collector: 'off',
+    ...(options.fast ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'on' } : {}),
+  };
+}
+
+function quoteSetting(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}

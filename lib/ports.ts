@@ -1,0 +1,106 @@
+/**
+ * The interfaces the jobs need from the outside world. lib/local and lib/aws implement them;
+ * lib/jobs orchestrates them around the pure logic in lib/core. Nothing here does I/O.
+ */
+
+import type { Manifest } from './core/manifest.js';
+import type { Check, Report } from './core/report.js';
+
+/** Where reports and RUNBOOK.md live: a local folder or S3, same key layout. */
+export interface RunbookStore {
+  /** Stores `<key>.json` and `<key>.md`; never overwrites an existing report. Returns where it went. */
+  putReport(report: Report, markdown: string): Promise<string>;
+  /** Reports, newest first, optionally filtered. */
+  listReports(filter?: { kind?: Report['kind']; system?: string; limit?: number }): Promise<Report[]>;
+  getReport(id: string): Promise<Report | null>;
+  readRunbook(): Promise<string | null>;
+  writeRunbook(text: string): Promise<void>;
+  /** Extra files (HTML report, golden digests) under the same root. */
+  putFile?(key: string, body: string, contentType: string): Promise<string>;
+  getFile?(key: string): Promise<string | null>;
+}
+
+/** Chat (Slack-compatible webhook, or stdout). Failures to post never fail a job. */
+export interface Chat {
+  postReport(report: Report, location: string): Promise<void>;
+}
+
+/** CloudWatch metrics (or nothing, locally). */
+export interface Metrics {
+  publishReport(report: Report): Promise<void>;
+}
+
+/** Progress of long local steps, for a person watching. */
+export interface Progress {
+  step(message: string): void;
+}
+
+export const silentProgress: Progress = { step: () => {} };
+
+/** One stored backup: a local base backup or an RDS snapshot. */
+export interface BackupRecord {
+  id: string;
+  system: string;
+  /** When the backup's data is from (start of pg_basebackup / snapshot creation time). */
+  takenAt: string;
+  finishedAt: string;
+  /** Folder path or snapshot ARN. */
+  location: string;
+  sizeBytes: number | null;
+  manifest: Manifest | null;
+}
+
+/** Takes, lists, verifies and removes backups of one source. */
+export interface BackupRepository {
+  take(backupId: string, progress: Progress): Promise<BackupRecord>;
+  list(): Promise<BackupRecord[]>;
+  get(backupId: string): Promise<BackupRecord | null>;
+  attachManifest(record: BackupRecord, manifest: Manifest): Promise<BackupRecord>;
+  remove(record: BackupRecord): Promise<void>;
+  /** Integrity checks of the stored backup itself (pg_verifybackup, snapshot status, WAL continuity). */
+  verify(record: BackupRecord): Promise<Check[]>;
+  /** The newest moment a restore could reach (newest archived WAL / LatestRestorableTime). */
+  newestRestorablePoint(): Promise<Date | null>;
+}
+
+/** The production database, read-only except for the heartbeat row and the restore point. */
+export interface SourceDatabase {
+  writeHeartbeat(): Promise<Date>;
+  captureManifest(meta: { system: string; backupId: string }): Promise<Manifest>;
+}
+
+/** Where a drill recovers to; `null` time means "everything the archive holds". */
+export interface RecoveryTarget {
+  time: Date | null;
+}
+
+/** A staging database created by a drill. Opaque to the jobs except for its connection string. */
+export interface StagingHandle {
+  id: string;
+  connectionString: string;
+}
+
+/**
+ * A staging environment to restore into. Implementations must refuse to tear down or change
+ * anything they did not create as tagged staging.
+ */
+export interface RestoreTarget {
+  /** Lay the backup down in staging (copy files / restore snapshot). */
+  provision(backup: BackupRecord, progress: Progress, signal: AbortSignal): Promise<StagingHandle>;
+  /** Replay to the manifest's consistent point and hold there, readable, for verification. */
+  recoverToManifest(
+    handle: StagingHandle,
+    backup: BackupRecord,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** Continue to the drill's recovery target and open the database read-write. */
+  rollForward(
+    handle: StagingHandle,
+    target: RecoveryTarget,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** Idempotent; only removes what carries the drill's staging tag/marker. */
+  teardown(handle: StagingHandle, progress: Progress): Promise<void>;
+}
