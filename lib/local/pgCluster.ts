@@ -117,20 +117,34 @@ export class LocalCluster {
     giveToServerUser(this.socketDir);
   }
 
-  async writeSettings(settings: Record<string, string | number>): Promise<void> {
+  /**
+   * Appends settings; later lines win. postgresql.auto.conf is read last, so settings written
+   * there override anything a restored data folder brought along from its source.
+   */
+  async writeSettings(
+    settings: Record<string, string | number>,
+    file: 'postgresql.conf' | 'postgresql.auto.conf' = 'postgresql.conf',
+  ): Promise<void> {
     const lines = Object.entries(settings).map(
       ([k, v]) => `${k} = ${typeof v === 'number' ? v : quoteSetting(v)}`,
     );
-    await appendFile(join(this.dataDir, 'postgresql.conf'), `\n# drillbook\n${lines.join('\n')}\n`);
+    await appendFile(join(this.dataDir, file), `\n# drillbook\n${lines.join('\n')}\n`);
   }
 
-  /** Settings for a cluster whose data folder came from a backup (port, socket, speed). */
+  /**
+   * Settings for a cluster whose data folder came from a backup: its own port and socket, and
+   * never the source's archive_command (a restored copy must not write into production's archive).
+   */
   async overrideForRestore(extra: Record<string, string | number> = {}): Promise<void> {
-    await this.writeSettings({
-      ...baseSettings(this, { dir: this.dir, fast: true }),
-      archive_mode: 'off',
-      ...extra,
-    });
+    await this.writeSettings(
+      {
+        ...baseSettings(this, { dir: this.dir, fast: true }),
+        archive_mode: 'off',
+        archive_command: '',
+        ...extra,
+      },
+      'postgresql.auto.conf',
+    );
   }
 
   async start(timeoutSeconds = 120): Promise<void> {

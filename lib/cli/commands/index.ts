@@ -1,5 +1,8 @@
 import type { Command } from '../context.js';
+import { backupCommand } from './backup.js';
+import { heartbeatCommand } from './heartbeat.js';
 import { reportCommand } from './report.js';
+import { restoreDrillCommand } from './restoreDrill.js';
 
 /** Every CLI command, in the order `drillbook --help` lists them. */
-export const commands: Command[] = [reportCommand];
+export const commands: Command[] = [backupCommand, restoreDrillCommand, heartbeatCommand, reportCommand];
