@@ -91,13 +91,17 @@ export interface StagingHandle {
 export interface RestoreTarget {
   /** Lay the backup down in staging (copy files / restore snapshot). */
   provision(backup: BackupRecord, progress: Progress, signal: AbortSignal): Promise<StagingHandle>;
-  /** Replay to the manifest's consistent point and hold there, readable, for verification. */
+  /**
+   * Replay to the manifest's consistent point and hold there, readable, for verification. May return
+   * an updated handle (RDS: the endpoint is known only once the restored instance is available).
+   */
   recoverToManifest(
     handle: StagingHandle,
     backup: BackupRecord,
     progress: Progress,
     signal: AbortSignal,
-  ): Promise<void>;
+    // biome-ignore lint/suspicious/noConfusingVoidType: the local target returns nothing; RDS returns the handle
+  ): Promise<StagingHandle | undefined | void>;
   /** Continue to the drill's recovery target and open the database read-write. */
   rollForward(
     handle: StagingHandle,
@@ -121,4 +125,24 @@ export interface StagingInspector {
   newestHeartbeat(handle: StagingHandle): Promise<Date | null>;
   /** Applies PII masking after the staging guard; one check describing what was masked. */
   mask(handle: StagingHandle): Promise<Check>;
+}
+
+// ---- Work that outlasts one Lambda (AWS backups and drills, issue 3): started, then polled ----
+
+/** A backup repository whose backups take longer than one step (RDS snapshots). */
+export interface PollableBackupRepository extends BackupRepository {
+  /** Starts taking the backup; idempotent under redelivery (the same id never makes a second one). */
+  start(backupId: string, progress: Progress): Promise<BackupRecord>;
+  /** The finished record once the backup is usable; null while it is still being made; throws if it failed. */
+  poll(backupId: string): Promise<BackupRecord | null>;
+  /** Copies a finished backup offsite (another region) when configured; idempotent. */
+  copyOffsite?(record: BackupRecord, progress: Progress): Promise<Check>;
+}
+
+/** A restore target whose recovery takes longer than one step (an RDS restore). */
+export interface PollableRestoreTarget extends RestoreTarget {
+  /** The handle (with its endpoint) once the restored database is usable; null while still being made. */
+  pollRecovery(handle: StagingHandle): Promise<StagingHandle | null>;
+  /** The recovery target this target really reaches for a backup (RDS: the manifest's point; no roll-forward). */
+  recoveryPointFor(backup: BackupRecord, target: RecoveryTarget): Date | null;
 }

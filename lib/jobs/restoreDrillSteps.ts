@@ -1,0 +1,375 @@
+import { BackupError, describeError, TimeoutError } from '../core/errors.js';
+import { compareManifest } from '../core/manifest.js';
+import { judgeObjectives, measureObjectives } from '../core/objectives.js';
+import type { RunRecorder } from '../core/recorder.js';
+import { RunRecorder as Recorder } from '../core/recorder.js';
+import { type Report, reportId } from '../core/report.js';
+import type {
+  BackupRecord,
+  BackupRepository,
+  PollableRestoreTarget,
+  Progress,
+  RestoreTarget,
+  StagingHandle,
+  StagingInspector,
+} from '../ports.js';
+import { type Publishers, publishReport } from './publish.js';
+import { type RunState, recordSpannedPhase, resumeRecorder, toRunState } from './runState.js';
+
+/**
+ * The restore drill as separate steps over a JSON state, so that the local CLI (one step after
+ * another, in-process) and the AWS state machine (one Lambda per step, with a polled wait in
+ * between) run the same code. A step after a failure does nothing but pass the state on, so the
+ * drill always reaches teardown and its report.
+ */
+export interface DrillOptions {
+  system: string;
+  environment: string;
+  /** Point in time to recover to; default: everything the archive holds, measured against the drill's start. */
+  targetTime?: Date | undefined;
+  /** A specific backup; default: the newest one whose manifest point precedes the target. */
+  backupId?: string | undefined;
+  mask: boolean;
+  rpoTargetSeconds: number;
+  rtoTargetSeconds: number;
+}
+
+export interface DrillState {
+  run: RunState;
+  options: {
+    system: string;
+    environment: string;
+    targetTime: string | null;
+    backupId: string | null;
+    mask: boolean;
+    rpoTargetSeconds: number;
+    rtoTargetSeconds: number;
+  };
+  /** The drill's recovery target time (used for RPO): the requested time, else the drill's start. */
+  recoveryTargetTime: string;
+  backupId: string | null;
+  staging: StagingHandle | null;
+  recoverStartedAt: string | null;
+  /** Recovery finished (or the drill failed): the state machine's wait loop ends. */
+  recovered: boolean;
+  verifiedAt: string | null;
+  heartbeat: string | null;
+  tornDown: boolean;
+}
+
+export interface DrillStepDeps {
+  backups: BackupRepository;
+  progress: Progress;
+  signal: AbortSignal;
+  now?: () => Date;
+  /**
+   * Errors a state machine retries (throttling, transient faults) are thrown instead of recorded,
+   * so the ASL Retry re-runs the (idempotent) step. Locally nothing is retried this way.
+   */
+  rethrow?: (error: unknown) => boolean;
+}
+
+const clock = (deps: { now?: () => Date }) => deps.now ?? (() => new Date());
+
+/** Runs `body` on a recorder resumed from the state, unless the drill already failed. */
+async function stepOn(
+  deps: DrillStepDeps,
+  state: DrillState,
+  body: (rec: RunRecorder, next: DrillState) => Promise<void>,
+): Promise<DrillState> {
+  if (state.run.failure !== null) return state;
+  const rec = resumeRecorder(state.run, clock(deps));
+  const next: DrillState = { ...state };
+  try {
+    deps.signal.throwIfAborted();
+    await body(rec, next);
+  } catch (error) {
+    if (deps.rethrow?.(error)) throw error;
+    rec.fail(error);
+    deps.progress.step(`drill failed: ${describeError(error)}`);
+    next.recovered = true;
+  }
+  next.run = toRunState(rec);
+  return next;
+}
+
+function phase<T>(deps: DrillStepDeps, rec: RunRecorder, name: string, fn: () => Promise<T>): Promise<T> {
+  deps.signal.throwIfAborted();
+  return rec.phase(name, fn);
+}
+
+/** Starts the drill: picks the backup and checks it. */
+export async function beginDrill(deps: DrillStepDeps, options: DrillOptions): Promise<DrillState> {
+  const now = clock(deps);
+  const startedAt = now();
+  const rec = new Recorder(
+    'restore-drill',
+    reportId('restore-drill', options.system, startedAt),
+    options.system,
+    options.environment,
+    now,
+  );
+  rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
+  const state: DrillState = {
+    run: toRunState(rec),
+    options: {
+      system: options.system,
+      environment: options.environment,
+      targetTime: options.targetTime ? options.targetTime.toISOString() : null,
+      backupId: options.backupId ?? null,
+      mask: options.mask,
+      rpoTargetSeconds: options.rpoTargetSeconds,
+      rtoTargetSeconds: options.rtoTargetSeconds,
+    },
+    recoveryTargetTime: (options.targetTime ?? startedAt).toISOString(),
+    backupId: null,
+    staging: null,
+    recoverStartedAt: null,
+    recovered: false,
+    verifiedAt: null,
+    heartbeat: null,
+    tornDown: false,
+  };
+  return stepOn(deps, state, async (r, next) => {
+    const backup = await chooseBackup(deps.backups, options);
+    next.backupId = backup.id;
+    r.details['backupId'] = backup.id;
+    r.details['backupTakenAt'] = backup.takenAt;
+    deps.progress.step(`restore drill ${r.id}: backup ${backup.id}, target ${r.details['recoveryTarget']}`);
+    await phase(deps, r, 'check-backup', async () => r.addChecks(await deps.backups.verify(backup)));
+    if (r.failed) throw new BackupError('the backup failed its integrity checks; not restoring it');
+  });
+}
+
+async function backupOf(deps: DrillStepDeps, state: DrillState): Promise<BackupRecord> {
+  const backup = state.backupId ? await deps.backups.get(state.backupId) : null;
+  if (!backup?.manifest)
+    throw new BackupError(`backup ${state.backupId ?? '(none)'} or its manifest is gone`);
+  return backup;
+}
+
+/** Lays the backup down in staging (local: copies files; RDS: starts the restore). */
+export async function provisionStaging(
+  deps: DrillStepDeps & { target: RestoreTarget | PollableRestoreTarget },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec, next) => {
+    const backup = await backupOf(deps, state);
+    const handle = await phase(deps, rec, 'provision', () =>
+      deps.target.provision(backup, deps.progress, deps.signal),
+    );
+    next.staging = handle;
+    next.recoverStartedAt = clock(deps)().toISOString();
+    if ('recoveryPointFor' in deps.target) {
+      const target = state.options.targetTime ? new Date(state.options.targetTime) : null;
+      const used = deps.target.recoveryPointFor(backup, { time: target });
+      if (used) {
+        next.recoveryTargetTime = used.toISOString();
+        rec.details['recoveryTargetUsed'] = used.toISOString();
+      }
+    }
+  });
+}
+
+/** Recovers to the manifest's point, waiting in-process (local path). */
+export async function recoverStaging(
+  deps: DrillStepDeps & { target: RestoreTarget },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec, next) => {
+    const backup = await backupOf(deps, state);
+    const staging = state.staging!;
+    const updated = await phase(deps, rec, 'recover', () =>
+      deps.target.recoverToManifest(staging, backup, deps.progress, deps.signal),
+    );
+    if (updated) next.staging = updated;
+    next.recovered = true;
+  });
+}
+
+/**
+ * One look at a recovery that runs on its own (RDS restore): records the 'recover' phase when it
+ * finished, or fails the drill when it ran past `timeoutSeconds`. The state machine waits and
+ * calls again while `recovered` is false.
+ */
+export async function pollStagingRecovery(
+  deps: DrillStepDeps & { target: PollableRestoreTarget },
+  state: DrillState,
+  timeoutSeconds: number,
+): Promise<DrillState> {
+  if (state.recovered) return state;
+  return stepOn(deps, state, async (rec, next) => {
+    const started = state.recoverStartedAt ?? state.run.startedAt;
+    const now = clock(deps)();
+    let ready: StagingHandle | null;
+    try {
+      ready = await deps.target.pollRecovery(state.staging!);
+    } catch (error) {
+      if (deps.rethrow?.(error)) throw error;
+      recordSpannedPhase(rec, 'recover', started, now, 'failed', describeError(error));
+      throw error;
+    }
+    if (ready) {
+      recordSpannedPhase(rec, 'recover', started, now, 'passed');
+      next.staging = ready;
+      next.recovered = true;
+      return;
+    }
+    const elapsed = (now.getTime() - new Date(started).getTime()) / 1000;
+    if (elapsed > timeoutSeconds) {
+      const error = new TimeoutError(
+        `timed out after ${Math.round(timeoutSeconds)}s waiting for staging ${state.staging?.id} to become available`,
+      );
+      recordSpannedPhase(rec, 'recover', started, now, 'failed', error.message);
+      throw error;
+    }
+    deps.progress.step(`staging ${state.staging?.id} still being restored (${Math.round(elapsed)}s)`);
+  });
+}
+
+/** Verifies the restored database against the manifest (counts, checksums, migration head, version). */
+export async function verifyStaging(
+  deps: DrillStepDeps & { inspector: StagingInspector },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec) => {
+    const manifest = (await backupOf(deps, state)).manifest!;
+    const staging = state.staging!;
+    await phase(deps, rec, 'verify', async () => {
+      deps.progress.step(`verifying ${manifest.tables.length} tables against the manifest`);
+      rec.addChecks(compareManifest(manifest, await deps.inspector.fingerprint(staging, manifest)));
+    });
+  });
+}
+
+/** Rolls forward to the drill's target and opens the database (a no-op on targets that cannot). */
+export async function rollForwardStaging(
+  deps: DrillStepDeps & { target: RestoreTarget },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec) => {
+    const staging = state.staging!;
+    const time = state.options.targetTime ? new Date(state.options.targetTime) : null;
+    await phase(deps, rec, 'roll-forward', () =>
+      deps.target.rollForward(staging, { time }, deps.progress, deps.signal),
+    );
+  });
+}
+
+/** amcheck, custom SQL checks and the newest heartbeat on the opened database; marks verification time. */
+export async function verifyStagingTarget(
+  deps: DrillStepDeps & { inspector: StagingInspector },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec, next) => {
+    const staging = state.staging!;
+    await phase(deps, rec, 'verify-target', async () => {
+      deps.progress.step('checking indexes (amcheck), custom SQL checks and the newest heartbeat');
+      rec.addChecks(await deps.inspector.integrityChecks(staging));
+      const heartbeat = await deps.inspector.newestHeartbeat(staging);
+      next.heartbeat = heartbeat ? heartbeat.toISOString() : null;
+      rec.check(
+        'heartbeat',
+        heartbeat ? 'passed' : 'inconclusive',
+        heartbeat
+          ? `newest restored heartbeat ${heartbeat.toISOString()}`
+          : 'no heartbeat row in the restored database',
+      );
+    });
+    if (!rec.failed) next.verifiedAt = clock(deps)().toISOString();
+  });
+}
+
+/** PII masking on the staging copy (after the inspector's staging guard), or a skipped phase. */
+export async function maskStaging(
+  deps: DrillStepDeps & { inspector: StagingInspector },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec) => {
+    if (!state.options.mask) {
+      rec.skipPhase('mask', 'no masking rules configured');
+      return;
+    }
+    const staging = state.staging!;
+    await phase(deps, rec, 'mask', async () => {
+      rec.addChecks([await deps.inspector.mask(staging)]);
+    });
+  });
+}
+
+/**
+ * Tears staging down: on success, after any failure, and when the state machine caught an error
+ * (`caught`). Idempotent; a teardown failure is a failed check naming what may be left behind.
+ */
+export async function tearDownStaging(
+  deps: DrillStepDeps & { target: RestoreTarget },
+  state: DrillState,
+  caught?: { error: string; cause?: string },
+): Promise<DrillState> {
+  const rec = resumeRecorder(state.run, clock(deps));
+  if (caught) rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
+  const next: DrillState = { ...state };
+  if (state.staging && !state.tornDown) {
+    const staging = state.staging;
+    try {
+      await rec.phase('teardown', () => deps.target.teardown(staging, deps.progress));
+      next.tornDown = true;
+    } catch (error) {
+      if (deps.rethrow?.(error)) throw error;
+      rec.check('teardown', 'failed', `staging ${staging.id} may be left behind: ${describeError(error)}`);
+    }
+  }
+  next.run = toRunState(rec);
+  return next;
+}
+
+/** RPO/RTO against their targets, then the report (stored, RUNBOOK.md, metrics, chat). */
+export async function finishDrill(
+  deps: { backups: BackupRepository; publishers: Publishers; now?: () => Date },
+  state: DrillState,
+): Promise<{ report: Report; location: string }> {
+  const now = clock(deps);
+  const rec = resumeRecorder(state.run, now);
+  const backup = state.backupId ? await deps.backups.get(state.backupId).catch(() => null) : null;
+  const measured = measureObjectives({
+    drillStartedAt: new Date(state.run.startedAt),
+    verifiedAt: state.verifiedAt ? new Date(state.verifiedAt) : null,
+    recoveryTargetTime: new Date(state.recoveryTargetTime),
+    newestHeartbeat: state.heartbeat ? new Date(state.heartbeat) : null,
+    backupTakenAt: backup ? new Date(backup.takenAt) : null,
+    newestRestorablePoint: await deps.backups.newestRestorablePoint().catch(() => null),
+  });
+  const targets = {
+    rpoTargetSeconds: state.options.rpoTargetSeconds,
+    rtoTargetSeconds: state.options.rtoTargetSeconds,
+  };
+  for (const v of judgeObjectives(measured, targets)) rec.check(v.name, v.outcome, v.detail);
+  const report = rec.finish({ objectives: { ...measured, ...targets } });
+  const location = await publishReport(report, deps.publishers);
+  return { report, location };
+}
+
+async function chooseBackup(backups: BackupRepository, options: DrillOptions): Promise<BackupRecord> {
+  if (options.backupId) {
+    const backup = await backups.get(options.backupId);
+    if (!backup) throw new BackupError(`backup ${options.backupId} not found`);
+    if (!backup.manifest) throw new BackupError(`backup ${options.backupId} has no verification manifest`);
+    return backup;
+  }
+  const all = await backups.list();
+  const usable = all.filter(
+    (b) =>
+      b.manifest &&
+      (!options.targetTime ||
+        new Date(b.manifest.restorePoint?.time ?? b.manifest.capturedAt) <= options.targetTime),
+  );
+  const chosen = usable[0];
+  if (!chosen) {
+    throw new BackupError(
+      all.length === 0
+        ? 'no backups found: run `drillbook backup` first'
+        : `no backup with a manifest ${options.targetTime ? `taken before ${options.targetTime.toISOString()}` : ''}`.trim(),
+    );
+  }
+  return chosen;
+}

@@ -1,0 +1,69 @@
+import { RunRecorder } from '../core/recorder.js';
+import type { Check, Phase, ReportKind } from '../core/report.js';
+
+/**
+ * A run's recorder as plain JSON, so that a job split into steps (one Lambda per step in a state
+ * machine, or one call after another locally) carries its phases and checks from step to step.
+ */
+export interface RunState {
+  kind: ReportKind;
+  id: string;
+  system: string;
+  environment: string;
+  startedAt: string;
+  phases: Phase[];
+  checks: Check[];
+  details: Record<string, unknown>;
+  /** The first error that ended the run, when one did. */
+  failure: string | null;
+}
+
+export function newRunState(rec: RunRecorder): RunState {
+  return toRunState(rec);
+}
+
+/** A recorder that continues the run described by `state`. */
+export function resumeRecorder(state: RunState, now: () => Date): RunRecorder {
+  let first = true;
+  const rec = new RunRecorder(state.kind, state.id, state.system, state.environment, () => {
+    if (first) {
+      first = false;
+      return new Date(state.startedAt);
+    }
+    return now();
+  });
+  rec.phases.push(...state.phases);
+  rec.checks.push(...state.checks);
+  Object.assign(rec.details, state.details);
+  if (state.failure !== null) rec.fail(state.failure);
+  return rec;
+}
+
+export function toRunState(rec: RunRecorder): RunState {
+  const snapshot = rec.finish();
+  return {
+    kind: rec.kind,
+    id: rec.id,
+    system: rec.system,
+    environment: rec.environment,
+    startedAt: rec.startedAt.toISOString(),
+    phases: [...rec.phases],
+    checks: [...rec.checks],
+    details: { ...rec.details },
+    failure: snapshot.reason ?? null,
+  };
+}
+
+/** Pushes a phase that spanned several steps (a started-then-polled restore or snapshot). */
+export function recordSpannedPhase(
+  rec: RunRecorder,
+  name: string,
+  startedAt: string,
+  finishedAt: Date,
+  outcome: Phase['outcome'],
+  detail?: string,
+): void {
+  const phase: Phase = { name, startedAt, finishedAt: finishedAt.toISOString(), outcome };
+  if (detail) phase.detail = detail;
+  rec.phases.push(phase);
+}
