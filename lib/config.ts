@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { awsSystemSchema } from './aws/config.js';
 import { ConfigError } from './core/errors.js';
 
 /**
@@ -78,6 +79,8 @@ export const systemSchema = z.object({
     .object({ local: localBackupSchema.optional(), retention: retentionSchema })
     .default({ retention: { maxAgeDays: 14, keepMonthly: 3 } }),
   restore: restoreSchema,
+  /** The AWS target (RDS/Aurora source, staging network, secrets); see lib/aws/config.ts. */
+  aws: awsSystemSchema.optional(),
   /** Streams and projections for replay rehearsals; see the replay docs. */
   streams: z.array(z.record(z.string(), z.unknown())).default([]),
 });

@@ -294,3 +294,21 @@ export async function finishBackup(
   const location = await publishReport(report, deps.publishers);
   return { report, location };
 }
+
+/** A run that failed before its first step returned (the state machine caught it): only its report is left to write. */
+export function backupFailedBeforeStart(
+  options: BackupOptions,
+  caught: { error: string; cause?: string },
+  now: () => Date = () => new Date(),
+): BackupState {
+  const rec = new Recorder(
+    'backup',
+    reportId('backup', options.system, now()),
+    options.system,
+    options.environment,
+    now,
+  );
+  rec.details['backupId'] = options.backupId;
+  rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
+  return { run: toRunState(rec), options, record: null, takeStartedAt: null, taken: true };
+}

@@ -373,3 +373,45 @@ async function chooseBackup(backups: BackupRepository, options: DrillOptions): P
   }
   return chosen;
 }
+
+/**
+ * A drill whose first step never returned (the state machine caught it): a failed state that
+ * still names the staging the step may have started, so teardown can remove it.
+ */
+export function drillFailedBeforeStart(
+  options: DrillOptions,
+  caught: { error: string; cause?: string },
+  staging: StagingHandle | null,
+  now: () => Date = () => new Date(),
+): DrillState {
+  const startedAt = now();
+  const rec = new Recorder(
+    'restore-drill',
+    reportId('restore-drill', options.system, startedAt),
+    options.system,
+    options.environment,
+    now,
+  );
+  rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
+  rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
+  return {
+    run: toRunState(rec),
+    options: {
+      system: options.system,
+      environment: options.environment,
+      targetTime: options.targetTime ? options.targetTime.toISOString() : null,
+      backupId: options.backupId ?? null,
+      mask: options.mask,
+      rpoTargetSeconds: options.rpoTargetSeconds,
+      rtoTargetSeconds: options.rtoTargetSeconds,
+    },
+    recoveryTargetTime: (options.targetTime ?? startedAt).toISOString(),
+    backupId: null,
+    staging,
+    recoverStartedAt: null,
+    recovered: true,
+    verifiedAt: null,
+    heartbeat: null,
+    tornDown: false,
+  };
+}

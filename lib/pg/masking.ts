@@ -38,12 +38,17 @@ const expressions: Record<MaskingRule['strategy'], (column: string) => string> =
     `CASE WHEN ${c} IS NULL THEN NULL ELSE 'user-' || left(md5(${c}::text), 12) || '@example.invalid' END`,
 };
 
-/** Applies the masking rules in one transaction, after the staging guard. Returns rows changed per rule. */
+/**
+ * Applies the masking rules in one transaction, after the staging guard (default: the server's
+ * staging mark; RDS, which cannot carry it, passes a guard that checks the instance's drill tags).
+ * Returns rows changed per rule.
+ */
 export async function maskPii(
   client: pg.Client,
   rules: readonly MaskingRule[],
+  guard: (client: pg.Client) => Promise<void> = assertStagingDatabase,
 ): Promise<{ rule: MaskingRule; rows: number }[]> {
-  await assertStagingDatabase(client);
+  await guard(client);
   const results: { rule: MaskingRule; rows: number }[] = [];
   await client.query('BEGIN');
   try {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Manifest } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
 import type { StagingHandle, StagingInspector } from '../ports.js';
@@ -15,6 +16,11 @@ export interface PgStagingInspectorOptions {
   masking: MaskingRule[];
   /** Connections used to fingerprint tables in parallel. */
   parallel?: number;
+  /**
+   * Refuses to mask anything that is not drill-made staging. Default: the server's staging mark
+   * (lib/pg/masking.ts); the AWS target checks the restored instance's drill tags instead.
+   */
+  stagingGuard?: (handle: StagingHandle, client: pg.Client) => Promise<void>;
 }
 
 /** Reads a restored database through pg: the same code for a local staging cluster and an RDS restore. */
@@ -56,8 +62,9 @@ export class PgStagingInspector implements StagingInspector {
   }
 
   async mask(handle: StagingHandle): Promise<Check> {
+    const guard = this.options.stagingGuard;
     const results = await withClient(handle.connectionString, (client) =>
-      maskPii(client, this.options.masking),
+      maskPii(client, this.options.masking, guard ? (c) => guard(handle, c) : undefined),
     );
     return {
       name: 'pii-masking',

@@ -16,6 +16,13 @@ export interface PgSourceOptions {
   lockTimeoutMs?: number;
   /** Where the archive_command is expected to copy WAL (checked by checkArchiving). */
   archiveDir?: string;
+  /**
+   * How the manifest's point is marked. "restore-point" (default): pg_create_restore_point and a
+   * WAL switch (needs superuser; the local target). "held-second": for managed Postgres (RDS),
+   * which allows neither and cannot recover to a named point: the locks are held over a whole
+   * second and that second is the point, so a point-in-time restore to it matches the manifest.
+   */
+  pointMarking?: 'restore-point' | 'held-second';
 }
 
 /**
@@ -47,7 +54,11 @@ export class PgSourceDatabase implements SourceDatabase {
       const existing = await existingTables(client, held);
       if (existing.length > 0)
         await client.query(`LOCK TABLE ${existing.map(quoteTable).join(', ')} IN SHARE MODE`);
-      const restorePoint = await createRestorePoint(client, `drillbook-${meta.backupId}`);
+      const heldSecond = this.options.pointMarking === 'held-second';
+      const name = `drillbook-${meta.backupId}`;
+      const restorePoint = heldSecond
+        ? await nextWholeSecond(client, name)
+        : await createRestorePoint(client, name);
       const fingerprints = await fingerprintTables(this.options.url, tables);
       const manifest: Manifest = {
         system: meta.system,
@@ -58,9 +69,10 @@ export class PgSourceDatabase implements SourceDatabase {
         tables: fingerprints,
         restorePoint,
       };
+      if (heldSecond) await holdPast(client, restorePoint.time);
       await client.query('COMMIT');
       // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
-      await client.query('SELECT pg_switch_wal()');
+      if (!heldSecond) await client.query('SELECT pg_switch_wal()');
       return manifest;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -133,4 +145,27 @@ export async function createRestorePoint(
     [name],
   );
   return { name, lsn: rows[0]!.lsn, time: rows[0]!.at.toISOString() };
+}
+
+/**
+ * The first whole second after the locks were taken: nothing committed to the held tables after
+ * the lock and before the release, so a restore to this second shows exactly the manifest.
+ */
+export async function nextWholeSecond(
+  client: import('pg').Client,
+  name: string,
+): Promise<{ name: string; lsn: string; time: string }> {
+  const { rows } = await client.query<{ lsn: string; at: Date }>(
+    `SELECT pg_current_wal_lsn()::text AS lsn,
+            date_trunc('second', clock_timestamp()) + interval '1 second' AS at`,
+  );
+  return { name, lsn: rows[0]!.lsn, time: rows[0]!.at.toISOString() };
+}
+
+/** Keeps the locks until the held second is over (plus a second against clock rounding). */
+export async function holdPast(client: import('pg').Client, point: string): Promise<void> {
+  await client.query(
+    `SELECT pg_sleep(GREATEST(0, extract(epoch FROM ($1::timestamptz + interval '2 seconds' - clock_timestamp()))))`,
+    [point],
+  );
 }

@@ -1,0 +1,6 @@
+import { pollBackupStep } from '../lib/aws/backupWorkflow.js';
+import { stepHandler } from '../lib/aws/handler.js';
+import { backupStateSchema } from '../lib/aws/stepSchemas.js';
+
+/** Backup state machine, wait loop: is the snapshot available yet (bounded by snapshotTimeoutMinutes)? */
+export const handler = stepHandler(backupStateSchema, pollBackupStep);

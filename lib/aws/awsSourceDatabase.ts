@@ -1,0 +1,79 @@
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigError } from '../core/errors.js';
+import type { Manifest } from '../core/manifest.js';
+import { PgSourceDatabase } from '../pg/sourceDatabase.js';
+import type { SourceDatabase } from '../ports.js';
+import type { AwsSystemConfig, RdsSource } from './config.js';
+import { postgresUrl, readDbCredential } from './secrets.js';
+
+export interface AwsSourceOptions {
+  system: string;
+  source: RdsSource;
+  rds: RDSClient;
+  secrets: SecretsManagerClient;
+  aws: Pick<AwsSystemConfig, 'sourceSecretId' | 'database' | 'sslMode'>;
+  heartbeatTable: string;
+  migrationsTable?: string | undefined;
+  tables?: string[] | undefined;
+}
+
+/** The writer endpoint of the source instance or cluster. */
+export async function sourceEndpoint(
+  rds: RDSClient,
+  source: RdsSource,
+): Promise<{ host: string; port: number }> {
+  if (source.kind === 'instance') {
+    const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source.id }));
+    const endpoint = out.DBInstances?.[0]?.Endpoint;
+    if (!endpoint?.Address)
+      throw new ConfigError('aws.dbInstanceIdentifier', `${source.id} has no endpoint yet`);
+    return { host: endpoint.Address, port: endpoint.Port ?? 5432 };
+  }
+  const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: source.id }));
+  const cluster = out.DBClusters?.[0];
+  if (!cluster?.Endpoint)
+    throw new ConfigError('aws.dbClusterIdentifier', `${source.id} has no endpoint yet`);
+  return { host: cluster.Endpoint, port: cluster.Port ?? 5432 };
+}
+
+/**
+ * The RDS/Aurora source through pg, logged in with the Secrets Manager credential (read at use,
+ * kept in memory only). The manifest's point is a held whole second (see PgSourceDatabase), the
+ * one an RDS point-in-time restore can reach exactly.
+ */
+export class AwsSourceDatabase implements SourceDatabase {
+  private pg: Promise<PgSourceDatabase> | null = null;
+
+  constructor(private readonly options: AwsSourceOptions) {}
+
+  private database(): Promise<PgSourceDatabase> {
+    this.pg ??= (async () => {
+      const { rds, secrets, source, aws } = this.options;
+      const [endpoint, credential] = await Promise.all([
+        sourceEndpoint(rds, source),
+        readDbCredential(secrets, aws.sourceSecretId),
+      ]);
+      return new PgSourceDatabase({
+        url: postgresUrl(endpoint, aws.database, credential, aws.sslMode),
+        system: this.options.system,
+        heartbeatTable: this.options.heartbeatTable,
+        migrationsTable: this.options.migrationsTable,
+        tables: this.options.tables,
+        pointMarking: 'held-second',
+      });
+    })();
+    this.pg.catch(() => {
+      this.pg = null;
+    });
+    return this.pg;
+  }
+
+  async writeHeartbeat(): Promise<Date> {
+    return (await this.database()).writeHeartbeat();
+  }
+
+  async captureManifest(meta: { system: string; backupId: string }): Promise<Manifest> {
+    return (await this.database()).captureManifest(meta);
+  }
+}

@@ -1,0 +1,49 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Manifest } from '../core/manifest.js';
+import type { Check } from '../core/report.js';
+import { PgStagingInspector, type PgStagingInspectorOptions } from '../pg/pgStagingInspector.js';
+import type { StagingHandle, StagingInspector } from '../ports.js';
+import { readDbCredential } from './secrets.js';
+
+/**
+ * The same verifier as the local path (PgStagingInspector), on an RDS restore: the handle that
+ * travels through the state machine carries no password, so the login (the source's credential:
+ * a restore keeps the master user) is added here, in memory. The masking guard checks the
+ * restored instance's drill/staging tags, since RDS cannot carry drillbook's server setting.
+ */
+export class AwsStagingInspector implements StagingInspector {
+  private readonly pg: PgStagingInspector;
+
+  constructor(
+    options: Omit<PgStagingInspectorOptions, 'stagingGuard'>,
+    private readonly secrets: SecretsManagerClient,
+    private readonly secretId: string,
+    assertStaging: (handle: StagingHandle) => Promise<void>,
+  ) {
+    this.pg = new PgStagingInspector({ ...options, stagingGuard: (handle) => assertStaging(handle) });
+  }
+
+  private async withLogin(handle: StagingHandle): Promise<StagingHandle> {
+    const credential = await readDbCredential(this.secrets, this.secretId);
+    const url = new URL(handle.connectionString);
+    url.username = encodeURIComponent(credential.username);
+    url.password = encodeURIComponent(credential.password);
+    return { id: handle.id, connectionString: url.toString() };
+  }
+
+  async fingerprint(handle: StagingHandle, manifest: Manifest) {
+    return this.pg.fingerprint(await this.withLogin(handle), manifest);
+  }
+
+  async integrityChecks(handle: StagingHandle): Promise<Check[]> {
+    return this.pg.integrityChecks(await this.withLogin(handle));
+  }
+
+  async newestHeartbeat(handle: StagingHandle): Promise<Date | null> {
+    return this.pg.newestHeartbeat(await this.withLogin(handle));
+  }
+
+  async mask(handle: StagingHandle): Promise<Check> {
+    return this.pg.mask(await this.withLogin(handle));
+  }
+}

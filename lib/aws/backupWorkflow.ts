@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import { slug } from '../core/report.js';
+import {
+  type BackupOptions,
+  type BackupState,
+  backupFailedBeforeStart,
+  beginBackup,
+  captureBackupManifest,
+  checkPitrHealth,
+  copyBackupOffsite,
+  finishBackup,
+  pollBackup,
+  pruneBackups,
+  recordCaught,
+  startBackup,
+  verifyBackup,
+} from '../jobs/backupSteps.js';
+import { logProgress } from './handler.js';
+import { isTransientAwsError } from './retry.js';
+import { type AwsRuntime, awsRuntime, snapshotsOf, sourceOf } from './runtime.js';
+import type { backupInputSchema, backupStateSchema, caughtSchema, executionSchema } from './stepSchemas.js';
+
+/**
+ * The backup state machine's steps on AWS: each builds its adapters from the config and calls
+ * the shared steps of lib/jobs/backupSteps.ts. Thin handlers in functions/ call these.
+ */
+const never = new AbortController().signal;
+
+function deps(rt: AwsRuntime) {
+  return {
+    backups: snapshotsOf(rt),
+    source: sourceOf(rt),
+    progress: rt.progress,
+    signal: never,
+    rethrow: isTransientAwsError,
+  };
+}
+
+/** drillbook-<system>-<YYYYMMDD>: one snapshot a day, the same id for a redelivered run. */
+export function dailyBackupId(system: string, at: Date): string {
+  const day = at.toISOString().slice(0, 10).replace(/-/g, '');
+  return `drillbook-${slug(system)}-${day}`.replace(/-+/g, '-');
+}
+
+function optionsFor(rt: AwsRuntime, backupId: string): BackupOptions {
+  return {
+    system: rt.system.name,
+    environment: rt.system.environment,
+    backupId,
+    retention: rt.system.backup.retention,
+    rpoTargetSeconds: rt.system.objectives.rpoMinutes * 60,
+  };
+}
+
+export type BackupStartEvent = { input: z.infer<typeof backupInputSchema> } & z.infer<typeof executionSchema>;
+
+export async function startBackupStep(event: BackupStartEvent): Promise<BackupState> {
+  const rt = awsRuntime(event.input.system, logProgress);
+  const backupId = event.input.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime));
+  const d = deps(rt);
+  const state = await beginBackup(d, optionsFor(rt, backupId));
+  return startBackup(d, state);
+}
+
+export async function pollBackupStep(state: z.infer<typeof backupStateSchema>): Promise<BackupState> {
+  const rt = awsRuntime(state.options.system, logProgress);
+  return pollBackup(deps(rt), state, rt.aws.waits.snapshotTimeoutMinutes * 60);
+}
+
+export interface BackupResult {
+  reportId: string;
+  outcome: string;
+  location: string;
+}
+
+/** Offsite copy, manifest, verification, PITR health (lag in the report's details), retention, report. */
+export async function finishBackupStep(state: z.infer<typeof backupStateSchema>): Promise<BackupResult> {
+  const rt = awsRuntime(state.options.system, logProgress);
+  const d = deps(rt);
+  let next: BackupState = await copyBackupOffsite(d, state);
+  next = await captureBackupManifest(d, next);
+  next = await verifyBackup(d, next);
+  next = await checkPitrHealth(d, next);
+  next = await pruneBackups(d, next);
+  const { report, location } = await finishBackup({ publishers: rt.publishers }, next);
+  return { reportId: report.id, outcome: report.outcome, location };
+}
+
+export interface BackupFailedEvent {
+  input?: z.infer<typeof backupInputSchema> | undefined;
+  startTime?: string | undefined;
+  state?: z.infer<typeof backupStateSchema> | undefined;
+  error: z.infer<typeof caughtSchema>;
+}
+
+/** The Catch path: records what failed past its retries and still writes the report. */
+export async function backupFailedStep(event: BackupFailedEvent): Promise<BackupResult> {
+  const rt = awsRuntime(event.state?.options.system ?? event.input?.system, logProgress);
+  const caught = { error: event.error.Error, cause: event.error.Cause };
+  const failed = event.state
+    ? recordCaught(event.state, caught)
+    : backupFailedBeforeStart(
+        optionsFor(
+          rt,
+          event.input?.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime ?? Date.now())),
+        ),
+        caught,
+      );
+  const { report, location } = await finishBackup({ publishers: rt.publishers }, failed);
+  return { reportId: report.id, outcome: report.outcome, location };
+}

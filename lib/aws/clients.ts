@@ -1,0 +1,24 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * SDK clients with bounded, adaptive retries: throttled calls ("Rate exceeded", Throttling) back
+ * off with jitter and a client-side rate limiter, at most `maxAttempts` tries in all. The state
+ * machines add their own bounded Retry on top for what still fails.
+ */
+export const sdkRetry = { maxAttempts: 6, retryMode: 'adaptive' } as const;
+
+type Extra<T> = Omit<T, 'region' | 'maxAttempts' | 'retryMode'>;
+
+export function rdsClient(region: string, extra: Extra<ConstructorParameters<typeof RDSClient>[0]> = {}) {
+  return new RDSClient({ region, ...sdkRetry, ...extra });
+}
+
+export function secretsClient(region: string) {
+  return new SecretsManagerClient({ region, ...sdkRetry });
+}
+
+export function cloudWatchClient(region: string) {
+  return new CloudWatchClient({ region, ...sdkRetry });
+}

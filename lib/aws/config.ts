@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The AWS side of one system (config: systems[].aws): which RDS instance or Aurora cluster is the
+ * source, where its credential lives, where drills restore to (staging only), and the waits.
+ */
+const rdsIdentifier = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'must be an RDS identifier (letters, digits, hyphens)');
+
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like "eu-west-1"');
+
+export const awsStagingSchema = z.object({
+  /** Must be "staging": drills only restore into staging. */
+  environment: z.literal('staging', { error: 'must be "staging": drills only restore into staging' }),
+  dbSubnetGroupName: z.string().min(1),
+  vpcSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id')).min(1),
+  dbInstanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class like db.t4g.medium'),
+});
+
+export const awsSystemSchema = z
+  .object({
+    region,
+    /** The source: exactly one of an RDS DB instance or an Aurora cluster. */
+    dbInstanceIdentifier: rdsIdentifier.optional(),
+    dbClusterIdentifier: rdsIdentifier.optional(),
+    /** Secrets Manager secret holding {"username", "password"} (the RDS-managed secret format). */
+    sourceSecretId: z.string().min(1),
+    /** Database to connect to for heartbeat, manifest and verification. */
+    database: z.string().min(1).default('postgres'),
+    /** TLS to RDS: "no-verify" encrypts without checking the RDS CA (add it via NODE_EXTRA_CA_CERTS for "verify-full"). */
+    sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('no-verify'),
+    /** Offsite copies of each snapshot, in another region. */
+    offsite: z.object({ region, kmsKeyId: z.string().optional() }).optional(),
+    staging: awsStagingSchema,
+    /** Aurora only: the engine of the instance created in the restored cluster. */
+    engine: z.string().default('aurora-postgresql'),
+    waits: z
+      .object({
+        snapshotTimeoutMinutes: z.number().int().positive().max(1440).default(180),
+        restoreTimeoutMinutes: z.number().int().positive().max(1440).default(240),
+      })
+      .default({ snapshotTimeoutMinutes: 180, restoreTimeoutMinutes: 240 }),
+  })
+  .superRefine((value, ctx) => {
+    const both = value.dbInstanceIdentifier && value.dbClusterIdentifier;
+    const neither = !value.dbInstanceIdentifier && !value.dbClusterIdentifier;
+    if (both || neither) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dbInstanceIdentifier'],
+        message: 'give exactly one of dbInstanceIdentifier (RDS) or dbClusterIdentifier (Aurora)',
+      });
+    }
+  });
+
+export type AwsSystemConfig = z.infer<typeof awsSystemSchema>;
+
+/** Which RDS API family the source uses. */
+export type RdsSource = { kind: 'instance'; id: string } | { kind: 'cluster'; id: string };
+
+export function rdsSource(config: AwsSystemConfig): RdsSource {
+  return config.dbClusterIdentifier
+    ? { kind: 'cluster', id: config.dbClusterIdentifier }
+    : { kind: 'instance', id: config.dbInstanceIdentifier! };
+}

@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  type RDSClient,
+  RestoreDBClusterToPointInTimeCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { BackupError, GuardError, RecoveryError } from '../core/errors.js';
+import { slug } from '../core/report.js';
+import { waitFor } from '../core/wait.js';
+import type {
+  BackupRecord,
+  PollableRestoreTarget,
+  Progress,
+  RecoveryTarget,
+  StagingHandle,
+} from '../ports.js';
+import type { AwsSystemConfig, RdsSource } from './config.js';
+import { postgresUrl } from './secrets.js';
+import { TAG, type Tag, tagValue } from './tags.js';
+
+export interface RdsRestoreTargetOptions {
+  system: string;
+  source: RdsSource;
+  client: RDSClient;
+  staging: AwsSystemConfig['staging'];
+  /** Aurora: engine of the instance created in the restored cluster. */
+  engine: string;
+  database: string;
+  sslMode: AwsSystemConfig['sslMode'];
+  /**
+   * What makes this drill's staging identifier: the state machine's execution name, so a
+   * redelivered step finds the instance it already started instead of restoring a second one.
+   */
+  drillKey: string;
+  /** Limit of the blocking recoverToManifest() (the state machine polls instead). */
+  restoreTimeoutMs: number;
+  pollIntervalMs?: number;
+}
+
+const FAILED = new Set([
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'inaccessible-encryption-credentials',
+  'storage-full',
+  'deleting',
+]);
+
+const notFound = (error: unknown, ...names: string[]) =>
+  names.includes((error as { name?: string }).name ?? '');
+
+/**
+ * Restores drills into STAGING on RDS: a point-in-time restore of the source to the manifest's
+ * held second (RestoreDBInstanceToPointInTime, or RestoreDBClusterToPointInTime plus one instance
+ * for Aurora) into the staging subnet group and security groups, tagged as a drill. RDS cannot
+ * pause replay and continue, so the restore lands on the manifest's point directly and
+ * rollForward is a no-op: RPO is measured at that point. Teardown deletes only drill-tagged resources.
+ */
+export class RdsRestoreTarget implements PollableRestoreTarget {
+  readonly stagingId: string;
+
+  constructor(private readonly options: RdsRestoreTargetOptions) {
+    if (options.staging.environment !== 'staging') {
+      throw new GuardError('aws.staging.environment must be "staging": drills only restore into staging');
+    }
+    const hash = createHash('sha256')
+      .update(`${options.system}\n${options.drillKey}`)
+      .digest('hex')
+      .slice(0, 10);
+    this.stagingId = `drillbook-drill-${slug(options.system).slice(0, 28)}-${hash}`.replace(/-+/g, '-');
+    if (this.stagingId === options.source.id)
+      throw new GuardError('the staging identifier equals the source');
+  }
+
+  private tags(backup: BackupRecord): Tag[] {
+    return [
+      { Key: TAG.drill, Value: 'true' },
+      { Key: TAG.environment, Value: 'staging' },
+      { Key: TAG.system, Value: this.options.system },
+      { Key: TAG.backupId, Value: backup.id },
+      { Key: TAG.drillId, Value: this.options.drillKey.slice(0, 250) },
+    ];
+  }
+
+  private get memberId(): string {
+    return `${this.stagingId}-1`;
+  }
+
+  recoveryPointFor(backup: BackupRecord, _target: RecoveryTarget): Date | null {
+    const point = backup.manifest?.restorePoint?.time ?? backup.manifest?.capturedAt;
+    return point ? new Date(point) : null;
+  }
+
+  async provision(backup: BackupRecord, progress: Progress, _signal: AbortSignal): Promise<StagingHandle> {
+    const point = this.recoveryPointFor(backup, { time: null });
+    if (!point) throw new BackupError(`backup ${backup.id} has no manifest point to restore to`);
+    const handle: StagingHandle = { id: this.stagingId, connectionString: '' };
+    const existing = await this.describe();
+    if (existing) {
+      this.assertDrillTags(existing.tags, this.stagingId);
+      progress.step(`staging ${this.stagingId} already exists (${existing.status}): reusing it`);
+      return handle;
+    }
+    const { staging, client, source } = this.options;
+    progress.step(
+      `restoring ${source.kind} ${source.id} to ${point.toISOString()} as ${this.stagingId} (staging network)`,
+    );
+    try {
+      if (source.kind === 'instance') {
+        await client.send(
+          new RestoreDBInstanceToPointInTimeCommand({
+            SourceDBInstanceIdentifier: source.id,
+            TargetDBInstanceIdentifier: this.stagingId,
+            RestoreTime: point,
+            DBSubnetGroupName: staging.dbSubnetGroupName,
+            VpcSecurityGroupIds: staging.vpcSecurityGroupIds,
+            DBInstanceClass: staging.dbInstanceClass,
+            MultiAZ: false,
+            PubliclyAccessible: false,
+            DeletionProtection: false,
+            AutoMinorVersionUpgrade: false,
+            CopyTagsToSnapshot: false,
+            Tags: this.tags(backup),
+          }),
+        );
+      } else {
+        await client.send(
+          new RestoreDBClusterToPointInTimeCommand({
+            SourceDBClusterIdentifier: source.id,
+            DBClusterIdentifier: this.stagingId,
+            RestoreToTime: point,
+            DBSubnetGroupName: staging.dbSubnetGroupName,
+            VpcSecurityGroupIds: staging.vpcSecurityGroupIds,
+            DeletionProtection: false,
+            Tags: this.tags(backup),
+          }),
+        );
+      }
+    } catch (error) {
+      if (!notFound(error, 'DBInstanceAlreadyExistsFault', 'DBClusterAlreadyExistsFault')) throw error;
+      const raced = await this.describe();
+      if (!raced) throw error;
+      this.assertDrillTags(raced.tags, this.stagingId);
+    }
+    return handle;
+  }
+
+  /** The staging instance (or cluster) as drillbook sees it, or null. */
+  private async describe(): Promise<{ status: string; tags: Tag[]; host?: string; port?: number } | null> {
+    const { client, source } = this.options;
+    try {
+      if (source.kind === 'instance') {
+        const out = await client.send(
+          new DescribeDBInstancesCommand({ DBInstanceIdentifier: this.stagingId }),
+        );
+        const db = out.DBInstances?.[0];
+        if (!db) return null;
+        return {
+          status: db.DBInstanceStatus ?? 'unknown',
+          tags: db.TagList ?? [],
+          ...(db.Endpoint?.Address ? { host: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 } : {}),
+        };
+      }
+      const out = await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: this.stagingId }));
+      const db = out.DBClusters?.[0];
+      if (!db) return null;
+      return {
+        status: db.Status ?? 'unknown',
+        tags: db.TagList ?? [],
+        ...(db.Endpoint ? { host: db.Endpoint, port: db.Port ?? 5432 } : {}),
+      };
+    } catch (error) {
+      if (notFound(error, 'DBInstanceNotFoundFault', 'DBClusterNotFoundFault')) return null;
+      throw error;
+    }
+  }
+
+  private async describeMember(): Promise<{ status: string; tags: Tag[] } | null> {
+    try {
+      const out = await this.options.client.send(
+        new DescribeDBInstancesCommand({ DBInstanceIdentifier: this.memberId }),
+      );
+      const db = out.DBInstances?.[0];
+      return db ? { status: db.DBInstanceStatus ?? 'unknown', tags: db.TagList ?? [] } : null;
+    } catch (error) {
+      if (notFound(error, 'DBInstanceNotFoundFault')) return null;
+      throw error;
+    }
+  }
+
+  async pollRecovery(handle: StagingHandle): Promise<StagingHandle | null> {
+    this.assertOwnHandle(handle);
+    const db = await this.describe();
+    if (!db) throw new RecoveryError(`staging ${handle.id} is gone`);
+    if (FAILED.has(db.status)) throw new RecoveryError(`staging ${handle.id} is ${db.status}`);
+    if (db.status !== 'available' || !db.host) return null;
+    if (this.options.source.kind === 'cluster') {
+      const member = await this.describeMember();
+      if (!member) {
+        await this.createMember(db.tags);
+        return null;
+      }
+      if (FAILED.has(member.status))
+        throw new RecoveryError(`staging instance ${this.memberId} is ${member.status}`);
+      if (member.status !== 'available') return null;
+    }
+    return {
+      id: handle.id,
+      connectionString: postgresUrl(
+        { host: db.host, port: db.port ?? 5432 },
+        this.options.database,
+        null,
+        this.options.sslMode,
+      ),
+    };
+  }
+
+  private async createMember(tags: Tag[]): Promise<void> {
+    this.assertDrillTags(tags, this.stagingId);
+    try {
+      await this.options.client.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: this.memberId,
+          DBClusterIdentifier: this.stagingId,
+          Engine: this.options.engine,
+          DBInstanceClass: this.options.staging.dbInstanceClass,
+          PubliclyAccessible: false,
+          Tags: tags.filter((t) => t.Key?.startsWith('drillbook:')),
+        }),
+      );
+    } catch (error) {
+      if (!notFound(error, 'DBInstanceAlreadyExistsFault')) throw error;
+    }
+  }
+
+  async recoverToManifest(
+    handle: StagingHandle,
+    _backup: BackupRecord,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<StagingHandle> {
+    progress.step(`waiting for ${handle.id} to become available`);
+    return waitFor(
+      `staging ${handle.id} to become available`,
+      async () => (await this.pollRecovery(handle)) ?? undefined,
+      {
+        timeoutMs: this.options.restoreTimeoutMs,
+        intervalMs: this.options.pollIntervalMs ?? 30_000,
+        signal,
+      },
+    );
+  }
+
+  /** RDS cannot continue replay past a restore: the restore already landed on its target. */
+  async rollForward(handle: StagingHandle, _target: RecoveryTarget, progress: Progress): Promise<void> {
+    progress.step(`${handle.id}: no roll-forward on RDS (restored directly to the manifest's point)`);
+  }
+
+  /** Refuses unless the restored resource carries the drill and staging tags (the masking guard). */
+  async assertStaging(handle: StagingHandle): Promise<void> {
+    this.assertOwnHandle(handle);
+    const db = await this.describe();
+    if (!db) throw new GuardError(`refusing: staging ${handle.id} not found`);
+    this.assertDrillTags(db.tags, handle.id);
+  }
+
+  /** Deletes the drill's instance (and Aurora cluster) only when tagged as drill staging. Idempotent. */
+  async teardown(handle: StagingHandle, progress: Progress): Promise<void> {
+    this.assertOwnHandle(handle);
+    const { client, source } = this.options;
+    if (source.kind === 'cluster') {
+      const member = await this.describeMember();
+      if (member && member.status !== 'deleting') {
+        this.assertDrillTags(member.tags, this.memberId);
+        await this.deleteInstance(this.memberId, progress);
+      }
+    }
+    const db = await this.describe();
+    if (!db || db.status === 'deleting') return;
+    this.assertDrillTags(db.tags, handle.id);
+    if (source.kind === 'instance') {
+      await this.deleteInstance(handle.id, progress);
+      return;
+    }
+    progress.step(`deleting staging cluster ${handle.id}`);
+    try {
+      await client.send(
+        new DeleteDBClusterCommand({ DBClusterIdentifier: handle.id, SkipFinalSnapshot: true }),
+      );
+    } catch (error) {
+      if (!notFound(error, 'DBClusterNotFoundFault')) throw error;
+    }
+  }
+
+  private async deleteInstance(id: string, progress: Progress): Promise<void> {
+    progress.step(`deleting staging instance ${id}`);
+    try {
+      await this.options.client.send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          SkipFinalSnapshot: true,
+          DeleteAutomatedBackups: true,
+        }),
+      );
+    } catch (error) {
+      if (!notFound(error, 'DBInstanceNotFoundFault')) throw error;
+    }
+  }
+
+  private assertOwnHandle(handle: StagingHandle): void {
+    if (handle.id !== this.stagingId || handle.id === this.options.source.id) {
+      throw new GuardError(`refusing: ${handle.id} is not this drill's staging (${this.stagingId})`);
+    }
+  }
+
+  private assertDrillTags(tags: Tag[], id: string): void {
+    if (tagValue(tags, TAG.drill) !== 'true' || tagValue(tags, TAG.environment) !== 'staging') {
+      throw new GuardError(
+        `refusing to touch ${id}: it is not tagged ${TAG.drill}=true and ${TAG.environment}=staging`,
+      );
+    }
+  }
+}

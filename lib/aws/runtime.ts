@@ -1,0 +1,177 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
+import { ConfigError } from '../core/errors.js';
+import type { Publishers } from '../jobs/publish.js';
+import { FolderRunbookStore } from '../local/folderRunbookStore.js';
+import type { Progress } from '../ports.js';
+import { AwsSourceDatabase } from './awsSourceDatabase.js';
+import { AwsStagingInspector } from './awsStagingInspector.js';
+import { rdsClient, secretsClient } from './clients.js';
+import { type AwsSystemConfig, rdsSource } from './config.js';
+import { RunbookManifestStore } from './manifestStore.js';
+import { RdsRestoreTarget } from './rdsRestoreTarget.js';
+import { RdsSnapshots } from './rdsSnapshots.js';
+
+/**
+ * Everything a backup or drill step needs on AWS, built from the config. The config comes from
+ * $DRILLBOOK_CONFIG_JSON (the deployed functions get it from serverless.yml) and is validated by
+ * the same schema as the CLI's.
+ */
+export interface AwsRuntime {
+  config: DrillbookConfig;
+  system: SystemConfig;
+  aws: AwsSystemConfig;
+  rds: RDSClient;
+  secrets: SecretsManagerClient;
+  publishers: Publishers;
+  progress: Progress;
+}
+
+/** How reports are published on AWS: replaceable (tests, `drillbook run`, the S3 store when wired). */
+export type PublishersFactory = (config: DrillbookConfig) => Publishers;
+
+let publishersFactory: PublishersFactory = defaultPublishers;
+
+export function setPublishersFactory(factory: PublishersFactory): void {
+  publishersFactory = factory;
+}
+
+/**
+ * A runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local runs of the state machines). The S3
+ * runbook store (config runbook.s3) is written separately (lib/aws/s3RunbookStore.ts); until it is
+ * wired in through setPublishersFactory, a deployed function says so instead of losing reports.
+ */
+function defaultPublishers(config: DrillbookConfig): Publishers {
+  const dir = process.env['DRILLBOOK_RUNBOOK_DIR'];
+  if (dir) return { runbook: new FolderRunbookStore(dir) };
+  if (config.runbook.s3) {
+    throw new ConfigError(
+      'runbook.s3',
+      'no S3 runbook store is wired into this build (setPublishersFactory)',
+    );
+  }
+  if (process.env['AWS_LAMBDA_FUNCTION_NAME']) {
+    throw new ConfigError('runbook', 'a Lambda needs runbook.s3 (its file system is read-only)');
+  }
+  return { runbook: new FolderRunbookStore(config.runbook.dir ?? 'runbook') };
+}
+
+let cachedConfig: { text: string; config: DrillbookConfig } | null = null;
+
+export function lambdaConfig(): DrillbookConfig {
+  const text = process.env['DRILLBOOK_CONFIG_JSON'];
+  if (!text) throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not set (the drillbook config as JSON)');
+  if (cachedConfig?.text === text) return cachedConfig.config;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not valid JSON');
+  }
+  const config = parseConfig(raw, process.env['LAMBDA_TASK_ROOT'] ?? process.cwd());
+  cachedConfig = { text, config };
+  return config;
+}
+
+/** The system to work on: the named one, else the only one with an `aws` section. */
+export function awsSystem(config: DrillbookConfig, name: string | undefined): SystemConfig {
+  if (name !== undefined) {
+    const system = findSystem(config, name);
+    if (!system.aws) throw new ConfigError(`systems.${system.name}.aws`, 'is required for the AWS target');
+    return system;
+  }
+  const withAws = config.systems.filter((s) => s.aws);
+  if (withAws.length !== 1) {
+    throw new ConfigError('system', `${withAws.length} systems have an "aws" section; name one in the input`);
+  }
+  return withAws[0]!;
+}
+
+const clients = new Map<string, RDSClient>();
+function cachedRds(region: string): RDSClient {
+  let client = clients.get(region);
+  if (!client) {
+    client = rdsClient(region);
+    clients.set(region, client);
+  }
+  return client;
+}
+let cachedSecrets: { region: string; client: SecretsManagerClient } | null = null;
+
+export function awsRuntime(systemName: string | undefined, progress: Progress): AwsRuntime {
+  const config = lambdaConfig();
+  const system = awsSystem(config, systemName);
+  const aws = system.aws!;
+  if (cachedSecrets?.region !== aws.region)
+    cachedSecrets = { region: aws.region, client: secretsClient(aws.region) };
+  return {
+    config,
+    system,
+    aws,
+    rds: cachedRds(aws.region),
+    secrets: cachedSecrets.client,
+    publishers: publishersFactory(config),
+    progress,
+  };
+}
+
+export function snapshotsOf(rt: AwsRuntime): RdsSnapshots {
+  return new RdsSnapshots({
+    system: rt.system.name,
+    source: rdsSource(rt.aws),
+    region: rt.aws.region,
+    client: rt.rds,
+    manifests: new RunbookManifestStore(rt.publishers.runbook),
+    offsite: rt.aws.offsite
+      ? {
+          region: rt.aws.offsite.region,
+          client: cachedRds(rt.aws.offsite.region),
+          kmsKeyId: rt.aws.offsite.kmsKeyId,
+        }
+      : undefined,
+    snapshotTimeoutMs: rt.aws.waits.snapshotTimeoutMinutes * 60_000,
+  });
+}
+
+export function sourceOf(rt: AwsRuntime): AwsSourceDatabase {
+  return new AwsSourceDatabase({
+    system: rt.system.name,
+    source: rdsSource(rt.aws),
+    rds: rt.rds,
+    secrets: rt.secrets,
+    aws: rt.aws,
+    heartbeatTable: rt.system.database.heartbeatTable,
+    migrationsTable: rt.system.database.migrationsTable,
+    tables: rt.system.database.tables,
+  });
+}
+
+export function restoreTargetOf(rt: AwsRuntime, drillKey: string): RdsRestoreTarget {
+  return new RdsRestoreTarget({
+    system: rt.system.name,
+    source: rdsSource(rt.aws),
+    client: rt.rds,
+    staging: rt.aws.staging,
+    engine: rt.aws.engine,
+    database: rt.aws.database,
+    sslMode: rt.aws.sslMode,
+    drillKey,
+    restoreTimeoutMs: rt.aws.waits.restoreTimeoutMinutes * 60_000,
+  });
+}
+
+export function inspectorOf(rt: AwsRuntime, target: RdsRestoreTarget): AwsStagingInspector {
+  return new AwsStagingInspector(
+    {
+      system: rt.system.name,
+      heartbeatTable: rt.system.database.heartbeatTable,
+      migrationsTable: rt.system.database.migrationsTable,
+      checks: rt.system.restore.checks,
+      masking: rt.system.restore.masking,
+    },
+    rt.secrets,
+    rt.aws.sourceSecretId,
+    (handle) => target.assertStaging(handle),
+  );
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { reportKinds, reportSchema } from '../core/report.js';
+
+/**
+ * zod schemas of what travels between the state machines' steps, and of their inputs. Each
+ * handler parses its event with one of these: a malformed event is an InputError naming the field.
+ */
+const isoTime = z.iso.datetime({ offset: true });
+
+export const runStateSchema = z.object({
+  kind: z.enum(reportKinds),
+  id: z.string().min(1),
+  system: z.string().min(1),
+  environment: z.string(),
+  startedAt: isoTime,
+  phases: reportSchema.shape.phases,
+  checks: reportSchema.shape.checks,
+  details: z.record(z.string(), z.unknown()),
+  failure: z.string().nullable(),
+});
+
+const handleSchema = z.object({ id: z.string().min(1), connectionString: z.string() });
+
+export const drillStateSchema = z.object({
+  run: runStateSchema,
+  options: z.object({
+    system: z.string(),
+    environment: z.string(),
+    targetTime: isoTime.nullable(),
+    backupId: z.string().nullable(),
+    mask: z.boolean(),
+    rpoTargetSeconds: z.number().positive(),
+    rtoTargetSeconds: z.number().positive(),
+  }),
+  recoveryTargetTime: isoTime,
+  backupId: z.string().nullable(),
+  staging: handleSchema.nullable(),
+  recoverStartedAt: isoTime.nullable(),
+  recovered: z.boolean(),
+  verifiedAt: isoTime.nullable(),
+  heartbeat: isoTime.nullable(),
+  tornDown: z.boolean(),
+  /** The state machine execution this drill runs in (its staging identifier derives from it). */
+  drillKey: z.string().min(1),
+});
+
+const backupRecordSchema = z.object({
+  id: z.string(),
+  system: z.string(),
+  takenAt: z.string(),
+  finishedAt: z.string(),
+  location: z.string(),
+  sizeBytes: z.number().nullable(),
+  manifest: z.null(),
+});
+
+export const backupStateSchema = z.object({
+  run: runStateSchema,
+  options: z.object({
+    system: z.string(),
+    environment: z.string(),
+    backupId: z.string().min(1),
+    retention: z.object({ maxAgeDays: z.number().int().positive(), keepMonthly: z.number().int().min(0) }),
+    rpoTargetSeconds: z.number().positive(),
+  }),
+  record: backupRecordSchema.nullable(),
+  takeStartedAt: isoTime.nullable(),
+  taken: z.boolean(),
+});
+
+/** What a Catch adds to the state (ResultPath "$.error"). */
+export const caughtSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+/** Manual (or scheduled) input of the restore-drill state machine. */
+export const drillInputSchema = z.strictObject({
+  system: z.string().min(1).optional(),
+  /** Recover to the newest backup whose manifest point is at or before this time. */
+  targetTime: isoTime.optional(),
+  backupId: z.string().min(1).optional(),
+  /** Mask PII in staging (default: when masking rules are configured). */
+  mask: z.boolean().optional(),
+});
+
+/** Manual (or scheduled) input of the backup state machine. */
+export const backupInputSchema = z.strictObject({
+  system: z.string().min(1).optional(),
+  /** Snapshot identifier; default drillbook-<system>-<YYYYMMDD> of the execution's start (one a day). */
+  backupId: z
+    .string()
+    .regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,200}[a-zA-Z0-9]$/, 'must be a valid RDS snapshot identifier')
+    .optional(),
+});
+
+/** The execution facts the ASL passes in with Parameters ($$.Execution.Name / StartTime). */
+export const executionSchema = z.object({ executionName: z.string().min(1), startTime: isoTime });
