@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import '../polyfills.js';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { InputError } from '../core/errors.js';
+
+/**
+ * Runs a state machine of state-machines/ on this machine (aws-local-stepfunctions), each Task
+ * bound to its in-process Lambda handler: the same ASL file serverless.yml deploys. Task
+ * Resources there are `{"Fn::GetAtt": [functionName, "Arn"]}` (serverless-step-functions turns
+ * them into ARNs); here they become local ARNs and the function name picks the handler.
+ */
+export const stateMachineNames = ['backup', 'restore-drill'] as const;
+export type StateMachineName = (typeof stateMachineNames)[number];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type LocalHandler = (event: unknown, context: object) => Promise<unknown>;
+
+interface AslState {
+  Type: string;
+  Comment?: string;
+  Resource?: unknown;
+  Next?: string;
+  Default?: string;
+  End?: boolean;
+  Choices?: { Next: string; Variable?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  Seconds?: number;
+}
+export interface AslDefinition {
+  Comment?: string;
+  StartAt: string;
+  States: Record<string, AslState>;
+  [key: string]: unknown;
+}
+
+export function definitionPath(name: StateMachineName): string {
+  return fileURLToPath(new URL(`../../state-machines/${name}.asl.json`, import.meta.url));
+}
+
+/** The ASL as deployed (Task Resources still `Fn::GetAtt`). */
+export function readDefinition(name: StateMachineName): AslDefinition {
+  return JSON.parse(readFileSync(definitionPath(name), 'utf8')) as AslDefinition;
+}
+
+/** The function a Task state invokes (from its `Fn::GetAtt`), or null for other states. */
+export function taskFunction(state: AslState): string | null {
+  const resource = state.Resource as { 'Fn::GetAtt'?: [string, string] } | string | undefined;
+  if (state.Type !== 'Task' || !resource) return null;
+  if (typeof resource === 'string') return resource.split(':').at(-1) ?? null;
+  return resource['Fn::GetAtt']?.[0] ?? null;
+}
+
+/** The definition with local Lambda ARNs, plus which function each Task state calls. */
+export function localDefinition(name: StateMachineName): {
+  definition: AslDefinition;
+  tasks: Record<string, string>;
+} {
+  const definition = readDefinition(name);
+  const tasks: Record<string, string> = {};
+  for (const [stateName, state] of Object.entries(definition.States)) {
+    const fn = taskFunction(state);
+    if (!fn) continue;
+    tasks[stateName] = fn;
+    state.Resource = `arn:aws:lambda:us-east-1:123456789012:function:drillbook-local-${fn}`;
+  }
+  return { definition, tasks };
+}
+
+export interface LocalRunOptions {
+  /** Lambda handlers by function name (functions/<name>.ts). */
+  handlers: Record<string, LocalHandler>;
+  /** Milliseconds every Wait state pauses for (default: as written). */
+  waitMs?: number;
+  /** Milliseconds before each Retry (default: as written, with jitter). */
+  retryMs?: number;
+  executionName?: string;
+  /** Called as each state is entered (for progress). */
+  onState?: (stateName: string, type: string) => void;
+}
+
+export interface LocalRunResult {
+  output: unknown;
+  /** The states entered, in order. */
+  path: string[];
+  /** States retried after an error (state name and error), in order. */
+  retries: { state: string; error: string }[];
+}
+
+export async function runStateMachine(
+  name: StateMachineName,
+  input: unknown,
+  options: LocalRunOptions,
+): Promise<LocalRunResult> {
+  const { definition, tasks } = localDefinition(name);
+  const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  for (const [stateName, fn] of Object.entries(tasks)) {
+    const handler = options.handlers[fn];
+    if (!handler) throw new InputError('handlers', `no handler for function ${fn} (state ${stateName})`);
+    taskResourceLocalHandlers[stateName] = async (event) => (await handler(event, {})) as Json;
+  }
+  const waitTimeOverrides: Record<string, number> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const [stateName, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Wait' && options.waitMs !== undefined) waitTimeOverrides[stateName] = options.waitMs;
+    if (state.Retry && options.retryMs !== undefined) retryIntervalOverrides[stateName] = options.retryMs;
+  }
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const executionName = options.executionName ?? `local-${Date.now().toString(36)}`;
+  const startTime = new Date().toISOString();
+  const execution = machine.run(input as Json, {
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:123456789012:execution:drillbook-${name}:${executionName}`,
+        Name: executionName,
+        StartTime: startTime,
+        Input: input as Json,
+        RoleArn: 'arn:aws:iam::123456789012:role/drillbook-local',
+      },
+    } as never,
+  });
+  const path: string[] = [];
+  const retries: LocalRunResult['retries'] = [];
+  const events = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') {
+        path.push(event.state.name);
+        options.onState?.(event.state.name, definition.States[event.state.name]?.Type ?? '?');
+      } else if (event.type === 'StateRetried') {
+        retries.push({ state: event.state.name, error: String((event as { error?: string }).error ?? '') });
+      }
+    }
+  })();
+  try {
+    const output = await execution.result;
+    return { output, path, retries };
+  } finally {
+    await events.catch(() => {});
+  }
+}
+
+/** The states in the order a run would visit them first, with what each does (for --dry-run). */
+export function describeStateMachine(name: StateMachineName): string[] {
+  const definition = readDefinition(name);
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  const queue = [definition.StartAt];
+  let n = 0;
+  while (queue.length > 0) {
+    const stateName = queue.shift()!;
+    if (seen.has(stateName)) continue;
+    seen.add(stateName);
+    const state = definition.States[stateName];
+    if (!state) continue;
+    n += 1;
+    const fn = taskFunction(state);
+    const what = [
+      `${String(n).padStart(2)}. ${stateName} (${state.Type}${fn ? ` -> function ${fn}` : ''}${state.Type === 'Wait' ? ` ${state.Seconds}s` : ''})`,
+    ];
+    if (state.Comment) what.push(`      ${state.Comment}`);
+    const next = [
+      ...(state.Choices ?? []).map((c) => `${c.Next} when ${c.Variable ?? 'condition'}`),
+      ...(state.Default ? [`${state.Default} otherwise`] : []),
+      ...(state.Next ? [state.Next] : []),
+    ];
+    if (next.length > 0) what.push(`      next: ${next.join('; ')}`);
+    if (state.Retry) {
+      what.push(
+        `      retry: ${state.Retry.map((r) => `${r.ErrorEquals.join('/')} up to ${r.MaxAttempts ?? 3}x`).join('; ')}`,
+      );
+    }
+    if (state.Catch) what.push(`      on error: ${state.Catch.map((c) => c.Next).join(', ')}`);
+    if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End) what.push('      (end)');
+    lines.push(...what);
+    queue.push(
+      ...(state.Choices ?? []).map((c) => c.Next),
+      ...(state.Next ? [state.Next] : []),
+      ...(state.Default ? [state.Default] : []),
+      ...(state.Catch ?? []).map((c) => c.Next),
+    );
+  }
+  return lines;
+}
