@@ -141,6 +141,8 @@ export function run(
       if (code === 0) resolve({ stdout, stderr });
       else reject(new CommandError(name, code, stderr || stdout));
     });
+    // A child that exits without reading its stdin must not crash us with EPIPE.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
 }

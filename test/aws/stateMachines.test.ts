@@ -1,0 +1,247 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import validator from 'asl-validator';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { functionHandlers } from '../../lib/aws/functionHandlers.js';
+import { readDefinition, runStateMachine, stateMachineNames } from '../../lib/aws/localStateMachine.js';
+import type { Report } from '../../lib/core/report.js';
+import { withClient } from '../../lib/pg/connection.js';
+import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
+import { FakeRds } from './fakeRds.js';
+import { throttled } from './rdsFixtures.js';
+
+/**
+ * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
+ * Lambda handler; the AWS API is mocked with real response shapes, Postgres is a real throwaway
+ * server standing in for both the RDS source and the restored staging instance.
+ */
+cleanupPostgresAfterAll();
+
+let pg: ThrowawayPostgres;
+let runbook: string;
+let fake: FakeRds;
+
+function config(url: string, port: number) {
+  return {
+    systems: [
+      {
+        name: 'shop',
+        database: { sourceUrl: url },
+        restore: {
+          checks: [{ name: 'orders-present', sql: 'SELECT count(*) > 0 FROM public.orders', expect: true }],
+          masking: [{ table: 'public.customers', column: 'email', strategy: 'email' }],
+        },
+        aws: {
+          region: 'eu-west-1',
+          dbInstanceIdentifier: 'shop-db',
+          sourceSecretId: 'shop/db',
+          database: 'postgres',
+          sslMode: 'disable',
+          staging: {
+            environment: 'staging',
+            dbSubnetGroupName: 'staging-db',
+            vpcSecurityGroupIds: ['sg-0123abcd'],
+            dbInstanceClass: 'db.t4g.medium',
+          },
+          waits: { snapshotTimeoutMinutes: 5, restoreTimeoutMinutes: 5 },
+        },
+      },
+    ],
+    runbook: { dir: runbook },
+    _port: port,
+  };
+}
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  await withClient(pg.url(), async (c) => {
+    await c.query(`CREATE TABLE public.orders (id int PRIMARY KEY, total numeric NOT NULL)`);
+    await c.query(`INSERT INTO public.orders SELECT g, g * 1.5 FROM generate_series(1, 50) g`);
+    await c.query(`CREATE TABLE public.customers (id int PRIMARY KEY, email text)`);
+    await c.query(
+      `INSERT INTO public.customers SELECT g, 'person' || g || '@example.com' FROM generate_series(1, 5) g`,
+    );
+  });
+});
+
+beforeEach(() => {
+  runbook = mkdtempSync(join(tmpdir(), 'drillbook-sfn-'));
+  const url = new URL(pg.url());
+  const raw = config(pg.url(), Number(url.port));
+  delete (raw as { _port?: number })._port;
+  process.env['DRILLBOOK_CONFIG_JSON'] = JSON.stringify(raw);
+  process.env['DRILLBOOK_RUNBOOK_DIR'] = runbook;
+  fake = new FakeRds(
+    { host: '127.0.0.1', port: Number(url.port) },
+    { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
+  );
+});
+
+afterEach(() => {
+  fake.restore();
+  rmSync(runbook, { recursive: true, force: true });
+});
+
+afterAll(() => {
+  delete process.env['DRILLBOOK_CONFIG_JSON'];
+  delete process.env['DRILLBOOK_RUNBOOK_DIR'];
+});
+
+const fast = { handlers: functionHandlers, waitMs: 0, retryMs: 0 };
+
+function reports(kind: string): Report[] {
+  const dir = join(runbook, 'reports', kind);
+  const found: Report[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else if (entry.name.endsWith('.json'))
+        found.push(JSON.parse(readFileSync(join(d, entry.name), 'utf8')));
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    return [];
+  }
+  return found;
+}
+
+async function runBackupMachine() {
+  return runStateMachine('backup', {}, { ...fast, executionName: `backup-${Date.now()}` });
+}
+
+describe('state machine definitions', () => {
+  for (const name of stateMachineNames) {
+    it(`${name} is valid ASL and every Task names a handler`, () => {
+      const definition = readDefinition(name);
+      const result = validator(definition as never);
+      expect(result.errorsText()).toBe('');
+      expect(result.isValid).toBe(true);
+      for (const state of Object.values(definition.States)) {
+        if (state.Type !== 'Task') continue;
+        const fn = (state.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        expect(functionHandlers[fn], fn).toBeTypeOf('function');
+        expect(state.Retry?.[0]).toMatchObject({ JitterStrategy: 'FULL' });
+        expect(state.Retry?.every((r) => (r.MaxAttempts ?? 3) <= 8)).toBe(true);
+      }
+    });
+  }
+});
+
+describe('backup state machine', () => {
+  it('snapshots, waits until available, captures the manifest at a held second and reports', async () => {
+    const run = await runBackupMachine();
+    expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
+    expect(run.path.filter((s) => s === 'PollSnapshot').length).toBeGreaterThanOrEqual(2);
+    expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
+
+    const [report] = reports('backup');
+    expect(report?.outcome).toBe('passed');
+    expect(report?.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['heartbeat', 'manifest', 'snapshot-status', 'pitr-health', 'retention']),
+    );
+    expect(report?.details?.['restorableLagSeconds']).toBeGreaterThan(0);
+    const id = report?.details?.['backupId'] as string;
+    expect(id).toMatch(/^drillbook-shop-\d{8}$/);
+    const manifest = JSON.parse(readFileSync(join(runbook, 'manifests', 'shop', `${id}.json`), 'utf8'));
+    expect(manifest.restorePoint.time).toMatch(/T\d{2}:\d{2}:\d{2}\.000Z$/);
+    expect(manifest.tables.map((t: { table: string }) => t.table)).toEqual([
+      'public.customers',
+      'public.orders',
+    ]);
+  });
+
+  it('a second run the same day reuses the snapshot instead of making another', async () => {
+    await runBackupMachine();
+    await runBackupMachine();
+    expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
+    expect(reports('backup').every((r) => r.outcome === 'passed')).toBe(true);
+  });
+});
+
+describe('restore drill state machine', () => {
+  it('restores the manifest point into staging, verifies, masks, measures RPO/RTO and tears down', async () => {
+    await runBackupMachine();
+    const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-happy' });
+    expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
+    const [report] = reports('restore-drill');
+    expect(report?.outcome).toBe('passed');
+    expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('passed');
+    expect(report?.checks.find((c) => c.name === 'pii-masking')?.outcome).toBe('passed');
+    expect(report?.objectives?.rpoSeconds).not.toBeNull();
+    expect(report?.objectives?.rtoSeconds).not.toBeNull();
+
+    const manifestPoint = report?.details?.['recoveryTargetUsed'];
+    expect(fake.restores).toHaveLength(1);
+    expect(fake.restores[0]!.restoreTime?.toISOString()).toBe(manifestPoint);
+    expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+    expect(fake.restores[0]!.id).toMatch(/^drillbook-drill-shop-[0-9a-f]{10}$/);
+  });
+
+  it('tears staging down when verification fails, and the execution fails', async () => {
+    await runBackupMachine();
+    await withClient(pg.url(), (c) => c.query('INSERT INTO public.orders VALUES (1000, 1)'));
+    try {
+      const error = await runStateMachine(
+        'restore-drill',
+        {},
+        { ...fast, executionName: 'drill-mismatch' },
+      ).catch((e: unknown) => e);
+      expect(String(error)).toMatch(/drill report says failed/);
+      const [report] = reports('restore-drill');
+      expect(report?.outcome).toBe('failed');
+      expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('failed');
+      expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+      expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+    } finally {
+      await withClient(pg.url(), (c) => c.query('DELETE FROM public.orders WHERE id = 1000'));
+    }
+  });
+
+  it('retries a throttled restore request and still creates one staging instance', async () => {
+    await runBackupMachine();
+    fake.failNext('RestoreDBInstanceToPointInTime', 2, throttled);
+    const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-throttled' });
+    expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
+    expect(run.retries.filter((r) => r.state === 'StartRestore')).toHaveLength(2);
+    expect(fake.calls.filter((c) => c === 'RestoreDBInstanceToPointInTime')).toHaveLength(3);
+    expect(fake.restores).toHaveLength(1);
+    expect(fake.deleted).toHaveLength(1);
+  });
+
+  it('tears down through the Catch path when polling stays throttled past its retries', async () => {
+    await runBackupMachine();
+    const realDescribe = fake.calls.length;
+    // StartRestore describes the (not yet existing) staging once; then every poll is throttled.
+    fake.failNext('DescribeDBInstances', 0, throttled);
+    const run = runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-catch' });
+    // Arm the failures once the restore was requested.
+    const arm = setInterval(() => {
+      if (fake.restores.length > 0) {
+        fake.failNext('DescribeDBInstances', 6, throttled);
+        clearInterval(arm);
+      }
+    }, 1);
+    const error = await run.catch((e: unknown) => e);
+    clearInterval(arm);
+    expect(realDescribe).toBeGreaterThan(0);
+    expect(String(error)).toMatch(/drill report says failed/);
+    const [report] = reports('restore-drill');
+    expect(report?.outcome).toBe('failed');
+    expect(report?.reason).toMatch(/TransientAwsError/);
+    expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+  });
+
+  it('stops on input that does not validate, naming the field, before calling AWS', async () => {
+    const error = await runStateMachine(
+      'restore-drill',
+      { targetTime: 'yesterday' },
+      { ...fast, executionName: 'drill-bad-input' },
+    ).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/input\.targetTime: Invalid ISO datetime/);
+    expect(reports('restore-drill')).toEqual([]);
+    expect(fake.calls).toEqual([]);
+  });
+});
