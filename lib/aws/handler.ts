@@ -15,7 +15,11 @@ export function parseEvent<T extends z.ZodType>(schema: T, event: unknown): z.in
   const result = schema.safeParse(event);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue?.path.length ? issue.path.map(String).join('.') : '(event)';
+    const path = [
+      ...(issue?.path ?? []),
+      ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
+    ];
+    const field = path.length ? path.map(String).join('.') : '(event)';
     throw new InputError(field, issue?.message ?? 'invalid', { cause: result.error });
   }
   return result.data;

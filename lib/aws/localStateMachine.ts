@@ -143,45 +143,54 @@ export async function runStateMachine(
   }
 }
 
-/** The states in the order a run would visit them first, with what each does (for --dry-run). */
+/** What a Choice rule compares, e.g. "$.state.recovered == true". */
+function describeRule(rule: Record<string, unknown>): string {
+  const op = Object.keys(rule).find((k) => k !== 'Variable' && k !== 'Next');
+  return `${String(rule['Variable'] ?? 'condition')}${op ? ` ${op} ${JSON.stringify(rule[op])}` : ''}`;
+}
+
+/**
+ * The states in the order a run reaches them (the main path first, then the error paths), with
+ * what each does (for --dry-run).
+ */
 export function describeStateMachine(name: StateMachineName): string[] {
   const definition = readDefinition(name);
+  const order: string[] = [];
+  const errorPaths: string[] = [];
+  const visit = (stateName: string) => {
+    if (order.includes(stateName) || !definition.States[stateName]) return;
+    order.push(stateName);
+    const state = definition.States[stateName]!;
+    for (const c of state.Catch ?? []) errorPaths.push(c.Next);
+    for (const c of state.Choices ?? []) visit(c.Next);
+    if (state.Default) visit(state.Default);
+    if (state.Next) visit(state.Next);
+  };
+  visit(definition.StartAt);
+  while (errorPaths.length > 0) visit(errorPaths.shift()!);
   const lines: string[] = [];
-  const seen = new Set<string>();
-  const queue = [definition.StartAt];
-  let n = 0;
-  while (queue.length > 0) {
-    const stateName = queue.shift()!;
-    if (seen.has(stateName)) continue;
-    seen.add(stateName);
-    const state = definition.States[stateName];
-    if (!state) continue;
-    n += 1;
+  for (const [i, stateName] of order.entries()) {
+    const state = definition.States[stateName]!;
     const fn = taskFunction(state);
-    const what = [
-      `${String(n).padStart(2)}. ${stateName} (${state.Type}${fn ? ` -> function ${fn}` : ''}${state.Type === 'Wait' ? ` ${state.Seconds}s` : ''})`,
-    ];
-    if (state.Comment) what.push(`      ${state.Comment}`);
+    lines.push(
+      `${String(i + 1).padStart(2)}. ${stateName} (${state.Type}${fn ? ` -> function ${fn}` : ''}${state.Type === 'Wait' ? ` ${state.Seconds}s` : ''})`,
+    );
+    if (state.Comment) lines.push(`      ${state.Comment}`);
     const next = [
-      ...(state.Choices ?? []).map((c) => `${c.Next} when ${c.Variable ?? 'condition'}`),
+      ...(state.Choices ?? []).map(
+        (c) => `${c.Next} when ${describeRule(c as unknown as Record<string, unknown>)}`,
+      ),
       ...(state.Default ? [`${state.Default} otherwise`] : []),
       ...(state.Next ? [state.Next] : []),
     ];
-    if (next.length > 0) what.push(`      next: ${next.join('; ')}`);
+    if (next.length > 0) lines.push(`      next: ${next.join('; ')}`);
     if (state.Retry) {
-      what.push(
+      lines.push(
         `      retry: ${state.Retry.map((r) => `${r.ErrorEquals.join('/')} up to ${r.MaxAttempts ?? 3}x`).join('; ')}`,
       );
     }
-    if (state.Catch) what.push(`      on error: ${state.Catch.map((c) => c.Next).join(', ')}`);
-    if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End) what.push('      (end)');
-    lines.push(...what);
-    queue.push(
-      ...(state.Choices ?? []).map((c) => c.Next),
-      ...(state.Next ? [state.Next] : []),
-      ...(state.Default ? [state.Default] : []),
-      ...(state.Catch ?? []).map((c) => c.Next),
-    );
+    if (state.Catch) lines.push(`      on error: ${state.Catch.map((c) => c.Next).join(', ')}`);
+    if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End) lines.push('      (end)');
   }
   return lines;
 }

@@ -3,6 +3,13 @@ import { backupCommand } from './backup.js';
 import { heartbeatCommand } from './heartbeat.js';
 import { reportCommand } from './report.js';
 import { restoreDrillCommand } from './restoreDrill.js';
+import { runCommand } from './run.js';
 
 /** Every CLI command, in the order `drillbook --help` lists them. */
-export const commands: Command[] = [backupCommand, restoreDrillCommand, heartbeatCommand, reportCommand];
+export const commands: Command[] = [
+  backupCommand,
+  restoreDrillCommand,
+  heartbeatCommand,
+  reportCommand,
+  runCommand,
+];

@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { parseEvent } from '../../aws/handler.js';
+import {
+  definitionPath,
+  describeStateMachine,
+  type StateMachineName,
+  stateMachineNames,
+} from '../../aws/localStateMachine.js';
+import { backupInputSchema, drillInputSchema } from '../../aws/stepSchemas.js';
+import { loadConfig } from '../../config.js';
+import { InputError } from '../../core/errors.js';
+import { intFlag, parseFlags } from '../args.js';
+import { type Command, exitCodes } from '../context.js';
+
+const inputSchemas: Record<StateMachineName, z.ZodType> = {
+  backup: backupInputSchema,
+  'restore-drill': drillInputSchema,
+};
+
+/** --input JSON or @file, parsed and validated; errors name the field. */
+function readInput(raw: string | undefined, machine: StateMachineName): unknown {
+  const text = raw === undefined ? '{}' : raw.startsWith('@') ? readInputFile(raw.slice(1)) : raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InputError('--input', `is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseEvent(inputSchemas[machine], parsed);
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new InputError(`--input.${error.field}`, error.message.replace(/^[^:]*: /, ''));
+    throw error;
+  }
+}
+
+function readInputFile(path: string): string {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new InputError('--input', `file not found: ${file}`);
+  return readFileSync(file, 'utf8');
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary:
+    'execute a state machine (backup, restore-drill) locally with its Tasks bound to the in-process handlers',
+  help: `usage: drillbook run <backup|restore-drill> --input JSON|@FILE [--dry-run] [--config FILE] [--runbook DIR]
+                    [--wait-seconds N] [--json]
+
+Runs the ASL definition from state-machines/ (the file serverless.yml deploys) on this machine with
+aws-local-stepfunctions; every Task calls the same handler the Lambda runs (functions/*.ts), with
+the AWS adapters of the config's systems[].aws section, against your AWS account (credentials from
+the usual AWS environment). Reports go to --runbook DIR (default: the config's runbook.dir).
+
+  --input JSON|@FILE  execution input, validated:
+                        backup:        {"system"?: NAME, "backupId"?: SNAPSHOT-ID}
+                        restore-drill: {"system"?: NAME, "targetTime"?: ISO, "backupId"?: ID, "mask"?: BOOL}
+  --dry-run           print the states in order with what each does; call nothing
+  --wait-seconds N    pause N seconds in every Wait state instead of the definition's value
+  --json              print the execution output as JSON
+
+Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad input or configuration.`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        input: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        runbook: { type: 'string' },
+        'wait-seconds': { type: 'string' },
+      },
+      true,
+    );
+    const name = positionals[0];
+    if (!name || !(stateMachineNames as readonly string[]).includes(name)) {
+      throw new InputError('<state-machine>', `must be one of ${stateMachineNames.join(', ')}`);
+    }
+    if (positionals.length > 1) throw new InputError('arguments', `unexpected "${positionals[1]}"`);
+    const machine = name as StateMachineName;
+    const input = readInput(values.input, machine);
+    const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
+
+    if (values['dry-run']) {
+      ctx.out(`dry run: state machine ${machine} (${definitionPath(machine)})`);
+      ctx.out(`input: ${JSON.stringify(input)}`);
+      ctx.out('states, in the order a run first reaches them (nothing is called):');
+      for (const line of describeStateMachine(machine)) ctx.out(line);
+      return exitCodes.passed;
+    }
+
+    const configFile = values.config ?? process.env['DRILLBOOK_CONFIG'];
+    if (!configFile) throw new InputError('--config', 'is required to run (or use --dry-run)');
+    const config = loadConfig(configFile);
+    process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
+    process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(values.runbook ?? config.runbook.dir ?? 'runbook');
+    const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
+      import('../../aws/localStateMachine.js'),
+      import('../../aws/functionHandlers.js'),
+    ]);
+    try {
+      const run = await runStateMachine(machine, input, {
+        handlers: functionHandlers,
+        ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
+        onState: (state, type) => ctx.progress.step(`${machine}: ${state} (${type})`),
+      });
+      ctx.out(
+        values.json
+          ? JSON.stringify(run.output, null, 2)
+          : `succeeded: ${JSON.stringify((run.output as { result?: unknown }).result ?? run.output)}`,
+      );
+      return exitCodes.passed;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/Execution has failed/.test(message)) {
+        ctx.err(`${machine} failed: ${message.replace(/^.*?error: /, '')}`);
+        return exitCodes.failed;
+      }
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../lib/cli/commands/run.js';
+import type { CommandContext } from '../../lib/cli/context.js';
+import { ConfigError } from '../../lib/core/errors.js';
+
+const rds = mockClient(RDSClient);
+const secrets = mockClient(SecretsManagerClient);
+afterAll(() => {
+  rds.restore();
+  secrets.restore();
+});
+
+function context() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CommandContext = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    progress: { step: (m) => err.push(m) },
+    signal: new AbortController().signal,
+  };
+  return { ctx, out, err };
+}
+
+describe('drillbook run --dry-run', () => {
+  it('prints the restore drill states in order with what each does, and calls nothing', async () => {
+    const { ctx, out } = context();
+    const code = await runCommand.run(
+      ['restore-drill', '--input', '{"targetTime":"2026-11-20T10:00:00Z","mask":false}', '--dry-run'],
+      ctx,
+    );
+    expect(code).toBe(0);
+    const states = out.filter((l) => /^\s*\d+\. /.test(l)).map((l) => l.trim().split(' ')[1]);
+    expect(states).toEqual([
+      'Prepare',
+      'StartRestore',
+      'WaitForRestore',
+      'PollRestore',
+      'RestoreReady',
+      'Verify',
+      'TearDown',
+      'Report',
+      'DrillPassed',
+      'DrillFailed',
+      'Done',
+    ]);
+    expect(out.join('\n')).toMatch(
+      /StartRestore \(Task -> function restoreDrillStart\)\n\s+Choose and check the backup/,
+    );
+    expect(out.join('\n')).toMatch(/on error: TearDown/);
+    expect(rds.calls()).toHaveLength(0);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it('rejects input that does not validate, naming the field', async () => {
+    const { ctx } = context();
+    await expect(
+      runCommand.run(['restore-drill', '--input', '{"targetTime":"soon"}', '--dry-run'], ctx),
+    ).rejects.toThrow(/--input\.targetTime/);
+    const error = await runCommand
+      .run(['backup', '--input', '{"backupId":"bad--id"}'], ctx)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('--input.backupId');
+    await expect(runCommand.run(['backup', '--input', '{not json'], ctx)).rejects.toThrow(
+      /--input: is not valid JSON/,
+    );
+    await expect(runCommand.run(['nightly'], ctx)).rejects.toThrow(/must be one of backup, restore-drill/);
+  });
+
+  it('needs a config to really run', async () => {
+    const { ctx } = context();
+    const saved = process.env['DRILLBOOK_CONFIG'];
+    delete process.env['DRILLBOOK_CONFIG'];
+    try {
+      await expect(runCommand.run(['backup', '--input', '{}'], ctx)).rejects.toThrow(/--config: is required/);
+    } finally {
+      if (saved !== undefined) process.env['DRILLBOOK_CONFIG'] = saved;
+    }
+  });
+});
