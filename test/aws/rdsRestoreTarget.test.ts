@@ -1,0 +1,230 @@
+import {
+  CreateDBInstanceCommand,
+  DBClusterNotFoundFault,
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+  RestoreDBClusterToPointInTimeCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RdsSource } from '../../lib/aws/config.js';
+import { RdsRestoreTarget } from '../../lib/aws/rdsRestoreTarget.js';
+import { GuardError, RecoveryError } from '../../lib/core/errors.js';
+import { type BackupRecord, silentProgress } from '../../lib/ports.js';
+import { dbInstance, REGION } from './rdsFixtures.js';
+
+const rds = mockClient(RDSClient);
+const signal = new AbortController().signal;
+const meta = { httpStatusCode: 404, requestId: 'r-1', attempts: 1, totalRetryDelay: 0 };
+const drillTags = [
+  { Key: 'drillbook:drill', Value: 'true' },
+  { Key: 'drillbook:environment', Value: 'staging' },
+];
+const instanceNotFound = (id: string) =>
+  new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, $metadata: meta });
+
+function target(
+  source: RdsSource = { kind: 'instance', id: 'shop-db' },
+  staging: Partial<ConstructorParameters<typeof RdsRestoreTarget>[0]['staging']> = {},
+) {
+  return new RdsRestoreTarget({
+    system: 'shop',
+    source,
+    client: new RDSClient({ region: REGION }),
+    staging: {
+      environment: 'staging',
+      dbSubnetGroupName: 'staging-db',
+      vpcSecurityGroupIds: ['sg-0123abcd'],
+      dbInstanceClass: 'db.t4g.medium',
+      ...staging,
+    },
+    engine: 'aurora-postgresql',
+    database: 'shop',
+    sslMode: 'no-verify',
+    drillKey: 'execution-42',
+    restoreTimeoutMs: 1000,
+    pollIntervalMs: 1,
+  });
+}
+
+const backup: BackupRecord = {
+  id: 'drillbook-shop-20261120',
+  system: 'shop',
+  takenAt: '2026-11-20T02:00:00.000Z',
+  finishedAt: '2026-11-20T02:00:00.000Z',
+  location: `arn:aws:rds:${REGION}:123456789012:snapshot:drillbook-shop-20261120`,
+  sizeBytes: null,
+  manifest: {
+    system: 'shop',
+    backupId: 'drillbook-shop-20261120',
+    capturedAt: '2026-11-20T02:05:07.000Z',
+    postgresVersion: '15.8',
+    migrationHead: null,
+    tables: [],
+    restorePoint: {
+      name: 'drillbook-drillbook-shop-20261120',
+      lsn: '0/3000060',
+      time: '2026-11-20T02:05:07.000Z',
+    },
+  },
+};
+
+beforeEach(() => rds.reset());
+
+describe('RdsRestoreTarget', () => {
+  it('restores the source to the manifest point into the staging network, drill-tagged, with a deterministic id', async () => {
+    const t = target();
+    rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(t.stagingId));
+    rds
+      .on(RestoreDBInstanceToPointInTimeCommand)
+      .resolves({ DBInstance: dbInstance(t.stagingId, { DBInstanceStatus: 'creating' }) });
+    const handle = await t.provision(backup, silentProgress, signal);
+    expect(handle).toEqual({ id: t.stagingId, connectionString: '' });
+    expect(t.stagingId).toBe(target().stagingId);
+    const input = rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      SourceDBInstanceIdentifier: 'shop-db',
+      TargetDBInstanceIdentifier: t.stagingId,
+      RestoreTime: new Date('2026-11-20T02:05:07.000Z'),
+      DBSubnetGroupName: 'staging-db',
+      VpcSecurityGroupIds: ['sg-0123abcd'],
+      DBInstanceClass: 'db.t4g.medium',
+      PubliclyAccessible: false,
+      DeletionProtection: false,
+    });
+    expect(input.Tags).toEqual(expect.arrayContaining(drillTags));
+    expect(t.recoveryPointFor(backup, { time: null })?.toISOString()).toBe('2026-11-20T02:05:07.000Z');
+  });
+
+  it('reuses the staging instance a redelivered step already started', async () => {
+    const t = target();
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejectsOnce(instanceNotFound(t.stagingId))
+      .resolves({
+        DBInstances: [dbInstance(t.stagingId, { DBInstanceStatus: 'creating', TagList: drillTags })],
+      });
+    rds
+      .on(RestoreDBInstanceToPointInTimeCommand)
+      .rejects(new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', $metadata: meta }));
+    await t.provision(backup, silentProgress, signal);
+    await t.provision(backup, silentProgress, signal);
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(1);
+  });
+
+  it('reports the endpoint only once available, without any credential, and fails on a failed restore', async () => {
+    const t = target();
+    const handle = { id: t.stagingId, connectionString: '' };
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({
+        DBInstances: [dbInstance(t.stagingId, { DBInstanceStatus: 'creating', Endpoint: undefined })],
+      })
+      .resolvesOnce({
+        DBInstances: [dbInstance(t.stagingId, { DBInstanceStatus: 'available', TagList: drillTags })],
+      })
+      .resolves({ DBInstances: [dbInstance(t.stagingId, { DBInstanceStatus: 'incompatible-restore' })] });
+    expect(await t.pollRecovery(handle)).toBeNull();
+    const ready = await t.pollRecovery(handle);
+    expect(ready?.connectionString).toBe(
+      `postgresql://${t.stagingId}.c9akciq32.${REGION}.rds.amazonaws.com:5432/shop?sslmode=no-verify`,
+    );
+    await expect(t.pollRecovery(handle)).rejects.toBeInstanceOf(RecoveryError);
+  });
+
+  it('deletes only a drill-tagged staging instance, and is idempotent', async () => {
+    const t = target();
+    const handle = { id: t.stagingId, connectionString: '' };
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [dbInstance(t.stagingId, { TagList: drillTags })] });
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    await t.teardown(handle, silentProgress);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)[0]!.args[0].input).toEqual({
+      DBInstanceIdentifier: t.stagingId,
+      SkipFinalSnapshot: true,
+      DeleteAutomatedBackups: true,
+    });
+    rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(t.stagingId));
+    await t.teardown(handle, silentProgress);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
+
+  it('refuses to delete or mask an instance without the drill tags, and any handle not its own', async () => {
+    const t = target();
+    const handle = { id: t.stagingId, connectionString: '' };
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [dbInstance(t.stagingId, { TagList: [{ Key: 'drillbook:drill', Value: 'true' }] })],
+    });
+    await expect(t.teardown(handle, silentProgress)).rejects.toThrow(GuardError);
+    await expect(t.assertStaging(handle)).rejects.toThrow(
+      /not tagged drillbook:drill=true and drillbook:environment=staging/,
+    );
+    await expect(t.teardown({ id: 'shop-db', connectionString: '' }, silentProgress)).rejects.toThrow(
+      GuardError,
+    );
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('refuses a staging section that is not staging', () => {
+    expect(() => target(undefined, { environment: 'production' as 'staging' })).toThrow(GuardError);
+  });
+
+  it('restores an Aurora cluster, adds its instance once the cluster is available, and deletes both', async () => {
+    const t = target({ kind: 'cluster', id: 'shop-cluster' });
+    const member = `${t.stagingId}-1`;
+    const cluster = (Status: string) => ({
+      DBClusterIdentifier: t.stagingId,
+      Status,
+      Endpoint: `${t.stagingId}.cluster-c9akciq32.${REGION}.rds.amazonaws.com`,
+      Port: 5432,
+      TagList: drillTags,
+    });
+    rds
+      .on(DescribeDBClustersCommand)
+      .rejectsOnce(new DBClusterNotFoundFault({ message: 'DBCluster not found', $metadata: meta }))
+      .resolvesOnce({ DBClusters: [cluster('creating')] })
+      .resolves({ DBClusters: [cluster('available')] });
+    rds.on(RestoreDBClusterToPointInTimeCommand).resolves({});
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: member })
+      .rejectsOnce(instanceNotFound(member))
+      .resolvesOnce({
+        DBInstances: [dbInstance(member, { DBInstanceStatus: 'creating', TagList: drillTags })],
+      })
+      .resolves({ DBInstances: [dbInstance(member, { DBInstanceStatus: 'available', TagList: drillTags })] });
+    rds.on(CreateDBInstanceCommand).resolves({});
+    rds.on(DeleteDBInstanceCommand).resolves({});
+    rds.on(DeleteDBClusterCommand).resolves({});
+
+    const handle = await t.provision(backup, silentProgress, signal);
+    expect(rds.commandCalls(RestoreDBClusterToPointInTimeCommand)[0]!.args[0].input).toMatchObject({
+      SourceDBClusterIdentifier: 'shop-cluster',
+      DBClusterIdentifier: t.stagingId,
+      RestoreToTime: new Date('2026-11-20T02:05:07.000Z'),
+    });
+    expect(await t.pollRecovery(handle)).toBeNull(); // cluster creating
+    expect(await t.pollRecovery(handle)).toBeNull(); // cluster available: instance created
+    expect(await t.pollRecovery(handle)).toBeNull(); // instance creating
+    expect((await t.pollRecovery(handle))?.connectionString).toMatch(/cluster-c9akciq32/);
+    expect(rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(1);
+    expect(rds.commandCalls(CreateDBInstanceCommand)[0]!.args[0].input).toMatchObject({
+      DBInstanceIdentifier: member,
+      DBClusterIdentifier: t.stagingId,
+      Engine: 'aurora-postgresql',
+    });
+
+    await t.teardown(handle, silentProgress);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)[0]!.args[0].input.DBInstanceIdentifier).toBe(member);
+    expect(rds.commandCalls(DeleteDBClusterCommand)[0]!.args[0].input).toEqual({
+      DBClusterIdentifier: t.stagingId,
+      SkipFinalSnapshot: true,
+    });
+  });
+});
