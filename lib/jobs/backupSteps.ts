@@ -11,7 +11,7 @@ import type {
   Progress,
   SourceDatabase,
 } from '../ports.js';
-import { type Publishers, publishReport } from './publish.js';
+import { type Publishers, publishReportOnce } from './publish.js';
 import { type RunState, recordSpannedPhase, resumeRecorder, toRunState } from './runState.js';
 
 /**
@@ -290,9 +290,7 @@ export async function finishBackup(
   deps: { publishers: Publishers; now?: () => Date },
   state: BackupState,
 ): Promise<{ report: Report; location: string }> {
-  const report = resumeRecorder(state.run, clock(deps)).finish();
-  const location = await publishReport(report, deps.publishers);
-  return { report, location };
+  return publishReportOnce(resumeRecorder(state.run, clock(deps)).finish(), deps.publishers);
 }
 
 /** A run that failed before its first step returned (the state machine caught it): only its report is left to write. */

@@ -41,3 +41,16 @@ export async function publishReport(report: Report, to: Publishers): Promise<str
   }
   return location;
 }
+
+/**
+ * publishReport for a step that may be delivered twice (a state machine retry after the report
+ * was stored): when a report with this id is already in the store, it is returned as it is.
+ */
+export async function publishReportOnce(
+  report: Report,
+  to: Publishers,
+): Promise<{ report: Report; location: string }> {
+  const stored = await to.runbook.getReport(report.id);
+  if (stored) return { report: stored, location: `(already stored) ${report.id}` };
+  return { report, location: await publishReport(report, to) };
+}

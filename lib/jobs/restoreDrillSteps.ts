@@ -13,7 +13,7 @@ import type {
   StagingHandle,
   StagingInspector,
 } from '../ports.js';
-import { type Publishers, publishReport } from './publish.js';
+import { type Publishers, publishReportOnce } from './publish.js';
 import { type RunState, recordSpannedPhase, resumeRecorder, toRunState } from './runState.js';
 
 /**
@@ -344,9 +344,7 @@ export async function finishDrill(
     rtoTargetSeconds: state.options.rtoTargetSeconds,
   };
   for (const v of judgeObjectives(measured, targets)) rec.check(v.name, v.outcome, v.detail);
-  const report = rec.finish({ objectives: { ...measured, ...targets } });
-  const location = await publishReport(report, deps.publishers);
-  return { report, location };
+  return publishReportOnce(rec.finish({ objectives: { ...measured, ...targets } }), deps.publishers);
 }
 
 async function chooseBackup(backups: BackupRepository, options: DrillOptions): Promise<BackupRecord> {

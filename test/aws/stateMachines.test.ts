@@ -161,6 +161,30 @@ describe('backup state machine', () => {
   });
 });
 
+describe('redelivered steps', () => {
+  it('a report step delivered twice stores one report and answers the same both times', async () => {
+    const start = { input: {}, executionName: 'redelivery', startTime: new Date().toISOString() };
+    const state = await functionHandlers['backupStart']!(start, {});
+    const event = {
+      input: {},
+      state,
+      error: { Error: 'States.Timeout', Cause: 'the finish step timed out' },
+    };
+    const first = (await functionHandlers['backupFailed']!(event, {})) as {
+      reportId: string;
+      outcome: string;
+    };
+    const second = (await functionHandlers['backupFailed']!(event, {})) as {
+      reportId: string;
+      outcome: string;
+    };
+    expect(second.reportId).toBe(first.reportId);
+    expect(first.outcome).toBe('failed');
+    expect(reports('backup')).toHaveLength(1);
+    expect(reports('backup')[0]?.reason).toMatch(/States.Timeout: the finish step timed out/);
+  });
+});
+
 describe('restore drill state machine', () => {
   it('restores the manifest point into staging, verifies, masks, measures RPO/RTO and tears down', async () => {
     await runBackupMachine();
