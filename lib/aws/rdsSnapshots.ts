@@ -185,6 +185,20 @@ export class RdsSnapshots implements PollableBackupRepository {
             detail: snapshot ? `${snapshot.id} is ${snapshot.status}` : `snapshot ${record.id} not found`,
           },
     ];
+    const pitr = await this.api.recoverability(this.options.client);
+    checks.push(
+      pitr.backupRetentionDays > 0
+        ? {
+            name: 'pitr-enabled',
+            outcome: 'passed',
+            detail: `automated backups kept ${pitr.backupRetentionDays} days (BackupRetentionPeriod)`,
+          }
+        : {
+            name: 'pitr-enabled',
+            outcome: 'failed',
+            detail: `BackupRetentionPeriod is 0 on ${this.options.source.id}: no point-in-time recovery, drills cannot restore`,
+          },
+    );
     if (snapshot && !snapshot.encrypted) {
       checks.push({
         name: 'snapshot-encrypted',
