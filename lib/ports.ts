@@ -104,3 +104,45 @@ export interface RestoreTarget {
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
+// semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.
+
+/** DescribeSecret, reduced to what rotation and the audit use. */
+export interface SecretDescription {
+  /** ARN on AWS, the name locally. */
+  id: string;
+  name: string;
+  rotationEnabled: boolean;
+  rotationIntervalDays: number | null;
+  lastRotatedDate: Date | null;
+  nextRotationDate: Date | null;
+  createdDate: Date | null;
+  /** VersionIdsToStages. */
+  versions: Record<string, string[]>;
+  tags: Record<string, string>;
+}
+
+export interface SecretVersion {
+  versionId: string;
+  stages: string[];
+  /** The secret string. Never log it. */
+  value: string;
+}
+
+export interface SecretStore {
+  /** Throws SecretNotFoundError when the secret does not exist. */
+  describe(secretId: string): Promise<SecretDescription>;
+  /** GetSecretValue by version id and/or stage; throws SecretNotFoundError when there is no such version/stage. */
+  getValue(secretId: string, select: { versionId?: string; stage?: string }): Promise<SecretVersion>;
+  /** PutSecretValue with ClientRequestToken = versionId and VersionStages = stages. Idempotent for the same value. */
+  putValue(secretId: string, versionId: string, value: string, stages: string[]): Promise<void>;
+  /** UpdateSecretVersionStage (moving AWSCURRENT puts AWSPREVIOUS on the old version). */
+  updateStage(
+    secretId: string,
+    move: { stage: string; moveToVersionId?: string; removeFromVersionId?: string },
+  ): Promise<void>;
+  /** ListSecrets (all pages), optionally only those carrying a tag. */
+  list(filter?: { tagKey?: string; tagValue?: string }): Promise<SecretDescription[]>;
+}
