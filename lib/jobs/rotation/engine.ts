@@ -24,7 +24,7 @@ export interface RotationStrategy {
   /** The pending value derived from the current one (no side effects; may be random). */
   createPending(current: string, now: Date): Promise<string>;
   /** Applies the pending value to the service. Must be idempotent. */
-  setPending(values: StepValues): Promise<void>;
+  setPending(values: StepValues, now: Date): Promise<void>;
   /** Proves the pending value works (and that switching to it breaks nothing). */
   testPending(values: StepValues, now: Date): Promise<void>;
 }
@@ -77,7 +77,7 @@ export async function runRotationStep(event: StepEvent, deps: StepDeps): Promise
       return 'done';
     }
     case 'setSecret': {
-      await strategy.setPending(await values(store, id, token));
+      await strategy.setPending(await values(store, id, token), now());
       log(`setSecret: applied pending version ${token} of ${description.name} (${strategy.type})`);
       return 'done';
     }

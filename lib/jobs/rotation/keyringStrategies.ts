@@ -59,8 +59,8 @@ export function jwtStrategy(
         rotateJwtSecret(secret, generateJwtKey(options.alg, now), now, jwtOverlapSeconds(options)),
       );
     },
-    async setPending({ pending }) {
-      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), new Date()));
+    async setPending({ pending }, now) {
+      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now));
     },
     async testPending({ current, pending }, now) {
       const cur = parse(current, 'current secret');
