@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
+import { secretsConfigSchema } from './core/rotation/config.js';
 
 /**
  * The drillbook config file (JSON). Validated once at start-up; every error names its field.
@@ -104,6 +105,8 @@ export const configSchema = z.object({
       stdout: z.boolean().default(true),
     })
     .default({ stdout: true }),
+  /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
+  secrets: secretsConfigSchema.optional(),
 });
 
 export type DrillbookConfig = z.infer<typeof configSchema>;

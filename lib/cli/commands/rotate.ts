@@ -1,0 +1,178 @@
+import { writeFile } from 'node:fs/promises';
+import { InputError } from '../../core/errors.js';
+import { renderMarkdown } from '../../core/markdown.js';
+import {
+  hmacRotationSchema,
+  jwtRotationSchema,
+  postgresRotationSchema,
+  rotationTypes,
+  type SecretEntry,
+  sslModes,
+} from '../../core/rotation/config.js';
+import { jwksOf, jwtAlgs } from '../../core/rotation/keyring.js';
+import { setupLocalPostgresSecret } from '../../jobs/localRotationDemo.js';
+import { rotateSecret } from '../../jobs/rotateSecret.js';
+import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
+import { strategyFor } from '../../jobs/rotation/strategyFor.js';
+import { ConsoleChat } from '../../local/consoleChat.js';
+import { FileSecretStore } from '../../local/fileSecretStore.js';
+import { parseFlags, requireFlag } from '../args.js';
+import { type Command, exitCodeFor } from '../context.js';
+import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import {
+  configuredEntry,
+  oneOf,
+  positiveInt,
+  secretsConfig,
+  storeFile,
+  systemName,
+} from './rotationFlags.js';
+
+export const rotateCommand: Command = {
+  name: 'rotate',
+  summary: 'rotate a secret (Postgres alternating users, JWT signing keys, HMAC) in the local secret store',
+  help: `usage: drillbook rotate --type postgres|jwt|hmac --secret ID [--store FILE] [options]
+
+Runs the four Secrets Manager rotation steps (createSecret, setSecret, testSecret, finishSecret)
+against the local secret store, playing Secrets Manager's part: it labels a new AWSPENDING version
+and runs the same step code the Lambda rotation functions run. A rotation left unfinished (AWSPENDING
+on a version that is not AWSCURRENT) is resumed with its own token. Writes a "secret-rotation" report.
+On AWS, Secrets Manager invokes the rotation functions itself (aws secretsmanager rotate-secret).
+
+  --type TYPE          postgres | jwt | hmac (default: the type of --secret in the config's secrets.items)
+  --secret ID          secret name in the store
+  --store FILE         local secret store (default: config secrets.storeFile, else ./secrets.local.json)
+  --runbook DIR        runbook folder (default: the config's runbook.dir, else ./runbook)
+  --init               create the secret first if the store lacks it:
+                         postgres: needs --admin-url; creates --role and an admin secret "<ID>-admin"
+                         jwt/hmac: a new key ring (the first rotation can run after the cache time)
+  --admin-url URL      (--init, postgres) superuser URL of the local cluster
+  --role NAME          (--init, postgres) login role to create (default: app; alternates with NAME_clone)
+postgres:
+  --ssl-mode MODE      verify-full (default) | require | disable. Local clusters have no TLS: pass
+                       disable explicitly; with TLS required, a server without TLS is refused.
+  --check-query SQL    run by testSecret as the new role (default: select 1)
+jwt:
+  --alg ALG            ES256 (default) | RS256
+  --token-lifetime S   longest token lifetime in seconds (default 3600)
+  --jwks-cache S       verifiers' JWKS cache time in seconds (default 300)
+  --jwks-file FILE     write the published JWKS here at setSecret
+hmac:
+  --overlap S          seconds the previous secret keeps verifying (default 86400)
+  --cache S            verifiers' cache time in seconds (default 300)
+
+Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
+  async run(argv, ctx) {
+    const { values } = parseFlags(argv, {
+      type: { type: 'string' },
+      secret: { type: 'string' },
+      store: { type: 'string' },
+      runbook: { type: 'string' },
+      init: { type: 'boolean', default: false },
+      'admin-url': { type: 'string' },
+      role: { type: 'string' },
+      'ssl-mode': { type: 'string' },
+      'check-query': { type: 'string' },
+      alg: { type: 'string' },
+      'token-lifetime': { type: 'string' },
+      'jwks-cache': { type: 'string' },
+      'jwks-file': { type: 'string' },
+      overlap: { type: 'string' },
+      cache: { type: 'string' },
+    });
+    if (values.target !== 'local') {
+      throw new InputError(
+        '--target',
+        'rotate runs against the local store; on AWS, Secrets Manager runs the rotation functions (aws secretsmanager rotate-secret)',
+      );
+    }
+    const config = optionalConfig(values.config);
+    const secrets = secretsConfig(config);
+    const secretId = requireFlag(values.secret, 'secret');
+    const configured = configuredEntry(secrets, secretId);
+    const type = oneOf(values.type, 'type', rotationTypes) ?? configured?.type;
+    if (!type)
+      throw new InputError('--type', `is required (postgres, jwt or hmac): ${secretId} is not in the config`);
+    const entry = entryFromFlags(type, secretId, configured, values);
+    const store = new FileSecretStore(storeFile(values.store, secrets));
+
+    if (values.init && !(await store.has(secretId))) {
+      const now = new Date();
+      if (type === 'postgres') {
+        await setupLocalPostgresSecret({
+          adminUrl: requireFlag(values['admin-url'], 'admin-url'),
+          store,
+          secretId,
+          ...(values.role ? { role: values.role } : {}),
+        });
+      } else if (type === 'jwt') {
+        const secret = initialJwtSecret(entry.jwt!.alg, now);
+        await store.createSecret(secretId, JSON.stringify(secret));
+        if (entry.jwt!.jwksFile) {
+          await writeFile(entry.jwt!.jwksFile, `${JSON.stringify(jwksOf(secret, now), null, 2)}\n`);
+        }
+      } else {
+        await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)));
+      }
+      ctx.progress.step(`created ${type} secret ${secretId} in ${store.file}`);
+    }
+
+    const log = (m: string) => ctx.progress.step(m);
+    const { report, location } = await rotateSecret(
+      { secretId, system: systemName(values.system, config), environment: 'local' },
+      {
+        store,
+        strategy: strategyFor(entry, store, log),
+        start: (id) => store.startRotation(id),
+        runbook: runbookStore(values.runbook, config),
+        ...(values.json ? {} : { chat: new ConsoleChat(ctx.err) }),
+        log,
+        progress: ctx.progress,
+      },
+    );
+    ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
+    ctx.err(`report: ${location}`);
+    return exitCodeFor(report.outcome);
+  },
+};
+
+type Flags = Record<string, string | boolean | undefined>;
+
+/** The configured options for the secret, overridden by flags. */
+function entryFromFlags(
+  type: SecretEntry['type'],
+  id: string,
+  configured: SecretEntry | undefined,
+  values: Flags,
+): SecretEntry {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const defined = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  if (type === 'postgres') {
+    const postgres = postgresRotationSchema.parse({
+      ...configured?.postgres,
+      ...defined({ sslMode: oneOf(str('ssl-mode'), 'ssl-mode', sslModes), checkQuery: str('check-query') }),
+    });
+    return { id, type, postgres };
+  }
+  if (type === 'jwt') {
+    const jwt = jwtRotationSchema.parse({
+      ...configured?.jwt,
+      ...defined({
+        alg: oneOf(str('alg'), 'alg', jwtAlgs),
+        tokenLifetimeSeconds: positiveInt(str('token-lifetime'), 'token-lifetime', 1),
+        jwksCacheSeconds: positiveInt(str('jwks-cache'), 'jwks-cache'),
+        jwksFile: str('jwks-file'),
+      }),
+    });
+    return { id, type, jwt };
+  }
+  const hmac = hmacRotationSchema.parse({
+    ...configured?.hmac,
+    ...defined({
+      overlapSeconds: positiveInt(str('overlap'), 'overlap', 1),
+      cacheSeconds: positiveInt(str('cache'), 'cache'),
+    }),
+  });
+  return { id, type, hmac };
+}
