@@ -31,9 +31,10 @@ export interface FakeSecret {
 const notFound = (message = "Secrets Manager can't find the specified secret.") =>
   new ResourceNotFoundException({ message, $metadata: {} });
 
-export function fakeSecretsManager(secrets: FakeSecret[], pageSize = 2) {
+export function fakeSecretsManager(secrets: FakeSecret[], pageSize = 2, everyClient = false) {
   const client = new SecretsManagerClient({ region: 'eu-west-1' });
-  const mock = mockClient(client);
+  // everyClient: mock the class, so clients the code under test creates itself answer too.
+  const mock = mockClient(everyClient ? SecretsManagerClient : client);
   const arn = (s: FakeSecret) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${s.name}-AbCdEf`;
   const find = (id: string | undefined) => {
     const s = secrets.find((x) => x.name === id || arn(x) === id);
