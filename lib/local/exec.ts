@@ -113,7 +113,7 @@ export function run(
     const child = spawn(command, args, {
       cwd: options.cwd ?? (user ? '/' : undefined),
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     let stdout = '';
@@ -141,7 +141,10 @@ export function run(
       if (code === 0) resolve({ stdout, stderr });
       else reject(new CommandError(name, code, stderr || stdout));
     });
-    child.stdin.end(options.stdin ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // a tool that exits without reading its input is not an error here
+      child.stdin.end(options.stdin);
+    }
   });
 }
 

@@ -111,7 +111,7 @@ export class LocalRestoreTarget implements RestoreTarget {
       {
         recovery_target_name: '',
         recovery_target: '',
-        recovery_target_time: target.time ? target.time.toISOString() : '',
+        recovery_target_time: target.time ? pgTimestamp(target.time) : '',
         recovery_target_action: 'promote',
       },
       'postgresql.auto.conf',
@@ -188,4 +188,9 @@ async function assertMarked(dir: string): Promise<void> {
   const content = JSON.parse(await readFile(marker, 'utf8')) as { createdBy?: string };
   if (content.createdBy !== 'drillbook')
     throw new GuardError(`refusing to delete ${dir}: marker not written by drillbook`);
+}
+
+/** recovery_target_time wants "YYYY-MM-DD HH:MM:SS.mmm+00", not ISO's T/Z form. */
+function pgTimestamp(time: Date): string {
+  return `${time.toISOString().replace('T', ' ').replace('Z', '')}+00`;
 }
