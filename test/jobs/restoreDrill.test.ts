@@ -54,7 +54,8 @@ async function drill(
 
 /** Closes the current WAL segment so that everything committed so far is in the archive. */
 async function archiveNow(f: DrillFixture) {
-  const [{ name }] = await f.sql<{ name: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const [row] = await f.sql<{ name: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const name = row!.name;
   const archive = f.pg.archiveDir;
   for (let i = 0; i < 100 && !existsSync(join(archive, name)); i++)
     await new Promise((r) => setTimeout(r, 100));
@@ -133,7 +134,7 @@ describe('restore drill on the local target', () => {
     await f.sql("INSERT INTO items (tag) SELECT 'before' FROM generate_series(1, 3)");
     await localSource(f.system).writeHeartbeat();
     await new Promise((r) => setTimeout(r, 1100));
-    const [{ now }] = await f.sql<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const now = (await f.sql<{ now: Date }>('SELECT clock_timestamp() AS now'))[0]!.now;
     await new Promise((r) => setTimeout(r, 1100));
     await f.sql("INSERT INTO items (tag) SELECT 'after' FROM generate_series(1, 5)");
     await archiveNow(f);
@@ -274,7 +275,7 @@ describe('restore drill on the local target', () => {
 
     expect(report.outcome, JSON.stringify(report.checks)).toBe('passed');
     expect(check(report, 'pii-masking')?.detail).toContain('public.customers.email (email): 500 rows');
-    const [{ email }] = await f.sql<{ email: string }>('SELECT email FROM customers WHERE id = 1');
+    const email = (await f.sql<{ email: string }>('SELECT email FROM customers WHERE id = 1'))[0]!.email;
     expect(email).toBe('c1@example.com');
   });
 });
