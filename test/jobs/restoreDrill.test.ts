@@ -176,9 +176,9 @@ describe('restore drill on the local target', () => {
     const f = await drillFixture();
     const b = await backup(f, 'shop-flip');
     const location = String(b.report.details?.['location']);
-    const [{ path }] = await f.sql<{ path: string }>(
-      "SELECT pg_relation_filepath('pgbench_accounts') AS path",
-    );
+    const path = (
+      await f.sql<{ path: string }>("SELECT pg_relation_filepath('pgbench_accounts') AS path")
+    )[0]!.path;
     const { open } = await import('node:fs/promises');
     const file = await open(join(location, path), 'r+');
     const byte = Buffer.alloc(1);
