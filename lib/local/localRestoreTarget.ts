@@ -169,7 +169,8 @@ export class LocalRestoreTarget implements RestoreTarget {
           return undefined; // still starting up: not accepting connections yet
         }
       },
-      { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 100, signal },
+      // Polling is one cheap query: keep it tight, the RTO is measured to the moment recovery ends.
+      { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 50, maxIntervalMs: 250, signal },
     );
   }
 }
