@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '50' },
     transactions: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const scale = Number(values.scale);

@@ -1,8 +1,15 @@
 import type { Command } from '../context.js';
 import { backupCommand } from './backup.js';
+import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
 import { reportCommand } from './report.js';
 import { restoreDrillCommand } from './restoreDrill.js';
 
 /** Every CLI command, in the order `drillbook --help` lists them. */
-export const commands: Command[] = [backupCommand, restoreDrillCommand, heartbeatCommand, reportCommand];
+export const commands: Command[] = [
+  demoCommand,
+  backupCommand,
+  restoreDrillCommand,
+  heartbeatCommand,
+  reportCommand,
+];
