@@ -61,12 +61,16 @@ export interface BackupRepository {
   verify(record: BackupRecord): Promise<Check[]>;
   /** The newest moment a restore could reach (newest archived WAL / LatestRestorableTime). */
   newestRestorablePoint(): Promise<Date | null>;
+  /** Drops archived WAL no remaining backup needs; returns how many files went (local target). */
+  pruneArchive?(): Promise<number>;
 }
 
 /** The production database, read-only except for the heartbeat row and the restore point. */
 export interface SourceDatabase {
   writeHeartbeat(): Promise<Date>;
   captureManifest(meta: { system: string; backupId: string }): Promise<Manifest>;
+  /** Is continuous archiving healthy (local target)? */
+  checkArchiving?(): Promise<Check>;
 }
 
 /** Where a drill recovers to; `null` time means "everything the archive holds". */
@@ -103,6 +107,20 @@ export interface RestoreTarget {
   ): Promise<void>;
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
+}
+
+/** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */
+export interface StagingInspector {
+  /** Fingerprints of the manifest's tables, the migration head and the server version. */
+  fingerprint(
+    handle: StagingHandle,
+    manifest: Manifest,
+  ): Promise<Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>>;
+  /** amcheck and the configured SQL checks, on the opened database. */
+  integrityChecks(handle: StagingHandle): Promise<Check[]>;
+  newestHeartbeat(handle: StagingHandle): Promise<Date | null>;
+  /** Applies PII masking after the staging guard; one check describing what was masked. */
+  mask(handle: StagingHandle): Promise<Check>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,25 +33,33 @@ export class RunRecorder {
     this.startedAt = now();
   }
 
+  /**
+   * Times one step. The phase fails when the step throws (the error is re-thrown) or when a check
+   * recorded during the step failed, so the phase list shows where a run went wrong.
+   */
   async phase<T>(name: string, step: () => Promise<T>): Promise<T> {
     const startedAt = this.now();
+    const checksBefore = this.checks.length;
+    const record = (outcome: Phase['outcome'], detail?: string) => {
+      const phase: Phase = {
+        name,
+        startedAt: startedAt.toISOString(),
+        finishedAt: this.now().toISOString(),
+        outcome,
+      };
+      if (detail) phase.detail = detail;
+      this.phases.push(phase);
+    };
     try {
       const result = await step();
-      this.phases.push({
-        name,
-        startedAt: startedAt.toISOString(),
-        finishedAt: this.now().toISOString(),
-        outcome: 'passed',
-      });
+      const failedChecks = this.checks.slice(checksBefore).filter((c) => c.outcome === 'failed');
+      record(
+        failedChecks.length > 0 ? 'failed' : 'passed',
+        failedChecks.length > 0 ? `failed: ${failedChecks.map((c) => c.name).join(', ')}` : undefined,
+      );
       return result;
     } catch (error) {
-      this.phases.push({
-        name,
-        startedAt: startedAt.toISOString(),
-        finishedAt: this.now().toISOString(),
-        outcome: 'failed',
-        detail: describeError(error),
-      });
+      record('failed', describeError(error));
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** The report contract of DESIGN.md. Other tools read these files: change additively only. */
@@ -138,8 +139,16 @@ export function overallOutcome(checks: readonly Check[], phases: readonly Phase[
   return 'passed';
 }
 
-/** A sortable, unique, file-name-safe report id: `<kind>-<system>-<UTC timestamp>-<suffix>`. */
-export function reportId(kind: ReportKind, system: string, at: Date, suffix: string): string {
+/**
+ * A sortable, unique, file-name-safe report id: `<kind>-<system>-<UTC timestamp>-<suffix>`; the
+ * suffix defaults to a short random one so two runs in the same second never collide.
+ */
+export function reportId(
+  kind: ReportKind,
+  system: string,
+  at: Date,
+  suffix = randomBytes(3).toString('hex'),
+): string {
   const stamp = at
     .toISOString()
     .replace(/[-:]/g, '')

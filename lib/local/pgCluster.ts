@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
 import { waitFor } from '../core/wait.js';
@@ -82,10 +82,7 @@ export class LocalCluster {
     } finally {
       await rm(pwfile, { force: true });
     }
-    if (options.archiveDir) {
-      await mkdir(options.archiveDir, { recursive: true });
-      giveToServerUser(options.archiveDir);
-    }
+    if (options.archiveDir) await mkdirOwned(options.archiveDir, options.dir);
     await cluster.writeSettings({
       ...baseSettings(cluster, options),
       ...(options.archiveDir
@@ -117,20 +114,34 @@ export class LocalCluster {
     giveToServerUser(this.socketDir);
   }
 
-  async writeSettings(settings: Record<string, string | number>): Promise<void> {
+  /**
+   * Appends settings; later lines win. postgresql.auto.conf is read last, so settings written
+   * there override anything a restored data folder brought along from its source.
+   */
+  async writeSettings(
+    settings: Record<string, string | number>,
+    file: 'postgresql.conf' | 'postgresql.auto.conf' = 'postgresql.conf',
+  ): Promise<void> {
     const lines = Object.entries(settings).map(
       ([k, v]) => `${k} = ${typeof v === 'number' ? v : quoteSetting(v)}`,
     );
-    await appendFile(join(this.dataDir, 'postgresql.conf'), `\n# drillbook\n${lines.join('\n')}\n`);
+    await appendFile(join(this.dataDir, file), `\n# drillbook\n${lines.join('\n')}\n`);
   }
 
-  /** Settings for a cluster whose data folder came from a backup (port, socket, speed). */
+  /**
+   * Settings for a cluster whose data folder came from a backup: its own port and socket, and
+   * never the source's archive_command (a restored copy must not write into production's archive).
+   */
   async overrideForRestore(extra: Record<string, string | number> = {}): Promise<void> {
-    await this.writeSettings({
-      ...baseSettings(this, { dir: this.dir, fast: true }),
-      archive_mode: 'off',
-      ...extra,
-    });
+    await this.writeSettings(
+      {
+        ...baseSettings(this, { dir: this.dir, fast: true }),
+        archive_mode: 'off',
+        archive_command: '',
+        ...extra,
+      },
+      'postgresql.auto.conf',
+    );
   }
 
   async start(timeoutSeconds = 120): Promise<void> {
@@ -151,6 +162,8 @@ export class LocalCluster {
     await run(pgBin('pg_ctl'), ['start', '-D', this.dataDir, '-l', this.logFile], {
       asServerUser: true,
       timeoutMs: 60_000,
+    }).catch(async (error: unknown) => {
+      throw new DrillbookError(`postgres did not start: ${await this.logTail(3)}`, { cause: error });
     });
   }
 
@@ -225,6 +238,17 @@ export class LocalCluster {
       },
       { timeoutMs, intervalMs: 100, ...(signal ? { signal } : {}) },
     );
+  }
+}
+
+/** Creates `dir` and any missing parents below `near`'s parent, all owned by the server user. */
+async function mkdirOwned(dir: string, near: string): Promise<void> {
+  const stop = dirname(near);
+  const missing: string[] = [];
+  for (let d = dir; d !== stop && d !== dirname(d) && !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    await mkdir(d);
+    giveToServerUser(d);
   }
 }
 

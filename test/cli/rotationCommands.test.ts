@@ -128,6 +128,20 @@ describe('drillbook rotate / rotation-audit', () => {
     const badType = await drillbook(['rotate', '--type', 'ldap', '--secret', 'x']);
     expect(badType.code).toBe(2);
     expect(badType.stderr).toMatch(/--type: must be one of postgres, jwt, hmac/);
+    const missing = await drillbook([
+      'rotate',
+      '--type',
+      'hmac',
+      '--secret',
+      'nope',
+      '--store',
+      join(dir, 'none.json'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--secret: no secret "nope"/);
+    const noStore = await drillbook(['rotation-audit', '--store', join(dir, 'none.json')]);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/--store: file not found/);
     const help = await drillbook(['rotate', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--ssl-mode/);

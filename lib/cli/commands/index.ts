@@ -1,7 +1,19 @@
 import type { Command } from '../context.js';
+import { backupCommand } from './backup.js';
+import { demoCommand } from './demo.js';
+import { heartbeatCommand } from './heartbeat.js';
 import { reportCommand } from './report.js';
+import { restoreDrillCommand } from './restoreDrill.js';
 import { rotateCommand } from './rotate.js';
 import { rotationAuditCommand } from './rotationAudit.js';
 
 /** Every CLI command, in the order `drillbook --help` lists them. */
-export const commands: Command[] = [reportCommand, rotateCommand, rotationAuditCommand];
+export const commands: Command[] = [
+  demoCommand,
+  backupCommand,
+  restoreDrillCommand,
+  heartbeatCommand,
+  rotateCommand,
+  rotationAuditCommand,
+  reportCommand,
+];

@@ -117,6 +117,9 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       ctx.progress.step(`created ${type} secret ${secretId} in ${store.file}`);
     }
 
+    if (!(await store.has(secretId))) {
+      throw new InputError('--secret', `no secret "${secretId}" in ${store.file} (add --init to create it)`);
+    }
     const log = (m: string) => ctx.progress.step(m);
     const { report, location } = await rotateSecret(
       { secretId, system: systemName(values.system, config), environment: 'local' },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CloudWatchRotationMetrics } from '../../aws/rotationMetrics.js';
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
@@ -47,10 +48,10 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
     const target = values.target;
     if (target !== 'local' && target !== 'aws') throw new InputError('--target', 'must be local or aws');
     const region = values.region ?? secrets.region;
+    const file = storeFile(values.store, secrets);
+    if (target === 'local' && !existsSync(file)) throw new InputError('--store', `file not found: ${file}`);
     const store: SecretStore =
-      target === 'aws'
-        ? new SecretsManagerStore(region ? { region } : {})
-        : new FileSecretStore(storeFile(values.store, secrets));
+      target === 'aws' ? new SecretsManagerStore(region ? { region } : {}) : new FileSecretStore(file);
     const tag = values.tag !== undefined ? parseTag(values.tag) : secrets.tag;
     let secretIds = values.secret ?? secrets.items.map((e) => e.id);
     if (secretIds.length === 0 && !tag) secretIds = (await store.list()).map((s) => s.id);

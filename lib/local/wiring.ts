@@ -1,0 +1,50 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SystemConfig } from '../config.js';
+import { ConfigError } from '../core/errors.js';
+import { PgStagingInspector } from '../pg/pgStagingInspector.js';
+import { PgSourceDatabase } from '../pg/sourceDatabase.js';
+import { LocalBackupRepository } from './localBackupRepository.js';
+import { LocalRestoreTarget } from './localRestoreTarget.js';
+
+/** The backup folder of one system on the local target: <backup.local.dir>/<system>. */
+export function localBackupDir(system: SystemConfig): string {
+  const dir = system.backup.local?.dir;
+  if (!dir)
+    throw new ConfigError('backup.local.dir', 'is required for the local target (or pass --backup-dir)');
+  return join(dir, system.name);
+}
+
+export function localBackups(system: SystemConfig): LocalBackupRepository {
+  return new LocalBackupRepository(localBackupDir(system), system.name, system.database.sourceUrl);
+}
+
+export function localSource(system: SystemConfig): PgSourceDatabase {
+  return new PgSourceDatabase({
+    url: system.database.sourceUrl,
+    system: system.name,
+    heartbeatTable: system.database.heartbeatTable,
+    migrationsTable: system.database.migrationsTable,
+    tables: system.database.tables,
+    archiveDir: join(localBackupDir(system), 'wal'),
+  });
+}
+
+export function localRestoreTarget(system: SystemConfig): LocalRestoreTarget {
+  return new LocalRestoreTarget({
+    workDir: system.restore.workDir ?? join(tmpdir(), 'drillbook-staging'),
+    archiveDir: join(localBackupDir(system), 'wal'),
+    sourceUrl: system.database.sourceUrl,
+    recoveryTimeoutMs: system.restore.recoveryTimeoutSeconds * 1000,
+  });
+}
+
+export function stagingInspector(system: SystemConfig): PgStagingInspector {
+  return new PgStagingInspector({
+    system: system.name,
+    heartbeatTable: system.database.heartbeatTable,
+    migrationsTable: system.database.migrationsTable,
+    checks: system.restore.checks,
+    masking: system.restore.masking,
+  });
+}

@@ -1,0 +1,73 @@
+import pg from 'pg';
+
+/** Session settings that make row text (and so checksums) independent of client/server defaults. */
+const STABLE_TEXT_SETTINGS = [
+  "SET TimeZone = 'UTC'",
+  "SET DateStyle = 'ISO, MDY'",
+  "SET IntervalStyle = 'postgres'",
+  'SET extra_float_digits = 3',
+  "SET bytea_output = 'hex'",
+];
+
+export interface ConnectOptions {
+  /** Connection attempts fail after this long. */
+  connectTimeoutMs?: number;
+  /** Per-statement limit (0 = none). */
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** Opens one connection with bounded connect/statement timeouts and stable text output. */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'drillbook',
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  // A server that goes away mid-drill must surface as a query error, not an unhandled 'error' event.
+  client.on('error', () => {});
+  await client.connect();
+  for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
+  return client;
+}
+
+export async function withClient<T>(
+  url: string,
+  use: (client: pg.Client) => Promise<T>,
+  options?: ConnectOptions,
+): Promise<T> {
+  const client = await connect(url, options);
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Quotes "schema.table" (or "table") as an identifier. Names are validated by the config schema too. */
+export function quoteTable(name: string): string {
+  return name
+    .split('.')
+    .map((part) => pg.escapeIdentifier(part))
+    .join('.');
+}
+
+/** The URL with its password replaced, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** The same server credentials at another host/port (a restored copy of the source). */
+export function withHostPort(url: string, host: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.hostname = host;
+  parsed.port = String(port);
+  return parsed.toString();
+}
