@@ -4,7 +4,7 @@ import type { Report } from '../core/report.js';
 import type { PostgresSecret } from '../core/rotation/postgresSecret.js';
 import { FileSecretStore } from '../local/fileSecretStore.js';
 import { setRolePassword } from '../pg/rotatePostgresRole.js';
-import type { Chat, Progress, RunbookStore } from '../ports.js';
+import type { Chat, Metrics, Progress, RunbookStore } from '../ports.js';
 import { rotateSecret } from './rotateSecret.js';
 import { postgresStrategy } from './rotation/postgresStrategy.js';
 
@@ -90,6 +90,7 @@ export async function runLocalRotationDemo(options: {
   storeFile: string;
   runbook: RunbookStore;
   chat?: Chat;
+  metrics?: Metrics;
   progress?: Progress;
   system?: string;
   secretId?: string;
@@ -114,6 +115,7 @@ export async function runLocalRotationDemo(options: {
       start: (id) => store.startRotation(id),
       runbook: options.runbook,
       ...(options.chat ? { chat: options.chat } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
     },
   );
