@@ -1,4 +1,8 @@
-import { RotationDisabledError, SecretNotFoundError } from '../../core/rotation/errors.js';
+import {
+  RotationDisabledError,
+  RotationStateError,
+  SecretNotFoundError,
+} from '../../core/rotation/errors.js';
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -87,12 +91,22 @@ export async function runRotationStep(event: StepEvent, deps: StepDeps): Promise
       return 'done';
     }
     case 'finishSecret': {
-      const moves = finishMoves(description.versions, token);
-      for (const move of moves) await store.updateStage(id, move);
-      log(
-        `finishSecret: version ${token} of ${description.name} is AWSCURRENT (${moves.length} label moves)`,
-      );
-      return moves.length > 0 ? 'done' : 'already-done';
+      // One move at a time, re-reading the labels in between: Secrets Manager may itself drop
+      // AWSPENDING once AWSCURRENT moved, and a crash between the moves must converge on resume.
+      let versions = description.versions;
+      let moved = 0;
+      for (let round = 0; round < 4; round++) {
+        const move = finishMoves(versions, token)[0];
+        if (!move) break;
+        await store.updateStage(id, move);
+        moved += 1;
+        versions = (await store.describe(id)).versions;
+      }
+      if (finishMoves(versions, token).length > 0) {
+        throw new RotationStateError(`finishSecret: labels of ${description.name} did not converge`);
+      }
+      log(`finishSecret: version ${token} of ${description.name} is AWSCURRENT (${moved} label moves)`);
+      return moved > 0 ? 'done' : 'already-done';
     }
   }
 }

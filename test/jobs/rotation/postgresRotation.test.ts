@@ -12,6 +12,7 @@ import { postgresStrategy } from '../../../lib/jobs/rotation/postgresStrategy.js
 import { FileSecretStore } from '../../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
 import { PgConnectError, testLogin } from '../../../lib/pg/rotatePostgresRole.js';
+import type { SecretStore } from '../../../lib/ports.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
@@ -190,6 +191,76 @@ describe('Postgres rotation with alternating users (real Postgres)', () => {
     expect(await canLogin(before)).toBe(true);
     const versions = (await f.store.describe(f.secretId)).versions;
     expect(Object.values(versions).flat().sort()).toEqual([AWSCURRENT, AWSPREVIOUS]);
+  });
+
+  it.each(['createSecret', 'testSecret'] as const)(
+    'ends consistent when the rotation crashes after %s and is resumed',
+    async (crashAfter) => {
+      const f = await fixture(`crash-${crashAfter}`, `crash_${crashAfter.toLowerCase()}`);
+      const before = await f.current();
+      const failed = await rotateSecret(
+        { secretId: f.secretId, system: 'test', environment: 'local' },
+        {
+          store: f.store,
+          strategy: f.strategy,
+          start: (id) => f.store.startRotation(id),
+          runbook: f.runbook,
+          afterStep: (step) => {
+            if (step === crashAfter) throw new Error(`injected crash after ${step}`);
+          },
+        },
+      );
+      expect(failed.report.outcome).toBe('failed');
+      expect((await f.current()).password).toBe(before.password);
+      const resumed = await rotateSecret(
+        { secretId: f.secretId, system: 'test', environment: 'local' },
+        {
+          store: f.store,
+          strategy: f.strategy,
+          start: (id) => f.store.startRotation(id),
+          runbook: f.runbook,
+        },
+      );
+      expect(resumed.report.outcome).toBe('passed');
+      expect(resumed.report.details?.['token']).toBe(failed.report.details?.['token']);
+      const after = await f.current();
+      expect(await canLogin(after)).toBe(true);
+      expect(await canLogin(before)).toBe(true);
+      expect(after.username).not.toBe(before.username);
+      const versions = (await f.store.describe(f.secretId)).versions;
+      expect(Object.values(versions).flat().sort()).toEqual([AWSCURRENT, AWSPREVIOUS]);
+    },
+  );
+
+  it('converges when finishSecret crashes between its label moves and is redelivered', async () => {
+    const f = await fixture('crash-finish', 'crash_finish');
+    const { token } = await f.store.startRotation(f.secretId);
+    let crashed = false;
+    const flaky: SecretStore = {
+      describe: (id) => f.store.describe(id),
+      getValue: (id, select) => f.store.getValue(id, select),
+      putValue: (id, v, value, stages) => f.store.putValue(id, v, value, stages),
+      list: (filter) => f.store.list(filter),
+      updateStage: async (id, move) => {
+        await f.store.updateStage(id, move);
+        if (!crashed) {
+          crashed = true;
+          throw new Error('injected crash between the finishSecret label moves');
+        }
+      },
+    };
+    const deps = { store: flaky, strategy: f.strategy, log: () => {} };
+    for (const step of rotationSteps.slice(0, 3)) {
+      await runRotationStep({ Step: step, SecretId: f.secretId, ClientRequestToken: token }, deps);
+    }
+    const finish = { Step: 'finishSecret' as const, SecretId: f.secretId, ClientRequestToken: token };
+    await expect(runRotationStep(finish, deps)).rejects.toThrow(/injected crash/);
+    expect((await f.store.describe(f.secretId)).versions[token]?.sort()).toEqual([AWSCURRENT, AWSPENDING]);
+    expect(await runRotationStep(finish, deps)).toBe('done');
+    const versions = (await f.store.describe(f.secretId)).versions;
+    expect(versions[token]).toEqual([AWSCURRENT]);
+    expect(Object.values(versions).flat().sort()).toEqual([AWSCURRENT, AWSPREVIOUS]);
+    expect(await canLogin(await f.current())).toBe(true);
   });
 
   it('quotes role names: a username with quotes and SQL rotates and injects nothing', async () => {
