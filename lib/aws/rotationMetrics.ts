@@ -9,6 +9,7 @@ import type { Metrics } from '../ports.js';
  */
 export class CloudWatchRotationMetrics implements Metrics {
   private readonly client: CloudWatchClient;
+  private readonly namespace: string;
 
   constructor(options: { region?: string; client?: CloudWatchClient; namespace?: string } = {}) {
     this.client =
@@ -20,8 +21,6 @@ export class CloudWatchRotationMetrics implements Metrics {
       });
     this.namespace = options.namespace ?? ROTATION_NAMESPACE;
   }
-
-  private readonly namespace: string;
 
   async publishReport(report: Report): Promise<void> {
     const data = rotationMetricData(report);

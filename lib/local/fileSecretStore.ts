@@ -121,13 +121,15 @@ export class FileSecretStore implements SecretStore {
 
   async list(filter: { tagKey?: string; tagValue?: string } = {}): Promise<SecretDescription[]> {
     const data = await this.load();
+    const matches = (tags: Record<string, string>) => {
+      if (filter.tagKey !== undefined && !(filter.tagKey in tags)) return false;
+      if (filter.tagValue === undefined) return true;
+      return filter.tagKey !== undefined
+        ? tags[filter.tagKey] === filter.tagValue
+        : Object.values(tags).includes(filter.tagValue);
+    };
     return Object.values(data.secrets)
-      .filter(
-        (s) =>
-          !filter.tagKey ||
-          (filter.tagKey in s.tags && (!filter.tagValue || s.tags[filter.tagKey] === filter.tagValue)),
-      )
-      .filter((s) => filter.tagKey || !filter.tagValue || Object.values(s.tags).includes(filter.tagValue))
+      .filter((s) => matches(s.tags))
       .map(describeStored);
   }
 

@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
 import type { sslModes } from '../core/rotation/config.js';
@@ -33,7 +34,7 @@ export function clientConfig(login: PgLogin): pg.ClientConfig {
         ? { rejectUnauthorized: false }
         : {
             rejectUnauthorized: true,
-            servername: login.host,
+            ...(isIP(login.host) ? {} : { servername: login.host }),
             ...(login.caFile ? { ca: readFileSync(login.caFile, 'utf8') } : {}),
           };
   return {
