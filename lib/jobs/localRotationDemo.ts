@@ -7,6 +7,7 @@ import { setRolePassword } from '../pg/rotatePostgresRole.js';
 import type { Chat, Metrics, Progress, RunbookStore } from '../ports.js';
 import { rotateSecret } from './rotateSecret.js';
 import { postgresStrategy } from './rotation/postgresStrategy.js';
+import { ROTATION_TAG } from './rotationAudit.js';
 
 export interface LocalPostgresSecretSetup {
   /** Superuser (or CREATEROLE) URL of a local cluster, e.g. LocalCluster.url(). */
@@ -74,7 +75,7 @@ export async function setupLocalPostgresSecret(
     };
     await setup.store.createSecret(secretId, JSON.stringify(value), {
       rotationIntervalDays: setup.rotationIntervalDays ?? 30,
-      tags: { 'drillbook:rotation': 'postgres' },
+      tags: { [ROTATION_TAG]: 'postgres' },
     });
   }
   return { secretId, adminSecretId };

@@ -12,6 +12,9 @@ import { SecretNotFoundError } from '../core/rotation/errors.js';
 import type { Chat, Metrics, RunbookStore, SecretDescription, SecretStore } from '../ports.js';
 import { publishReport } from './publish.js';
 
+/** The tag marking secrets drillbook rotates (the audit's default selection). */
+export const ROTATION_TAG = 'drillbook:rotation';
+
 export interface RotationAuditInput extends AuditPolicy {
   system: string;
   environment: string;

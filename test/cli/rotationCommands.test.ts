@@ -73,7 +73,13 @@ describe('drillbook rotate / rotation-audit', () => {
     expect(rotate.stdout).not.toContain(value.password);
     expect(rotate.stderr).not.toContain(value.password);
 
-    const audit = await drillbook([
+    // By default the audit covers the secrets tagged drillbook:rotation: app-db, not its admin secret.
+    const audit = await drillbook(['rotation-audit', '--store', store, '--runbook', runbook, '--json']);
+    expect(audit.code).toBe(0);
+    const auditReport = JSON.parse(audit.stdout);
+    expect(auditReport).toMatchObject({ kind: 'rotation-audit', outcome: 'passed' });
+    expect(auditReport.checks.map((c: { name: string }) => c.name)).toEqual(['secret app-db']);
+    const withAdmin = await drillbook([
       'rotation-audit',
       '--store',
       store,
@@ -81,10 +87,11 @@ describe('drillbook rotate / rotation-audit', () => {
       runbook,
       '--secret',
       'app-db',
-      '--json',
+      '--secret',
+      'app-db-admin',
     ]);
-    expect(audit.code).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ kind: 'rotation-audit', outcome: 'passed' });
+    expect(withAdmin.code).toBe(1);
+    expect(withAdmin.stdout).toMatch(/app-db-admin \| FAIL \| rotation is disabled/);
   });
 
   it('exits 1 when TLS is required and the local server has none, and the audit then flags it stuck', async () => {

@@ -14,6 +14,7 @@ import { setupLocalPostgresSecret } from '../../jobs/localRotationDemo.js';
 import { rotateSecret } from '../../jobs/rotateSecret.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
 import { strategyFor } from '../../jobs/rotation/strategyFor.js';
+import { ROTATION_TAG } from '../../jobs/rotationAudit.js';
 import { ConsoleChat } from '../../local/consoleChat.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import { parseFlags, requireFlag } from '../args.js';
@@ -107,12 +108,14 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
         });
       } else if (type === 'jwt') {
         const secret = initialJwtSecret(entry.jwt!.alg, now);
-        await store.createSecret(secretId, JSON.stringify(secret));
+        await store.createSecret(secretId, JSON.stringify(secret), { tags: { [ROTATION_TAG]: 'jwt' } });
         if (entry.jwt!.jwksFile) {
           await writeFile(entry.jwt!.jwksFile, `${JSON.stringify(jwksOf(secret, now), null, 2)}\n`);
         }
       } else {
-        await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)));
+        await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)), {
+          tags: { [ROTATION_TAG]: 'hmac' },
+        });
       }
       ctx.progress.step(`created ${type} secret ${secretId} in ${store.file}`);
     }

@@ -3,7 +3,7 @@ import { CloudWatchRotationMetrics } from '../../aws/rotationMetrics.js';
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
-import { rotationAudit } from '../../jobs/rotationAudit.js';
+import { ROTATION_TAG, rotationAudit } from '../../jobs/rotationAudit.js';
 import { ConsoleChat } from '../../local/consoleChat.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import type { SecretStore } from '../../ports.js';
@@ -23,7 +23,7 @@ a version other than AWSCURRENT). Writes a "rotation-audit" report and posts to 
 something is flagged.
 
 Which secrets: --secret (repeatable) and/or --tag; else the config's secrets.items and
-secrets.tag; else every secret in the store.
+secrets.tag; else every secret tagged ${ROTATION_TAG} (drillbook rotate --init tags what it creates).
   --store FILE         local secret store (default: config secrets.storeFile, else ./secrets.local.json)
   --target aws         audit AWS Secrets Manager instead (credentials from the environment), and
                        publish metrics to CloudWatch (namespace Drillbook/Rotation)
@@ -52,9 +52,12 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
     if (target === 'local' && !existsSync(file)) throw new InputError('--store', `file not found: ${file}`);
     const store: SecretStore =
       target === 'aws' ? new SecretsManagerStore(region ? { region } : {}) : new FileSecretStore(file);
-    const tag = values.tag !== undefined ? parseTag(values.tag) : secrets.tag;
-    let secretIds = values.secret ?? secrets.items.map((e) => e.id);
-    if (secretIds.length === 0 && !tag) secretIds = (await store.list()).map((s) => s.id);
+    const secretIds = values.secret ?? secrets.items.map((e) => e.id);
+    // Nothing named: audit what drillbook rotates, the secrets tagged drillbook:rotation (as on AWS).
+    const tag =
+      values.tag !== undefined
+        ? parseTag(values.tag)
+        : (secrets.tag ?? (secretIds.length === 0 ? { key: ROTATION_TAG } : undefined));
     const { report, location } = await rotationAudit(
       {
         system: systemName(values.system, config),
