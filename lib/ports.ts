@@ -104,3 +104,10 @@ export interface RestoreTarget {
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
 }
+
+// --- Reporting (issue 7): secrets the publishers need ---
+
+/** Reads a secret's current value (Secrets Manager on AWS). Callers never log the value. */
+export interface SecretValueReader {
+  readSecret(secretId: string): Promise<string>;
+}
