@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   GetSecretValueCommand,
   ResourceNotFoundException,
@@ -154,8 +153,9 @@ describe('buildPublishers, AWS target', () => {
 
   it('reads the bucket and secret from the environment in a Lambda without a config file', async () => {
     sm.on(GetSecretValueCommand).rejects(
-      Object.assign(new Error("Secrets Manager can't find the specified secret."), {
-        name: 'ResourceNotFoundException',
+      new ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret.",
+        $metadata: { httpStatusCode: 400 },
       }),
     );
     cw.on(PutMetricDataCommand).resolves({ $metadata: { httpStatusCode: 200 } });
