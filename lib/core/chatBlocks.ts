@@ -127,8 +127,15 @@ function kindFields(report: Report): TextObject[] {
   // Kind-specific facts (backup id, deployment id, secret id, alarm, ...): the scalar details.
   const used = new Set(['backupAgeSeconds', 'restorableLagSeconds']);
   for (const [name, value] of Object.entries(report.details ?? {})) {
-    if (used.has(name) || !isScalar(value)) continue;
-    out.push(field(humanize(name), formatDetail(name, value)));
+    if (used.has(name)) continue;
+    if (isScalar(value)) {
+      // The unit moves into the value: "sizeBytes: 123456" reads "Size: 120.6 KiB".
+      const label = typeof value === 'number' ? name.replace(/(?<=.)(Seconds|Bytes)$/, '') : name;
+      out.push(field(humanize(label), formatDetail(name, value)));
+    } else if (Array.isArray(value) && value.every(isScalar)) {
+      const list = value.length === 0 ? 'none' : mrkdwnEscape(clip(value.map(String).join(', '), 300));
+      out.push(field(humanize(name), list));
+    }
   }
   if (!o) {
     const age = report.details?.['backupAgeSeconds'];
@@ -159,7 +166,19 @@ function isScalar(value: unknown): value is string | number | boolean {
 
 function formatDetail(name: string, value: string | number | boolean): string {
   if (typeof value === 'number' && /seconds$/i.test(name)) return formatDuration(value);
+  if (typeof value === 'number' && /bytes$/i.test(name)) return formatBytes(value);
   return mrkdwnEscape(clip(String(value), 300));
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** "backupId" -> "Backup id", "target_time" -> "Target time". */

@@ -66,6 +66,15 @@ describe('chatBlocks', () => {
     expect(text).toContain('*Backup id*\nbase-20261102T030000Z');
     expect(text).toContain('*Backup age*\n5s');
     expect(text).toContain('*Restorable-point lag*\n3s');
+    expect(text).toContain('*Size*\n120.6 KiB');
+    const pruned = allText(
+      chatBlocks(
+        { ...otherReport('backup'), details: { pruned: ['base-1', 'base-2'], kept: [] } },
+        { location },
+      ),
+    );
+    expect(pruned).toContain('*Pruned*\nbase-1, base-2');
+    expect(pruned).toContain('*Kept*\nnone');
   });
 
   it('replay rehearsal: window, events and rate, gaps and duplicates, digest vs golden', () => {
