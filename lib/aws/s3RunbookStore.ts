@@ -32,7 +32,8 @@ const FETCH_CONCURRENCY = 8;
  * Every object is written with server-side encryption requested. Reports are never overwritten:
  * a HeadObject pre-check (clear error, and the only guard on S3-compatible servers that ignore
  * conditional writes) plus `IfNoneMatch: '*'` on the PutObject (S3's atomic guard against a
- * concurrent writer).
+ * concurrent writer). Storing the identical report again (a redelivered step) succeeds without
+ * writing; a different report under an existing id is refused with ReportExistsError.
  */
 export class S3RunbookStore implements RunbookStore {
   readonly bucket: string;
@@ -54,22 +55,29 @@ export class S3RunbookStore implements RunbookStore {
   async putReport(report: Report, markdown: string): Promise<string> {
     const key = this.prefix + reportKey(report);
     const jsonKey = `${key}.json`;
-    if (await this.exists(jsonKey)) throw new ReportExistsError(report.id, this.uri(jsonKey));
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    if (await this.exists(jsonKey)) return this.alreadyStored(report, jsonKey, json);
     // Markdown first, JSON last: a JSON object means the report is complete.
     const mdPut = await this.putOnce(`${key}.md`, markdown, 'text/markdown; charset=utf-8');
     if (mdPut === 'exists') {
       // A leftover of an interrupted earlier attempt of this very run (the JSON is still absent,
       // and ids are unique per run): finishing it is the idempotent thing to do.
-      if (await this.exists(jsonKey)) throw new ReportExistsError(report.id, this.uri(jsonKey));
+      if (await this.exists(jsonKey)) return this.alreadyStored(report, jsonKey, json);
       await this.put(`${key}.md`, markdown, 'text/markdown; charset=utf-8');
     }
-    const jsonPut = await this.putOnce(
-      jsonKey,
-      `${JSON.stringify(report, null, 2)}\n`,
-      'application/json; charset=utf-8',
-    );
-    if (jsonPut === 'exists') throw new ReportExistsError(report.id, this.uri(jsonKey));
+    const jsonPut = await this.putOnce(jsonKey, json, 'application/json; charset=utf-8');
+    if (jsonPut === 'exists') return this.alreadyStored(report, jsonKey, json);
     return this.uri(jsonKey);
+  }
+
+  /**
+   * The report's JSON is already there. The very same report (a redelivered publish step) is
+   * success: nothing is rewritten. Anything else is a different run under the same id: refused.
+   */
+  private async alreadyStored(report: Report, jsonKey: string, json: string): Promise<string> {
+    const stored = await this.getText(jsonKey);
+    if (stored === json) return this.uri(jsonKey);
+    throw new ReportExistsError(report.id, this.uri(jsonKey));
   }
 
   async listReports(

@@ -48,6 +48,17 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     expect(await md.Body?.transformToString()).toBe('first');
   });
 
+  it('treats storing the identical report again (a redelivery) as done, without rewriting it', async () => {
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'redeliver/', client: s3.client() });
+    const report = otherReport('canary-halt');
+    const first = await store.putReport(report, 'first');
+    expect(await store.putReport(structuredClone(report), 'second')).toBe(first);
+    const md = await s3
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `redeliver/${reportKey(report)}.md` }));
+    expect(await md.Body?.transformToString()).toBe('first');
+  });
+
   it('finishes a report whose Markdown was left behind by an interrupted attempt', async () => {
     const client = s3.client();
     const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'resume/', client });

@@ -93,14 +93,23 @@ describe('S3RunbookStore (AWS API mocked)', () => {
     s3.on(PutObjectCommand, { Key: `drillbook/${reportKey(restoreDrill())}.json` }).rejects(
       preconditionFailed(),
     );
+    // What the other writer stored: a different run under the same id.
+    s3.on(GetObjectCommand).resolves({
+      Body: body(JSON.stringify({ ...restoreDrill(), outcome: 'failed' }, null, 2)),
+      $metadata: meta(200),
+    });
     const store = new S3RunbookStore({ bucket: 'rb', client: new S3Client({ region: 'eu-west-1' }) });
     const error = await store.putReport(restoreDrill(), 'md').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportExistsError);
     expect((error as Error).message).toContain(`s3://rb/drillbook/${reportKey(restoreDrill())}.json`);
   });
 
-  it('refuses before writing anything when HeadObject finds the report', async () => {
+  it('refuses before writing anything when HeadObject finds a different report under the id', async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: 10, ETag: '"e"', $metadata: meta(200) });
+    s3.on(GetObjectCommand).resolves({
+      Body: body(JSON.stringify(failedRestoreDrill())),
+      $metadata: meta(200),
+    });
     const store = new S3RunbookStore({ bucket: 'rb', client: new S3Client({ region: 'eu-west-1' }) });
     await expect(store.putReport(restoreDrill(), 'md')).rejects.toBeInstanceOf(ReportExistsError);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
