@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
+import { reportingSchema } from './reportingConfig.js';
 
 /**
  * The drillbook config file (JSON). Validated once at start-up; every error names its field.
@@ -104,6 +105,7 @@ export const configSchema = z.object({
       stdout: z.boolean().default(true),
     })
     .default({ stdout: true }),
+  reporting: reportingSchema,
 });
 
 export type DrillbookConfig = z.infer<typeof configSchema>;

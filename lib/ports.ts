@@ -122,3 +122,10 @@ export interface StagingInspector {
   /** Applies PII masking after the staging guard; one check describing what was masked. */
   mask(handle: StagingHandle): Promise<Check>;
 }
+
+// --- Reporting (issue 7): secrets the publishers need ---
+
+/** Reads a secret's current value (Secrets Manager on AWS). Callers never log the value. */
+export interface SecretValueReader {
+  readSecret(secretId: string): Promise<string>;
+}
