@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import { secretsConfigSchema } from './core/rotation/config.js';
+import { reportingSchema } from './reportingConfig.js';
 
 /**
  * The drillbook config file (JSON). Validated once at start-up; every error names its field.
@@ -105,6 +106,7 @@ export const configSchema = z.object({
       stdout: z.boolean().default(true),
     })
     .default({ stdout: true }),
+  reporting: reportingSchema,
   /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
   secrets: secretsConfigSchema.optional(),
 });

@@ -123,6 +123,13 @@ export interface StagingInspector {
   mask(handle: StagingHandle): Promise<Check>;
 }
 
+// --- Reporting (issue 7): secrets the publishers need ---
+
+/** Reads a secret's current value (Secrets Manager on AWS). Callers never log the value. */
+export interface SecretValueReader {
+  readSecret(secretId: string): Promise<string>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
 // semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.

@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { buildPublishers } from '../adapters.js';
 import { parseWith } from '../config.js';
-import { ConfigError, InputError } from '../core/errors.js';
-import { AWSCURRENT } from '../core/rotation/stages.js';
+import { InputError } from '../core/errors.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
-import { AuditRunbookStore } from './auditRunbookStore.js';
-import { AuditWebhookChat, webhookUrlFromSecretString } from './auditWebhookChat.js';
-import { CloudWatchRotationMetrics } from './rotationMetrics.js';
+import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
 
 type Env = Record<string, string | undefined>;
@@ -66,7 +64,11 @@ export interface AuditHandlerDeps {
   now?: () => Date;
 }
 
-/** The adapters of the audit Lambda from its environment, unless injected. */
+/**
+ * The adapters of the audit Lambda: secrets from Secrets Manager, and the publishers every job
+ * uses on AWS (buildPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
+ * report metrics) plus the rotation metrics. Injected adapters win (tests).
+ */
 export function auditAdapters(deps: AuditHandlerDeps): {
   store: SecretStore;
   runbook: RunbookStore;
@@ -76,26 +78,23 @@ export function auditAdapters(deps: AuditHandlerDeps): {
   const env = deps.env ?? process.env;
   const region = blank(env['AWS_REGION']);
   const store = deps.store ?? new SecretsManagerStore(region ? { region } : {});
-  let runbook = deps.runbook;
-  if (!runbook) {
-    const bucket = blank(env['DRILLBOOK_RUNBOOK_BUCKET']);
-    if (!bucket) throw new ConfigError('env DRILLBOOK_RUNBOOK_BUCKET', 'is required');
-    runbook = new AuditRunbookStore({
-      bucket,
-      prefix: env['DRILLBOOK_RUNBOOK_PREFIX'] ?? 'drillbook/',
-      ...(region ? { region } : {}),
-    });
+  const rotationMetrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});
+  if (deps.runbook) {
+    return {
+      store,
+      runbook: deps.runbook,
+      metrics: rotationMetrics,
+      ...(deps.chat ? { chat: deps.chat } : {}),
+    };
   }
-  const webhookSecretId = blank(env['DRILLBOOK_WEBHOOK_SECRET_ID']);
-  const chat =
-    deps.chat ??
-    (webhookSecretId
-      ? new AuditWebhookChat(async () =>
-          webhookUrlFromSecretString((await store.getValue(webhookSecretId, { stage: AWSCURRENT })).value),
-        )
-      : undefined);
-  const metrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});
-  return { store, runbook, metrics, ...(chat ? { chat } : {}) };
+  const publishers = buildPublishers({ target: 'aws', config: null, env });
+  const chat = deps.chat ?? publishers.chat;
+  return {
+    store,
+    runbook: publishers.runbook,
+    metrics: publishers.metrics ? combineMetrics(publishers.metrics, rotationMetrics) : rotationMetrics,
+    ...(chat ? { chat } : {}),
+  };
 }
 
 /** The body of the daily audit Lambda. Returns a summary; a flagged secret is a finding, not an error. */

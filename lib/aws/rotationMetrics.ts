@@ -40,3 +40,14 @@ export class CloudWatchRotationMetrics implements Metrics {
     }
   }
 }
+
+/** Publishes to every sink; all are tried, the first failure is rethrown (publishReport only warns). */
+export function combineMetrics(...sinks: Metrics[]): Metrics {
+  return {
+    async publishReport(report: Report): Promise<void> {
+      const results = await Promise.allSettled(sinks.map((m) => m.publishReport(report)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}

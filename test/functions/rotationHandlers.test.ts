@@ -2,6 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -116,5 +125,62 @@ describe('rotation Lambda handlers', () => {
     await expect(
       createRotationAuditHandler({ env: {}, runbook: new FolderRunbookStore(dir) })({}),
     ).rejects.toThrow(ConfigError);
+  });
+
+  it('wires the AWS publishers by default: report to S3, webhook URL from its secret, both metric sets', async () => {
+    const now = new Date();
+    const fake = fakeSecretsManager(
+      [
+        { ...keyringSecret('stuck-one', '{}'), lastRotated: now },
+        {
+          name: 'drillbook/chat-webhook',
+          rotationEnabled: false,
+          days: null,
+          created: now,
+          tags: {},
+          versions: { w: { stages: ['AWSCURRENT'], value: 'https://hooks.example.invalid/T000/B000/xyz' } },
+        },
+      ],
+      2,
+      true,
+    );
+    const s3 = mockClient(S3Client);
+    s3.on(HeadObjectCommand).rejects(
+      new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
+    s3.on(ListObjectsV2Command).resolves({ IsTruncated: false, KeyCount: 0 });
+    s3.on(PutObjectCommand).resolves({ ETag: '"e"' });
+    const cw = mockClient(CloudWatchClient);
+    cw.on(PutMetricDataCommand).resolves({});
+    const posts: string[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (_url, init) => {
+      posts.push(String(init?.body));
+      return new Response('ok', { status: 200 });
+    });
+    try {
+      const result = await createRotationAuditHandler({
+        env: {
+          AWS_REGION: 'eu-west-1',
+          AUDIT_SECRET_IDS: 'stuck-one',
+          DRILLBOOK_RUNBOOK_BUCKET: 'runbook-bucket',
+          DRILLBOOK_WEBHOOK_SECRET_ID: 'drillbook/chat-webhook',
+        },
+      })({});
+      expect(result.outcome).toBe('failed');
+      expect(result.location).toMatch(/^s3:\/\/runbook-bucket\/drillbook\/reports\/rotation-audit\//);
+      const keys = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+      expect(keys.some((k) => k?.endsWith('.json'))).toBe(true);
+      const namespaces = cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input.Namespace);
+      expect(namespaces.sort()).toEqual(['Drillbook', 'Drillbook/Rotation']);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]).toContain('stuck');
+    } finally {
+      s3.restore();
+      cw.restore();
+      fake.mock.restore();
+    }
   });
 });

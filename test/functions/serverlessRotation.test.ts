@@ -73,7 +73,7 @@ describe('serverless.yml: rotation functions', () => {
       'secretsmanager:ListSecrets',
     ]);
     expect(wide.find((s) => s.Action.includes('cloudwatch:PutMetricData'))?.Condition).toEqual({
-      StringEquals: { 'cloudwatch:namespace': 'Drillbook/Rotation' },
+      StringEquals: { 'cloudwatch:namespace': ['Drillbook', 'Drillbook/Rotation'] },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { runDemo } from '../../demo/runDemo.js';
 import { intFlag, parseFlags } from '../args.js';
 import type { Command } from '../context.js';
-import { localPublishers } from '../localPublishers.js';
+import { cliPublishers } from '../publishers.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -25,7 +25,7 @@ Exit codes: 0 every job passed, 1 something failed, 2 bad input.`,
       scale,
       progress: ctx.progress,
       signal: ctx.signal,
-      publishers: (runbookDir) => localPublishers(ctx, null, runbookDir, values.json),
+      publishers: (runbookDir) => cliPublishers(ctx, null, { runbook: runbookDir, json: values.json }),
     });
     if (values.json) ctx.out(JSON.stringify(steps, null, 2));
     else {
