@@ -27,6 +27,8 @@ export interface RotateSecretDeps {
   runbook: RunbookStore;
   chat?: Chat;
   metrics?: Metrics;
+  /** Where publishing problems are noted (chat/metrics failures never fail the job). */
+  warn?: (message: string) => void;
   log?: (message: string) => void;
   progress?: Progress;
   now?: () => Date;
@@ -111,6 +113,7 @@ export async function rotateSecret(
     runbook: deps.runbook,
     ...(deps.chat ? { chat: deps.chat } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.warn ? { warn: deps.warn } : {}),
   });
   return { report, location };
 }

@@ -29,6 +29,8 @@ export interface RotationAuditDeps {
   runbook: RunbookStore;
   chat?: Chat;
   metrics?: Metrics;
+  /** Where publishing problems are noted (chat/metrics failures never fail the job). */
+  warn?: (message: string) => void;
   now?: () => Date;
 }
 
@@ -97,6 +99,7 @@ export async function rotationAudit(
   const location = await publishReport(report, {
     runbook: deps.runbook,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.warn ? { warn: deps.warn } : {}),
     ...(deps.chat && alarm ? { chat: deps.chat } : {}),
   });
   return { report, location, results };

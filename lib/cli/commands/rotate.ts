@@ -15,11 +15,11 @@ import { rotateSecret } from '../../jobs/rotateSecret.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
 import { strategyFor } from '../../jobs/rotation/strategyFor.js';
 import { ROTATION_TAG } from '../../jobs/rotationAudit.js';
-import { ConsoleChat } from '../../local/consoleChat.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import { parseFlags, requireFlag } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
-import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { cliPublishers } from '../publishers.js';
+import { optionalConfig } from '../runbookFlag.js';
 import {
   configuredEntry,
   oneOf,
@@ -124,14 +124,14 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       throw new InputError('--secret', `no secret "${secretId}" in ${store.file} (add --init to create it)`);
     }
     const log = (m: string) => ctx.progress.step(m);
+    const publishers = cliPublishers(ctx, config, { runbook: values.runbook, json: values.json });
     const { report, location } = await rotateSecret(
       { secretId, system: systemName(values.system, config), environment: 'local' },
       {
         store,
         strategy: strategyFor(entry, store, log),
         start: (id) => store.startRotation(id),
-        runbook: runbookStore(values.runbook, config),
-        ...(values.json ? {} : { chat: new ConsoleChat(ctx.err) }),
+        ...publishers,
         log,
         progress: ctx.progress,
       },

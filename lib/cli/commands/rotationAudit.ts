@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { CloudWatchRotationMetrics } from '../../aws/rotationMetrics.js';
+import { CloudWatchRotationMetrics, combineMetrics } from '../../aws/rotationMetrics.js';
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { ROTATION_TAG, rotationAudit } from '../../jobs/rotationAudit.js';
-import { ConsoleChat } from '../../local/consoleChat.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import type { SecretStore } from '../../ports.js';
 import { parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
-import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { cliPublishers } from '../publishers.js';
+import { optionalConfig } from '../runbookFlag.js';
 import { positiveInt, secretsConfig, storeFile, systemName } from './rotationFlags.js';
 
 export const rotationAuditCommand: Command = {
@@ -25,8 +25,9 @@ something is flagged.
 Which secrets: --secret (repeatable) and/or --tag; else the config's secrets.items and
 secrets.tag; else every secret tagged ${ROTATION_TAG} (drillbook rotate --init tags what it creates).
   --store FILE         local secret store (default: config secrets.storeFile, else ./secrets.local.json)
-  --target aws         audit AWS Secrets Manager instead (credentials from the environment), and
-                       publish metrics to CloudWatch (namespace Drillbook/Rotation)
+  --target aws         audit AWS Secrets Manager instead (credentials from the environment), store
+                       the report in the S3 runbook (runbook.s3 or $DRILLBOOK_RUNBOOK_BUCKET) and
+                       publish metrics to CloudWatch (Drillbook and Drillbook/Rotation)
   --region REGION      AWS region (default: config secrets.region, else the SDK default)
   --warning-days N     due-soon window in days (default: config, else 7)
   --grace-hours N      lateness allowed before overdue (default: config, else 24)
@@ -58,6 +59,7 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
       values.tag !== undefined
         ? parseTag(values.tag)
         : (secrets.tag ?? (secretIds.length === 0 ? { key: ROTATION_TAG } : undefined));
+    const publishers = cliPublishers(ctx, config, { target, runbook: values.runbook, json: values.json });
     const { report, location } = await rotationAudit(
       {
         system: systemName(values.system, config),
@@ -69,9 +71,14 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
       },
       {
         store,
-        runbook: runbookStore(values.runbook, config),
-        ...(values.json ? {} : { chat: new ConsoleChat(ctx.err) }),
-        ...(target === 'aws' ? { metrics: new CloudWatchRotationMetrics(region ? { region } : {}) } : {}),
+        ...publishers,
+        ...(target === 'aws'
+          ? {
+              metrics: publishers.metrics
+                ? combineMetrics(publishers.metrics, new CloudWatchRotationMetrics(region ? { region } : {}))
+                : new CloudWatchRotationMetrics(region ? { region } : {}),
+            }
+          : {}),
       },
     );
     ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
