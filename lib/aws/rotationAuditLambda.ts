@@ -52,7 +52,7 @@ export function auditSettingsFromEnv(env: Env): RotationAuditInput {
     },
     'env AUDIT_*',
   );
-  return { ...settings, ...(settings.tag ? { tag: settings.tag } : {}) } as RotationAuditInput;
+  return settings;
 }
 
 export interface AuditHandlerDeps {
