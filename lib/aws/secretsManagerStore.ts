@@ -5,6 +5,7 @@ import {
   ListSecretsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
+  RotateSecretCommand,
   type SecretListEntry,
   SecretsManagerClient,
   type Tag,
@@ -73,6 +74,15 @@ export class SecretsManagerStore implements SecretStore {
         ...(move.removeFromVersionId ? { RemoveFromVersionId: move.removeFromVersionId } : {}),
       }),
     );
+  }
+
+  /** RotateSecret: Secrets Manager labels a new AWSPENDING version and invokes the rotation function. */
+  async requestRotation(secretId: string): Promise<string> {
+    const out = await notFoundAs(secretId, () =>
+      this.client.send(new RotateSecretCommand({ SecretId: secretId, RotateImmediately: true })),
+    );
+    if (!out.VersionId) throw new SecretNotFoundError(`RotateSecret for ${secretId} returned no VersionId`);
+    return out.VersionId;
   }
 
   async list(filter: { tagKey?: string; tagValue?: string } = {}): Promise<SecretDescription[]> {

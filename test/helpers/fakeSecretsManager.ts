@@ -7,6 +7,7 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
+  RotateSecretCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -31,7 +32,13 @@ export interface FakeSecret {
 const notFound = (message = "Secrets Manager can't find the specified secret.") =>
   new ResourceNotFoundException({ message, $metadata: {} });
 
-export function fakeSecretsManager(secrets: FakeSecret[], pageSize = 2, everyClient = false) {
+export function fakeSecretsManager(
+  secrets: FakeSecret[],
+  pageSize = 2,
+  everyClient = false,
+  /** Called after RotateSecret labelled the new version, as Secrets Manager invokes the rotation function. */
+  onRotate?: (name: string, token: string) => void,
+) {
   const client = new SecretsManagerClient({ region: 'eu-west-1' });
   // everyClient: mock the class, so clients the code under test creates itself answer too.
   const mock = mockClient(everyClient ? SecretsManagerClient : client);
@@ -126,6 +133,20 @@ export function fakeSecretsManager(secrets: FakeSecret[], pageSize = 2, everyCli
     for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
     if (input.VersionStage === 'AWSCURRENT' && input.MoveToVersionId !== before) s.lastRotated = new Date();
     return { ARN: arn(s), Name: s.name };
+  });
+  mock.on(RotateSecretCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    const token = input.ClientRequestToken ?? `rot-${Object.keys(s.versions).length}-${Date.now()}`;
+    const pending = Object.entries(s.versions).find(([, v]) => v.stages.includes('AWSPENDING'));
+    if (pending && !pending[1].stages.includes('AWSCURRENT')) {
+      throw new InvalidRequestException({
+        message: "A previous rotation isn't complete. That rotation will be reattempted.",
+        $metadata: {},
+      });
+    }
+    s.versions[token] = { stages: ['AWSPENDING'] };
+    onRotate?.(s.name, token);
+    return { ARN: arn(s), Name: s.name, VersionId: token };
   });
   mock.on(ListSecretsCommand).callsFake((input: ListSecretsCommandInput) => {
     const keyFilter = input.Filters?.find((f) => f.Key === 'tag-key')?.Values ?? [];

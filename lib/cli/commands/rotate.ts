@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../../core/rotation/config.js';
 import { jwksOf, jwtAlgs } from '../../core/rotation/keyring.js';
 import { setupLocalPostgresSecret } from '../../jobs/localRotationDemo.js';
+import { requestRotation } from '../../jobs/requestRotation.js';
 import { rotateSecret } from '../../jobs/rotateSecret.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
 import { strategyFor } from '../../jobs/rotation/strategyFor.js';
@@ -38,10 +40,15 @@ Runs the four Secrets Manager rotation steps (createSecret, setSecret, testSecre
 against the local secret store, playing Secrets Manager's part: it labels a new AWSPENDING version
 and runs the same step code the Lambda rotation functions run. A rotation left unfinished (AWSPENDING
 on a version that is not AWSCURRENT) is resumed with its own token. Writes a "secret-rotation" report.
-On AWS, Secrets Manager invokes the rotation functions itself (aws secretsmanager rotate-secret).
+With --target aws it calls RotateSecret instead: Secrets Manager invokes the deployed rotation
+function for the four steps, and drillbook waits (bounded by --timeout) until the new version is
+AWSCURRENT, then writes the report to the S3 runbook.
 
   --type TYPE          postgres | jwt | hmac (default: the type of --secret in the config's secrets.items)
   --secret ID          secret name in the store
+  --target aws         rotate in AWS Secrets Manager (credentials from the environment)
+  --region REGION      (aws) region (default: config secrets.region, else the SDK default)
+  --timeout S          (aws) how long to wait for the rotation to finish (default 900)
   --store FILE         local secret store (default: config secrets.storeFile, else ./secrets.local.json)
   --runbook DIR        runbook folder (default: the config's runbook.dir, else ./runbook)
   --init               create the secret first if the store lacks it:
@@ -80,16 +87,34 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       'jwks-file': { type: 'string' },
       overlap: { type: 'string' },
       cache: { type: 'string' },
+      region: { type: 'string' },
+      timeout: { type: 'string' },
     });
-    if (values.target !== 'local') {
-      throw new InputError(
-        '--target',
-        'rotate runs against the local store; on AWS, Secrets Manager runs the rotation functions (aws secretsmanager rotate-secret)',
-      );
-    }
     const config = optionalConfig(values.config);
     const secrets = secretsConfig(config);
     const secretId = requireFlag(values.secret, 'secret');
+    if (values.target === 'aws') {
+      const region = values.region ?? secrets.region;
+      const store = new SecretsManagerStore(region ? { region } : {});
+      const { report, location } = await requestRotation(
+        { secretId, system: systemName(values.system, config), environment: 'aws' },
+        {
+          store,
+          request: (id) => store.requestRotation(id),
+          publishers: cliPublishers(ctx, config, {
+            target: 'aws',
+            runbook: values.runbook,
+            json: values.json,
+          }),
+          timeoutMs: (positiveInt(values.timeout, 'timeout', 1) ?? 900) * 1000,
+          signal: ctx.signal,
+        },
+      );
+      ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
+      ctx.err(`report: ${location}`);
+      return exitCodeFor(report.outcome);
+    }
+    if (values.target !== 'local') throw new InputError('--target', 'must be local or aws');
     const configured = configuredEntry(secrets, secretId);
     const type = oneOf(values.type, 'type', rotationTypes) ?? configured?.type;
     if (!type)
