@@ -15,6 +15,7 @@ import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
 import type { RetryPolicy } from '../../lib/aws/throttleRetry.js';
 import { type CanaryConfig, canaryConfigSchema } from '../../lib/core/canary/config.js';
 import { InputError } from '../../lib/core/errors.js';
+import type { Report } from '../../lib/core/report.js';
 import { type HaltedDeployment, runCanaryHalt } from '../../lib/jobs/canaryHalt.js';
 import { ConsoleChat } from '../../lib/local/consoleChat.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
@@ -22,6 +23,10 @@ import { codeDeployWorld, deploymentInfo, throttlingError } from '../helpers/cod
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/canary/${name}`, import.meta.url), 'utf8'));
+
+function entriesOf(report: Report | null): HaltedDeployment[] {
+  return (report?.details?.['deployments'] ?? []) as HaltedDeployment[];
+}
 
 /** Retries without real waiting; the bound is what the tests check. */
 const noWait: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };
@@ -88,7 +93,7 @@ describe('runCanaryHalt on the AWS adapters', () => {
     const report = result.report!;
     expect(report.kind).toBe('canary-halt');
     expect(report.outcome).toBe('passed');
-    const entries = report.details?.['deployments'] as HaltedDeployment[];
+    const entries = entriesOf(report);
     const canary = entries.find((e) => e.deploymentId === 'd-CANARY01')!;
     expect(canary).toMatchObject({ action: 'stop', stopStatus: 'Pending', statusBefore: 'InProgress' });
     const expected = (Date.parse(canary.stopRequestedAt!) - Date.parse('2026-11-23T06:30:04.975Z')) / 1000;
@@ -102,9 +107,7 @@ describe('runCanaryHalt on the AWS adapters', () => {
   it('reports a deployment that finished before the alarm as such, and does not touch it', async () => {
     const world = inFlightWorld();
     const result = await runCanaryHalt(fixture('alarm-state-alarm.json'), deps(world));
-    const finished = (result.report!.details?.['deployments'] as HaltedDeployment[]).find(
-      (e) => e.deploymentId === 'd-FINISHED1',
-    );
+    const finished = entriesOf(result.report).find((e) => e.deploymentId === 'd-FINISHED1');
     expect(finished).toMatchObject({ action: 'none', reason: 'finished-before-alarm' });
     expect(result.report!.checks.find((c) => c.name === 'deployment d-FINISHED1')?.outcome).toBe('skipped');
     expect(world.mock.commandCalls(StopDeploymentCommand)).toHaveLength(1);
@@ -120,9 +123,7 @@ describe('runCanaryHalt on the AWS adapters', () => {
     expect(again.action).toBe('acted');
     expect(again.stopped).toEqual([]);
     expect(again.report!.checks.find((c) => c.name === 'redelivery')?.outcome).toBe('skipped');
-    const entry = (again.report!.details?.['deployments'] as HaltedDeployment[]).find(
-      (e) => e.deploymentId === 'd-CANARY01',
-    );
+    const entry = entriesOf(again.report).find((e) => e.deploymentId === 'd-CANARY01');
     expect(entry).toMatchObject({ action: 'none', reason: 'already-stopping' });
     expect(await runbook.listReports({ kind: 'canary-halt' })).toHaveLength(2);
   });
@@ -137,7 +138,7 @@ describe('runCanaryHalt on the AWS adapters', () => {
     const result = await runCanaryHalt(second, deps(world));
     expect(world.mock.commandCalls(StopDeploymentCommand)).toHaveLength(1);
     expect(result.report!.outcome).toBe('passed');
-    expect((result.report!.details?.['deployments'] as HaltedDeployment[])[0]).toMatchObject({
+    expect(entriesOf(result.report)[0]).toMatchObject({
       deploymentId: 'd-CANARY01',
       reason: 'already-stopped',
     });
