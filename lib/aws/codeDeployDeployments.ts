@@ -96,6 +96,16 @@ export class CodeDeployDeployments implements CanaryDeployments {
   }
 
   async putHookStatus(deploymentId: string, hookExecutionId: string, status: HookStatus): Promise<void> {
+    try {
+      await this.sendHookStatus(deploymentId, hookExecutionId, status);
+    } catch (error) {
+      // A redelivered hook invocation: CodeDeploy already has an answer for this hook execution.
+      if ((error as { name?: string }).name === 'LifecycleEventAlreadyCompletedException') return;
+      throw error;
+    }
+  }
+
+  private async sendHookStatus(deploymentId: string, hookExecutionId: string, status: HookStatus) {
     await withThrottleRetry(
       'codedeploy:PutLifecycleEventHookExecutionStatus',
       () =>
