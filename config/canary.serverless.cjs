@@ -31,6 +31,8 @@ function load() {
 }
 
 const sub = (text) => ({ 'Fn::Sub': text });
+/** CloudFormation pseudo parameter reference for Fn::Sub, e.g. pseudo('Region') -> "${AWS::Region}". */
+const pseudo = (name) => ['$', '{AWS::', name, '}'].join('');
 
 module.exports = () => {
   const config = load();
@@ -39,11 +41,11 @@ module.exports = () => {
       `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:${g.application}/${g.deploymentGroup}`,
     ),
   );
-  const byTag = config.groups.some((g) => g.alarms && Object.keys(g.alarms.tags || {}).length > 0);
+  const byTag = config.groups.some((g) => Object.keys(g.alarms?.tags ?? {}).length > 0);
   const alarmNames = [];
   for (const g of config.groups) {
-    for (const name of (g.alarms && g.alarms.names) || []) alarmNames.push(name);
-    for (const prefix of (g.alarms && g.alarms.prefixes) || []) alarmNames.push({ prefix });
+    for (const name of g.alarms?.names ?? []) alarmNames.push(name);
+    for (const prefix of g.alarms?.prefixes ?? []) alarmNames.push({ prefix });
   }
   const detail = { state: { value: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] } };
   // Tag-matched guardrails cannot be filtered by EventBridge: the function reads the alarm's tags.
@@ -59,7 +61,9 @@ module.exports = () => {
     haltStatements.push({
       Effect: 'Allow',
       Action: ['cloudwatch:ListTagsForResource'],
-      Resource: [sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*')],
+      Resource: [
+        sub(`arn:${pseudo('Partition')}:cloudwatch:${pseudo('Region')}:${pseudo('AccountId')}:alarm:*`),
+      ],
     });
   }
   const hookStatements = [
