@@ -43,15 +43,18 @@ function decide(d: DeploymentState, alarmAt: Date, alreadyRequested: ReadonlySet
     reason,
     detail,
   });
+  if (rollbackCreators.has(d.creator ?? '') || d.rollbackOf !== null) {
+    return none(
+      'rollback-deployment',
+      `rollback of ${d.rollbackOf ?? 'a stopped deployment'}; never stopped by drillbook`,
+    );
+  }
   if (d.status === 'Stopped') return none('already-stopped', `status Stopped${at(d.completeTime)}`);
   if (d.status === 'Succeeded' || d.status === 'Failed') {
     const before = d.completeTime !== null && d.completeTime.getTime() <= alarmAt.getTime();
     return before
       ? none('finished-before-alarm', `${d.status}${at(d.completeTime)}, before the alarm; nothing to stop`)
       : none('finished-after-alarm', `${d.status}${at(d.completeTime)}, after the alarm fired`);
-  }
-  if (rollbackCreators.has(d.creator ?? '') || d.rollbackOf !== null) {
-    return none('rollback-deployment', `rollback of ${d.rollbackOf ?? 'a stopped deployment'}; left running`);
   }
   if (d.createTime !== null && d.createTime.getTime() > alarmAt.getTime()) {
     return none(
