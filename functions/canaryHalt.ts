@@ -21,7 +21,7 @@ export const handler = middy<AlarmStateChangeEvent>()
   })
   .handler(async (event) => {
     const deps = canaryAwsDeps();
-    const result = await runCanaryHalt(event, { ...deps, alarmTags: deps.alarmTags });
+    const result = await runCanaryHalt(event, deps);
     const summary = {
       action: result.action,
       alarm: result.transition.alarmName,
