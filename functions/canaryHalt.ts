@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { type AlarmStateChangeEvent, alarmStateChangeEventSchema } from '../lib/core/canary/alarmEvent.js';
-import { ConfigError, DrillbookError } from '../lib/core/errors.js';
+import { DrillbookError, InputError } from '../lib/core/errors.js';
 import { runCanaryHalt } from '../lib/jobs/canaryHalt.js';
 import { canaryAwsDeps, logger, zodEvent } from './canaryWiring.js';
 
@@ -13,7 +13,7 @@ export const handler = middy<AlarmStateChangeEvent>()
   .use({
     onError: (request) => {
       // A malformed event never becomes valid on retry: log it and answer, do not throw.
-      if (request.error instanceof ConfigError) {
+      if (request.error instanceof InputError) {
         logger.error('rejected event', { error: request.error.message });
         request.response = { action: 'rejected', error: request.error.message };
       }

@@ -6,6 +6,9 @@ import { defaultRetryPolicy, type RetryPolicy, withThrottleRetry } from './throt
 
 export class InterimRunbookStoreError extends DrillbookError {}
 
+/** Report bodies fetched at once. */
+const fetchBatch = 10;
+
 /** Objects listed at most per listing: a bound (newest keys sort last within a kind's month folders). */
 const maxListedKeys = 5000;
 
@@ -56,13 +59,15 @@ export class InterimS3RunbookStore implements RunbookStore {
     keys.sort().reverse();
     const reports: Report[] = [];
     const limit = filter.limit ?? Number.POSITIVE_INFINITY;
-    for (const key of keys) {
-      if (reports.length >= limit) break;
-      const body = await this.get(key);
-      const parsed = body === null ? null : reportSchema.safeParse(JSON.parse(body));
-      if (!parsed?.success) continue;
-      if (filter.system && parsed.data.system !== filter.system) continue;
-      reports.push(parsed.data as Report);
+    // Newest keys first, fetched a batch at a time, until enough reports matched.
+    for (let i = 0; i < keys.length && reports.length < limit; i += fetchBatch) {
+      const bodies = await Promise.all(keys.slice(i, i + fetchBatch).map((key) => this.get(key)));
+      for (const body of bodies) {
+        const parsed = body === null ? null : reportSchema.safeParse(JSON.parse(body));
+        if (!parsed?.success) continue;
+        if (filter.system && parsed.data.system !== filter.system) continue;
+        if (reports.length < limit) reports.push(parsed.data as Report);
+      }
     }
     return reports;
   }

@@ -96,17 +96,19 @@ export async function runCanaryHalt(event: unknown, deps: CanaryHaltDeps): Promi
     return { action: 'recorded', transition, report, location, stopped: [] };
   }
 
-  const prior = await priorHalts(deps, transition.eventId);
+  // Earlier halts are read while CodeDeploy is listed: the ledger must not delay the stop.
+  const priorRead = priorHalts(deps, transition.eventId);
+  const entries: HaltedDeployment[] = [];
+  for (const group of groups) {
+    await haltGroup(group, transition, priorRead, deps, rec, entries, now);
+  }
+  const prior = await priorRead;
   if (prior.sameEvent.length > 0) {
     rec.check(
       'redelivery',
       'skipped',
       `event ${transition.eventId} was handled before by ${prior.sameEvent.join(', ')}`,
     );
-  }
-  const entries: HaltedDeployment[] = [];
-  for (const group of groups) {
-    await haltGroup(group, transition, prior.requested, deps, rec, entries, now);
   }
   rec.details['deployments'] = entries;
   const times = entries.flatMap((e) => (e.timeToHaltSeconds === undefined ? [] : [e.timeToHaltSeconds]));
@@ -128,7 +130,7 @@ export async function runCanaryHalt(event: unknown, deps: CanaryHaltDeps): Promi
 async function haltGroup(
   group: CanaryGroup,
   transition: AlarmTransition,
-  alreadyRequested: ReadonlySet<string>,
+  priorRead: Promise<{ requested: ReadonlySet<string> }>,
   deps: CanaryHaltDeps,
   rec: RunRecorder,
   entries: HaltedDeployment[],
@@ -141,7 +143,7 @@ async function haltGroup(
     const recent = await rec.phase(`list ${label}`, () =>
       deps.deployments.recentDeployments(group.application, group.deploymentGroup, since),
     );
-    decisions = planHalt(recent, transition.changedAt, alreadyRequested);
+    decisions = planHalt(recent, transition.changedAt, (await priorRead).requested);
   } catch (error) {
     rec.check(`deployments of ${label}`, 'failed', `could not list deployments: ${describeError(error)}`);
     rec.fail(error);
@@ -189,6 +191,9 @@ async function haltGroup(
   }
 }
 
+/** How many recent halt reports make the ledger (a stop pending longer than that many halts is rare). */
+const ledgerReports = 50;
+
 /** Earlier halt reports: for this event (a redelivery) and deployments drillbook already asked to stop. */
 async function priorHalts(
   deps: CanaryHaltDeps,
@@ -198,7 +203,7 @@ async function priorHalts(
   const sameEvent: string[] = [];
   let reports: Report[];
   try {
-    reports = await deps.runbook.listReports({ kind: 'canary-halt', limit: 200 });
+    reports = await deps.runbook.listReports({ kind: 'canary-halt', limit: ledgerReports });
   } catch (error) {
     // Halting matters more than bookkeeping: go on with CodeDeploy's own statuses.
     (deps.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
