@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { canaryConfigSchema } from './core/canary/config.js';
 import { ConfigError } from './core/errors.js';
 import { secretsConfigSchema } from './core/rotation/config.js';
 import { reportingSchema } from './reportingConfig.js';
@@ -107,6 +108,8 @@ export const configSchema = z.object({
     })
     .default({ stdout: true }),
   reporting: reportingSchema,
+  /** Canary auto-halt: guardrail alarms -> CodeDeploy deployment groups, hook thresholds, probes. */
+  canary: canaryConfigSchema.optional(),
   /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
   secrets: secretsConfigSchema.optional(),
 });

@@ -130,6 +130,44 @@ export interface SecretValueReader {
   readSecret(secretId: string): Promise<string>;
 }
 
+// --- canary auto-halt (CodeDeploy, alarm tags, SLIs, smoke probes) ---
+
+import type { ProbeConfig, SliConfig } from './core/canary/config.js';
+import type {
+  DeploymentState,
+  DeploymentVersions,
+  HookStatus,
+  StopResult,
+} from './core/canary/deployments.js';
+import type { SliSeries } from './core/canary/judge.js';
+
+/** CodeDeploy (or the local deployment registry): read deployments, stop them, answer hooks. */
+export interface CanaryDeployments {
+  /** Every deployment of the group created at or after `since`, whatever its status (all pages). */
+  recentDeployments(application: string, deploymentGroup: string, since: Date): Promise<DeploymentState[]>;
+  getDeployment(deploymentId: string): Promise<DeploymentState>;
+  /** The Lambda versions the deployment shifts between (its AppSpec). */
+  versions(deploymentId: string): Promise<DeploymentVersions>;
+  /** StopDeployment with autoRollbackEnabled; a deployment that already completed is not an error. */
+  stopDeployment(deploymentId: string): Promise<StopResult>;
+  putHookStatus(deploymentId: string, hookExecutionId: string, status: HookStatus): Promise<void>;
+}
+
+/** Tags of a CloudWatch alarm, for guardrails matched by tag. */
+export interface AlarmTags {
+  tagsOf(alarmArn: string): Promise<Record<string, string>>;
+}
+
+/** Per-version SLIs over a window (CloudWatch GetMetricData). */
+export interface SliSource {
+  fetch(sli: SliConfig, version: string, window: { start: Date; end: Date }): Promise<SliSeries>;
+}
+
+/** Runs one smoke probe against the new version; never throws, the check says what happened. */
+export interface SmokeProber {
+  probe(probe: ProbeConfig, signal?: AbortSignal): Promise<Check>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
 // semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.

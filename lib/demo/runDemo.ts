@@ -8,6 +8,7 @@ import type { Report } from '../core/report.js';
 import { runBackup } from '../jobs/backup.js';
 import type { Publishers } from '../jobs/publish.js';
 import { runRestoreDrill } from '../jobs/restoreDrill.js';
+import { runLocalCanaryHaltDemo } from '../local/canaryDemo.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';
 import type { LocalCluster } from '../local/pgCluster.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../local/wiring.js';
@@ -124,6 +125,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
       },
     );
     steps.push(step('restore-drill', drill.report, drill.location));
+
+    options.signal.throwIfAborted();
+    options.progress.step('== canary auto-halt: a guardrail alarm fires during a canary deployment');
+    await attempt(steps, 'canary-halt', async () => {
+      const canary = await runLocalCanaryHaltDemo({
+        workDir: resolve(options.dir, 'canary'),
+        runbook: publishers.runbook,
+        ...(publishers.chat ? { chat: publishers.chat } : {}),
+      });
+      const report = canary.result.report;
+      if (!report || !canary.result.location)
+        throw new Error(`canary halt did not act (${canary.result.action})`);
+      return step('canary-halt', report, canary.result.location, String(report.details?.['summary'] ?? ''));
+    });
   } catch (error) {
     steps.push({ job: 'demo', outcome: 'error', detail: describeError(error) });
   } finally {
@@ -135,11 +150,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
   return steps;
 }
 
-function step(job: string, report: Report, location: string): DemoStep {
+/** Runs one demo job; a job that throws is recorded and the demo goes on with the next one. */
+async function attempt(steps: DemoStep[], job: string, run: () => Promise<DemoStep>): Promise<void> {
+  try {
+    steps.push(await run());
+  } catch (error) {
+    steps.push({ job, outcome: 'error', detail: describeError(error) });
+  }
+}
+
+function step(job: string, report: Report, location: string, summary?: string): DemoStep {
   const o = report.objectives;
   const failed = report.checks.filter((c) => c.outcome === 'failed').map((c) => c.name);
   const detail = [
     o ? `RPO ${formatDuration(o.rpoSeconds)} / RTO ${formatDuration(o.rtoSeconds)}` : '',
+    summary ?? '',
     failed.length > 0 ? `failed: ${failed.join(', ')}` : `${report.checks.length} checks`,
   ]
     .filter(Boolean)

@@ -1,5 +1,6 @@
 import type { Command } from '../context.js';
 import { backupCommand } from './backup.js';
+import { canaryHaltCommand } from './canaryHalt.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
 import { reportCommand } from './report.js';
@@ -15,5 +16,6 @@ export const commands: Command[] = [
   heartbeatCommand,
   rotateCommand,
   rotationAuditCommand,
+  canaryHaltCommand,
   reportCommand,
 ];
