@@ -13,7 +13,12 @@ describe('measureObjectives', () => {
       backupTakenAt: at('2026-11-01T02:00:00Z'),
       newestRestorablePoint: at('2026-11-01T09:59:00Z'),
     });
-    expect(m).toEqual({ rtoSeconds: 750, rpoSeconds: 75, backupAgeSeconds: 28_800, restorableLagSeconds: 60 });
+    expect(m).toEqual({
+      rtoSeconds: 750,
+      rpoSeconds: 75,
+      backupAgeSeconds: 28_800,
+      restorableLagSeconds: 60,
+    });
   });
 
   it('reports no RTO when verification never passed and no RPO without a heartbeat', () => {

@@ -1,0 +1,272 @@
+import { ConfigError, describeError, InterruptedError } from '../core/errors.js';
+import type { Now } from '../core/recorder.js';
+import { RunRecorder } from '../core/recorder.js';
+import {
+  determinismCheck,
+  duplicatesCheck,
+  type ExpectedDigest,
+  expectedDigestCheck,
+  gapsCheck,
+  type LiveDigest,
+  liveDigestCheck,
+  outboxChecks,
+  schemasCheck,
+} from '../core/replay/checks.js';
+import { digestEntries } from '../core/replay/digest.js';
+import { DuplicateScan } from '../core/replay/duplicates.js';
+import { classifyGaps, type Gap, GapTracker } from '../core/replay/gaps.js';
+import { OutboxTally } from '../core/replay/outbox.js';
+import type { AnyProjection } from '../core/replay/projection.js';
+import { ProjectionFold } from '../core/replay/runner.js';
+import { pinWindow, type ReplayWindow } from '../core/replay/window.js';
+import { type ReplaySummary, type Report, reportId } from '../core/report.js';
+import {
+  type EventStreamReader,
+  type LiveProjectionSource,
+  type OutboxSource,
+  type Progress,
+  type RunbookStore,
+  silentProgress,
+} from '../ports.js';
+import { type Publishers, publishReport } from './publish.js';
+
+export interface ReplayRehearsalInput {
+  system: string;
+  environment: string;
+  stream: string;
+  fromSeq?: number;
+  toSeq?: number;
+  projection: AnyProjection;
+  /** Compare with this digest instead of the golden one from the runbook. */
+  expectDigest?: string;
+  /** How many outbox rows (oldest first) to reconcile. */
+  outboxBound?: number;
+}
+
+export interface ReplayRehearsalDeps {
+  reader: EventStreamReader;
+  live?: LiveProjectionSource;
+  outbox?: OutboxSource;
+  publish: Publishers;
+  progress?: Progress;
+  signal?: AbortSignal;
+  now?: Now;
+}
+
+export interface ReplayRehearsalResult {
+  report: Report;
+  location: string;
+}
+
+interface PassResult {
+  digest: string;
+  entries: number;
+  events: number;
+  seconds: number;
+  resumes: number;
+}
+
+/**
+ * The replay rehearsal: pin a window of the stream, read it twice read-only, validate and fold it
+ * through the projection, digest the result, and compare with the second pass, the expected or
+ * golden digest, and the live projection in Postgres; reconcile the outbox. Always publishes a
+ * report, also when the stream or the database cannot be read (bad input excepted: that throws a
+ * ConfigError before anything runs).
+ */
+export async function runReplayRehearsal(
+  input: ReplayRehearsalInput,
+  deps: ReplayRehearsalDeps,
+): Promise<ReplayRehearsalResult> {
+  const now = deps.now ?? (() => new Date());
+  const progress = deps.progress ?? silentProgress;
+  const { projection, stream } = input;
+  const rec = new RunRecorder(
+    'replay-rehearsal',
+    reportId('replay-rehearsal', input.system, now(), `${stream}-${projection.name}`),
+    input.system,
+    input.environment,
+    now,
+  );
+  rec.details['projection'] = projection.name;
+  let window: ReplayWindow | null = null;
+  let live: LiveDigest | string = 'no Postgres URL given: live projection not compared';
+  let summary: ReplaySummary | undefined;
+  try {
+    const pinned = await rec.phase('pin window', async () => {
+      progress.step(`reading the state of stream ${stream}`);
+      const state = await deps.reader.state(stream);
+      let liveDigest: LiveDigest | null = null;
+      if (deps.live) {
+        progress.step('digesting the live projection (one snapshot)');
+        liveDigest = await deps.live.digest();
+        live = liveDigest ?? 'the live projection has no checkpoint row';
+      }
+      const w = pinWindow(input, state, liveDigest?.checkpoint ?? null);
+      const deleted = await deps.reader.deletedIn(stream, w.fromSeq, w.toSeq);
+      return { window: w, firstSeq: state.firstSeq, deleted };
+    });
+    window = pinned.window;
+    const w = pinned.window;
+    rec.details['window'] = `${w.fromSeq}..${w.toSeq}`;
+    progress.step(`window ${stream} ${w.fromSeq}..${w.toSeq} (${w.toSeq - w.fromSeq + 1} sequences)`);
+
+    const expected = input.expectDigest
+      ? { digest: input.expectDigest, source: '--expect-digest' }
+      : await goldenDigest(deps.publish.runbook, input.system, stream, projection.name, w);
+
+    let rowIds: string[] = [];
+    if (deps.outbox) {
+      const outbox = deps.outbox;
+      rowIds = await rec.phase('read outbox', () => outbox.rowIds(input.outboxBound ?? 100_000));
+    }
+
+    const gaps = new GapTracker(w.fromSeq, w.toSeq);
+    const dups = new DuplicateScan(w.toSeq - w.fromSeq + 1);
+    const fold1 = new ProjectionFold(projection);
+    const tally = deps.outbox
+      ? new OutboxTally(deps.outbox.table, rowIds, input.outboxBound ?? 100_000)
+      : null;
+    const lookup = async () => {
+      if (!tally || !deps.outbox) return;
+      const batch = tally.takeBatch();
+      tally.recordMissing(batch, await deps.outbox.missing(batch.map((b) => b.msgId)));
+    };
+    const pass1 = await rec.phase('pass 1: validate, fold, digest', () =>
+      runPass(deps, stream, w, fold1, progress, (e) => {
+        gaps.see(e.seq);
+        dups.screen(e.msgId);
+        if (tally?.see(e.seq, e.msgId)) return lookup();
+        return undefined;
+      }),
+    );
+    if (tally) await lookup();
+    const fold2 = new ProjectionFold(projection);
+    const pass2 = await rec.phase('pass 2: fold, digest', () =>
+      runPass(deps, stream, w, fold2, progress, (e) => {
+        dups.confirm(e.msgId, e.seq);
+        return undefined;
+      }),
+    );
+
+    const gapList: Gap[] = classifyGaps(gaps.finish(), {
+      firstSeq: pinned.firstSeq,
+      deleted: pinned.deleted,
+    });
+    const duplicates = dups.duplicates();
+    rec.addChecks([
+      gapsCheck(gapList),
+      duplicatesCheck(duplicates, dups.withoutId),
+      schemasCheck(fold1.violationCount, fold1.violations, fold1.events),
+      determinismCheck(pass1.digest, pass2.digest),
+      expectedDigestCheck(pass1.digest, expected),
+      liveDigestCheck(pass1.digest, w.toSeq, live),
+    ]);
+    if (tally) rec.addChecks(outboxChecks(tally.result()));
+    else rec.check('outbox reconciliation', 'skipped', 'no outbox table given');
+
+    Object.assign(rec.details, {
+      entries: pass1.entries,
+      applied: fold1.applied,
+      resumes: pass1.resumes + pass2.resumes,
+      passes: [pass1, pass2].map((p) => ({
+        digest: p.digest,
+        events: p.events,
+        seconds: round(p.seconds),
+        eventsPerSecond: rate(p.events, p.seconds),
+      })),
+      gapDetails: gapList.slice(0, 100),
+      duplicateIds: duplicates.slice(0, 100),
+      violations: fold1.violations,
+      ...(typeof live === 'object' ? { live } : {}),
+      ...(tally ? { outbox: tally.result() } : {}),
+    });
+    summary = {
+      stream,
+      fromSeq: w.fromSeq,
+      toSeq: w.toSeq,
+      events: pass1.events,
+      gaps: gapList.map((g) => [g.from, g.to]),
+      duplicates: duplicates.reduce((n, d) => n + d.seqs.length - 1, 0),
+      schemaViolations: fold1.violationCount,
+      digest: pass1.digest,
+      ...(expected ? { expectedDigest: expected.digest } : {}),
+      eventsPerSecond: rate(pass1.events, pass1.seconds),
+    };
+  } catch (error) {
+    if (error instanceof ConfigError && !(error instanceof InterruptedError)) throw error;
+    rec.fail(error);
+    progress.step(`rehearsal failed: ${describeError(error)}`);
+    if (window) {
+      summary = {
+        stream,
+        fromSeq: window.fromSeq,
+        toSeq: window.toSeq,
+        events: 0,
+        gaps: [],
+        duplicates: 0,
+        schemaViolations: 0,
+        digest: '',
+        eventsPerSecond: 0,
+      };
+    }
+  } finally {
+    await Promise.all([deps.reader.close(), deps.live?.close(), deps.outbox?.close()]).catch(() => {});
+  }
+  const report = rec.finish(summary ? { replay: summary } : {});
+  const location = await publishReport(report, deps.publish);
+  return { report, location };
+}
+
+async function runPass(
+  deps: ReplayRehearsalDeps,
+  stream: string,
+  w: ReplayWindow,
+  fold: ProjectionFold,
+  progress: Progress,
+  observe: (e: { seq: number; msgId: string | undefined }) => Promise<void> | undefined,
+): Promise<PassResult> {
+  const started = performance.now();
+  const stats = await deps.reader.readWindow(
+    stream,
+    w,
+    (event) => {
+      fold.push(event);
+      return observe(event);
+    },
+    deps.signal,
+  );
+  const { digest, entries } = digestEntries(fold.projection.canonical(fold.state));
+  const seconds = (performance.now() - started) / 1000;
+  progress.step(`${fold.events} events in ${seconds.toFixed(1)}s, digest ${digest.slice(0, 12)}...`);
+  return { digest, entries, events: fold.events, seconds, resumes: stats.resumes };
+}
+
+/** The digest of the newest passing rehearsal of the same system, stream, projection and window. */
+async function goldenDigest(
+  runbook: RunbookStore,
+  system: string,
+  stream: string,
+  projection: string,
+  w: ReplayWindow,
+): Promise<ExpectedDigest | null> {
+  const reports = await runbook.listReports({ kind: 'replay-rehearsal', system, limit: 500 });
+  const golden = reports.find(
+    (r) =>
+      r.outcome === 'passed' &&
+      r.replay?.stream === stream &&
+      r.replay.fromSeq === w.fromSeq &&
+      r.replay.toSeq === w.toSeq &&
+      r.details?.['projection'] === projection,
+  );
+  return golden?.replay
+    ? { digest: golden.replay.digest, source: `golden digest of report ${golden.id}` }
+    : null;
+}
+
+function rate(events: number, seconds: number): number {
+  return seconds > 0 ? Math.round(events / seconds) : 0;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
