@@ -5,7 +5,7 @@ import { DuplicateScan } from '../../../lib/core/replay/duplicates.js';
 import { classifyGaps, GapTracker } from '../../../lib/core/replay/gaps.js';
 import { ProjectionFold } from '../../../lib/core/replay/runner.js';
 import { pinWindow } from '../../../lib/core/replay/window.js';
-import { contactsProjection } from '../../../lib/projections/contacts.js';
+import { type ContactsState, contactsProjection } from '../../../lib/projections/contacts.js';
 
 const encode = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -51,9 +51,11 @@ describe('DuplicateScan', () => {
     ids.splice(100, 0, 'evt-7');
     ids.push('evt-4000', 'evt-7');
     const scan = new DuplicateScan(ids.length);
-    ids.forEach((id) => scan.screen(id));
+    for (const id of ids) scan.screen(id);
     scan.screen(undefined);
-    ids.forEach((id, i) => scan.confirm(id, i + 1));
+    ids.forEach((id, i) => {
+      scan.confirm(id, i + 1);
+    });
     expect(scan.duplicates()).toEqual([
       { msgId: 'evt-7', seqs: [8, 101, 5003] },
       { msgId: 'evt-4000', seqs: [4002, 5002] },
@@ -74,7 +76,7 @@ describe('DuplicateScan', () => {
 
 describe('ProjectionFold', () => {
   it('counts and lists bad events by sequence without stopping the fold', () => {
-    const fold = new ProjectionFold(contactsProjection);
+    const fold = new ProjectionFold<ContactsState>(contactsProjection);
     const created = {
       type: 'ContactCreated',
       id: 'e1',
@@ -92,7 +94,9 @@ describe('ProjectionFold', () => {
       { type: 'ContactRenamed', id: 'e6', contactId: 'c404', name: 'Nobody' },
       { type: 'ContactRenamed', id: 'e7', contactId: 'c1', name: 'Ada L.' },
     ];
-    events.forEach((e, i) => fold.push({ seq: i + 1, subject: 's', msgId: `m${i}`, data: encode(e) }));
+    events.forEach((e, i) => {
+      fold.push({ seq: i + 1, subject: 's', msgId: `m${i}`, data: encode(e) });
+    });
     expect(fold.violations.map((v) => [v.seq, v.kind])).toEqual([
       [2, 'not-json'],
       [3, 'no-type'],
