@@ -93,7 +93,15 @@ export class NatsWindowReader implements EventStreamReader {
         next = result.next;
       } catch (error) {
         if (error instanceof InterruptedError || signal?.aborted) throw error;
-        if (!isResumable(error)) throw error;
+        if (!isResumable(error)) {
+          if (error instanceof ReplayReadError && next > window.fromSeq) {
+            throw new ReplayReadError(
+              `reading ${stream} stopped after sequence ${next - 1} of ${window.toSeq}: ${describeError(error)}`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
         next = error.next;
         resumes++;
         const reason = describeError(error.cause);
