@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, describeError, InterruptedError } from '../core/errors.js';
 import type { Now } from '../core/recorder.js';
 import { RunRecorder } from '../core/recorder.js';
@@ -41,6 +42,8 @@ export interface ReplayRehearsalInput {
   expectDigest?: string;
   /** How many outbox rows (oldest first) to reconcile. */
   outboxBound?: number;
+  /** The caller's id for this run (state machine execution name), kept in the report's details. */
+  runId?: string;
 }
 
 export interface ReplayRehearsalDeps {
@@ -82,12 +85,18 @@ export async function runReplayRehearsal(
   const { projection, stream } = input;
   const rec = new RunRecorder(
     'replay-rehearsal',
-    reportId('replay-rehearsal', input.system, now(), `${stream}-${projection.name}`),
+    reportId(
+      'replay-rehearsal',
+      input.system,
+      now(),
+      `${stream}-${input.runId ?? randomBytes(3).toString('hex')}`,
+    ),
     input.system,
     input.environment,
     now,
   );
   rec.details['projection'] = projection.name;
+  if (input.runId) rec.details['runId'] = input.runId;
   let window: ReplayWindow | null = null;
   let live: LiveDigest | string = 'no Postgres URL given: live projection not compared';
   let summary: ReplaySummary | undefined;

@@ -32,7 +32,16 @@ function drillbook(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-const base = () => ['--nats-url', nats.url, '--stream', 'CONTACTS', '--projection', 'contacts', '--runbook', runbookDir];
+const base = () => [
+  '--nats-url',
+  nats.url,
+  '--stream',
+  'CONTACTS',
+  '--projection',
+  'contacts',
+  '--runbook',
+  runbookDir,
+];
 
 describe('drillbook replay', () => {
   it('exits 0 and prints the JSON report with the replay block when the rehearsal passes', async () => {
@@ -44,7 +53,13 @@ describe('drillbook replay', () => {
   });
 
   it('exits 1 when the digest differs from --expect-digest', async () => {
-    const { code, stdout } = await drillbook([...base(), '--expect-digest', 'a'.repeat(64), '--to-seq', '100']);
+    const { code, stdout } = await drillbook([
+      ...base(),
+      '--expect-digest',
+      'a'.repeat(64),
+      '--to-seq',
+      '100',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toContain('digest: expected / golden');
   });
