@@ -7,6 +7,9 @@
  *   - raw:       read the window with the ordered consumer, doing nothing with the messages
  *   - rehearsal: the full rehearsal job on the same window (pass 1 validates, checks the log,
  *                folds and digests; pass 2 folds and digests again), for half and all events
+ *   - rehearsal-worker: the same with --fold-worker (validation and folding on a worker thread)
+ * Raw reads and rehearsals are interleaved (--runs, default 2) and the best of each is kept, as
+ * the machine may be shared.
  * and prints read rates, the rehearsal/raw ratio (target >= 0.8) and peak memory (target: flat
  * between the half and the full window).
  */
@@ -15,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { inlineFoldEngine, parallelFoldEngine } from '../lib/jobs/foldEngine.js';
 import { runReplayRehearsal } from '../lib/jobs/replayRehearsal.js';
 import { FolderRunbookStore } from '../lib/local/folderRunbookStore.js';
 import { LocalNatsServer } from '../lib/local/natsServer.js';
@@ -82,6 +86,7 @@ async function child(mode: string, url: string, toSeq: number): Promise<Measurem
         {
           reader: new NatsWindowReader(url),
           publish: { runbook: new FolderRunbookStore(root), warn: () => {} },
+          foldEngine: mode === 'rehearsal-worker' ? parallelFoldEngine : inlineFoldEngine,
         },
       );
       events = report.replay?.events ?? 0;
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
       results.push(measure('raw', server.url, total));
       results.push(measure('rehearsal', server.url, total));
       results.push(measure('rehearsal', server.url, half));
+      results.push(measure('rehearsal-worker', server.url, total));
       console.error(`run ${r + 1}/${runs} done`);
     }
     const best = (mode: string, events: number, key: 'eventsPerSecond' | 'pass1EventsPerSecond') =>
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     const raw = best('raw', total, 'eventsPerSecond');
     const full = best('rehearsal', total, 'pass1EventsPerSecond');
     const halfRun = best('rehearsal', half, 'pass1EventsPerSecond');
+    const workerRun = best('rehearsal-worker', total, 'pass1EventsPerSecond');
     const maxOf = (mode: string, events: number, key: 'maxRssMb' | 'peakHeapMb') =>
       Math.max(...results.filter((m) => m.mode === mode && m.events === events).map((m) => m[key]));
     const summary = {
@@ -175,11 +182,15 @@ async function main(): Promise<void> {
         },
       },
       halfWindowPass1EventsPerSecond: halfRun.pass1EventsPerSecond,
+      foldWorkerPass1EventsPerSecond: workerRun.pass1EventsPerSecond,
+      foldWorkerRatio: Math.round(((workerRun.pass1EventsPerSecond ?? 0) / raw.eventsPerSecond) * 100) / 100,
+      loadAverage: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10),
       runs: results,
     };
     console.log(JSON.stringify(summary, null, 2));
     console.error(
       `raw read ${raw.eventsPerSecond}/s, rehearsal pass 1 ${full.pass1EventsPerSecond}/s (ratio ${summary.ratio}, target >= 0.8); ` +
+        `with --fold-worker ${workerRun.pass1EventsPerSecond}/s (ratio ${summary.foldWorkerRatio}); ` +
         `peak RSS ${maxOf('rehearsal', half, 'maxRssMb')} MB at ${half} vs ${maxOf('rehearsal', total, 'maxRssMb')} MB at ${total} events`,
     );
   } finally {

@@ -13,12 +13,11 @@ import {
   outboxChecks,
   schemasCheck,
 } from '../core/replay/checks.js';
-import { digestEntries } from '../core/replay/digest.js';
 import { DuplicateScan } from '../core/replay/duplicates.js';
 import { classifyGaps, type Gap, GapTracker } from '../core/replay/gaps.js';
 import { OutboxTally } from '../core/replay/outbox.js';
 import type { AnyProjection } from '../core/replay/projection.js';
-import { ProjectionFold } from '../core/replay/runner.js';
+import type { FoldOutcome } from '../core/replay/runner.js';
 import { pinWindow, type ReplayWindow } from '../core/replay/window.js';
 import { type ReplaySummary, type Report, reportId } from '../core/report.js';
 import {
@@ -29,6 +28,7 @@ import {
   type RunbookStore,
   silentProgress,
 } from '../ports.js';
+import { type FoldEngine, type FoldEngineFactory, inlineFoldEngine } from './foldEngine.js';
 import { type Publishers, publishReport } from './publish.js';
 
 export interface ReplayRehearsalInput {
@@ -54,6 +54,8 @@ export interface ReplayRehearsalDeps {
   progress?: Progress;
   signal?: AbortSignal;
   now?: Now;
+  /** How passes fold (default inline; parallelFoldEngine folds on a worker thread). */
+  foldEngine?: FoldEngineFactory;
 }
 
 export interface ReplayRehearsalResult {
@@ -61,10 +63,7 @@ export interface ReplayRehearsalResult {
   location: string;
 }
 
-interface PassResult {
-  digest: string;
-  entries: number;
-  events: number;
+interface PassResult extends FoldOutcome {
   seconds: number;
   resumes: number;
 }
@@ -100,7 +99,11 @@ export async function runReplayRehearsal(
   let window: ReplayWindow | null = null;
   let live: LiveDigest | string = 'no Postgres URL given: live projection not compared';
   let summary: ReplaySummary | undefined;
+  const makeEngine = deps.foldEngine ?? inlineFoldEngine;
+  const engines: FoldEngine[] = [];
   try {
+    // Start the first pass's fold engine now: a worker thread boots while the window is pinned.
+    engines.push(makeEngine(projection));
     const pinned = await rec.phase('pin window', async () => {
       progress.step(`reading the state of stream ${stream}`);
       const state = await deps.reader.state(stream);
@@ -131,7 +134,6 @@ export async function runReplayRehearsal(
 
     const gaps = new GapTracker(w.fromSeq, w.toSeq);
     const dups = new DuplicateScan(w.toSeq - w.fromSeq + 1);
-    const fold1 = new ProjectionFold(projection);
     const tally = deps.outbox
       ? new OutboxTally(deps.outbox.table, rowIds, input.outboxBound ?? 100_000)
       : null;
@@ -140,8 +142,10 @@ export async function runReplayRehearsal(
       const batch = tally.takeBatch();
       tally.recordMissing(batch, await deps.outbox.missing(batch.map((b) => b.msgId)));
     };
+    // The second pass's engine boots while the first pass runs.
+    engines.push(makeEngine(projection));
     const pass1 = await rec.phase('pass 1: validate, fold, digest', () =>
-      runPass(deps, stream, w, fold1, progress, (e) => {
+      runPass(deps, stream, w, engines[0]!, progress, (e) => {
         gaps.see(e.seq);
         dups.screen(e.msgId);
         if (tally?.see(e.seq, e.msgId)) return lookup();
@@ -149,9 +153,8 @@ export async function runReplayRehearsal(
       }),
     );
     if (tally) await lookup();
-    const fold2 = new ProjectionFold(projection);
     const pass2 = await rec.phase('pass 2: fold, digest', () =>
-      runPass(deps, stream, w, fold2, progress, (e) => {
+      runPass(deps, stream, w, engines[1]!, progress, (e) => {
         dups.confirm(e.msgId, e.seq);
         return undefined;
       }),
@@ -165,7 +168,7 @@ export async function runReplayRehearsal(
     rec.addChecks([
       gapsCheck(gapList),
       duplicatesCheck(duplicates, dups.withoutId),
-      schemasCheck(fold1.violationCount, fold1.violations, fold1.events),
+      schemasCheck(pass1.violationCount, pass1.violations, pass1.events),
       determinismCheck(pass1.digest, pass2.digest),
       expectedDigestCheck(pass1.digest, expected),
       liveDigestCheck(pass1.digest, w.toSeq, live),
@@ -175,7 +178,7 @@ export async function runReplayRehearsal(
 
     Object.assign(rec.details, {
       entries: pass1.entries,
-      applied: fold1.applied,
+      applied: pass1.applied,
       resumes: pass1.resumes + pass2.resumes,
       passes: [pass1, pass2].map((p) => ({
         digest: p.digest,
@@ -185,7 +188,7 @@ export async function runReplayRehearsal(
       })),
       gapDetails: gapList.slice(0, 100),
       duplicateIds: duplicates.slice(0, 100),
-      violations: fold1.violations,
+      violations: pass1.violations,
       ...(typeof live === 'object' ? { live } : {}),
       ...(tally ? { outbox: tally.result() } : {}),
     });
@@ -196,7 +199,7 @@ export async function runReplayRehearsal(
       events: pass1.events,
       gaps: gapList.map((g) => [g.from, g.to]),
       duplicates: duplicates.reduce((n, d) => n + d.seqs.length - 1, 0),
-      schemaViolations: fold1.violationCount,
+      schemaViolations: pass1.violationCount,
       digest: pass1.digest,
       ...(expected ? { expectedDigest: expected.digest } : {}),
       eventsPerSecond: rate(pass1.events, pass1.seconds),
@@ -219,7 +222,12 @@ export async function runReplayRehearsal(
       };
     }
   } finally {
-    await Promise.all([deps.reader.close(), deps.live?.close(), deps.outbox?.close()]).catch(() => {});
+    await Promise.all([
+      deps.reader.close(),
+      deps.live?.close(),
+      deps.outbox?.close(),
+      ...engines.map((e) => e.close()),
+    ]).catch(() => {});
   }
   const report = rec.finish(summary ? { replay: summary } : {});
   const location = await publishReport(report, deps.publish);
@@ -230,24 +238,32 @@ async function runPass(
   deps: ReplayRehearsalDeps,
   stream: string,
   w: ReplayWindow,
-  fold: ProjectionFold,
+  engine: FoldEngine,
   progress: Progress,
   observe: (e: { seq: number; msgId: string | undefined }) => Promise<void> | undefined,
 ): Promise<PassResult> {
   const started = performance.now();
-  const stats = await deps.reader.readWindow(
-    stream,
-    w,
-    (event) => {
-      fold.push(event);
-      return observe(event);
-    },
-    deps.signal,
-  );
-  const { digest, entries } = digestEntries(fold.projection.canonical(fold.state));
-  const seconds = (performance.now() - started) / 1000;
-  progress.step(`${fold.events} events in ${seconds.toFixed(1)}s, digest ${digest.slice(0, 12)}...`);
-  return { digest, entries, events: fold.events, seconds, resumes: stats.resumes };
+  try {
+    const stats = await deps.reader.readWindow(
+      stream,
+      w,
+      (event) => {
+        const folding = engine.push(event);
+        const observing = observe(event);
+        if (folding && observing) return Promise.all([folding, observing]).then(() => undefined);
+        return folding ?? observing;
+      },
+      deps.signal,
+    );
+    const outcome = await engine.finish();
+    const seconds = (performance.now() - started) / 1000;
+    progress.step(
+      `${outcome.events} events in ${seconds.toFixed(1)}s, digest ${outcome.digest.slice(0, 12)}...`,
+    );
+    return { ...outcome, seconds, resumes: stats.resumes };
+  } finally {
+    await engine.close();
+  }
 }
 
 /** The digest of the newest passing rehearsal of the same system, stream, projection and window. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNames } from '../../lib/core/replay/checks.js';
 import type { AnyProjection } from '../../lib/core/replay/projection.js';
 import type { Report } from '../../lib/core/report.js';
+import { type FoldEngineFactory, parallelFoldEngine, WorkerFoldEngine } from '../../lib/jobs/foldEngine.js';
 import { runReplayRehearsal } from '../../lib/jobs/replayRehearsal.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { connectNats } from '../../lib/nats/connection.js';
@@ -38,7 +39,13 @@ beforeAll(async () => {
 
 async function rehearse(
   stream: string,
-  options: { projection?: AnyProjection; pg?: boolean; outbox?: string; expectDigest?: string } = {},
+  options: {
+    projection?: AnyProjection;
+    pg?: boolean;
+    outbox?: string;
+    expectDigest?: string;
+    foldEngine?: FoldEngineFactory;
+  } = {},
 ): Promise<Report> {
   const projection = options.projection ?? contactsProjection;
   const { report } = await runReplayRehearsal(
@@ -61,6 +68,7 @@ async function rehearse(
         : {}),
       ...(options.outbox ? { outbox: new PgOutbox(postgres.url(), { table: options.outbox }) } : {}),
       publish: { runbook, warn: () => {} },
+      ...(options.foldEngine ? { foldEngine: options.foldEngine } : {}),
     },
   );
   return report;
@@ -234,6 +242,32 @@ describe('replay rehearsal against a real nats-server', () => {
     expect(check(report, checkNames.determinism)).toMatchObject({ outcome: 'failed' });
     expect(check(report, checkNames.determinism).detail).toContain('not deterministic');
     expect(check(report, checkNames.schemas).outcome).toBe('passed');
+  });
+
+  it('folds on a worker thread to the same digest and the same listed violations as inline', async () => {
+    const stream = 'PARALLEL';
+    await seedPlain(stream, 5000);
+    const nc = await connectNats(nats.url);
+    await jetstream(nc).publish('parallel.X', '{"type":"ContactRenamed","id":"p1","contactId":"c-1"}', {
+      msgID: 'p1',
+    });
+    await nc.close();
+    const worker = WorkerFoldEngine.start(contactsProjection);
+    expect(worker).not.toBeNull();
+    await worker?.close();
+    let used = 0;
+    const counting: FoldEngineFactory = (p) => {
+      used++;
+      return parallelFoldEngine(p);
+    };
+    const inline = await rehearse(stream);
+    const parallel = await rehearse(stream, { foldEngine: counting });
+    expect(parallel.reason).toBeUndefined();
+    expect(used).toBe(2);
+    expect(parallel.replay?.digest).toBe(inline.replay?.digest);
+    expect(parallel.replay?.schemaViolations).toBe(1);
+    expect(parallel.details?.['violations']).toEqual(inline.details?.['violations']);
+    expect(check(parallel, checkNames.determinism).outcome).toBe('passed');
   });
 
   it('refuses a window past the end of the stream as bad input', async () => {

@@ -2,6 +2,7 @@ import { findSystem } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { isDigest } from '../../core/replay/digest.js';
+import { parallelFoldEngine } from '../../jobs/foldEngine.js';
 import { runReplayRehearsal } from '../../jobs/replayRehearsal.js';
 import { ConsoleChat } from '../../local/consoleChat.js';
 import { NatsWindowReader } from '../../nats/windowReader.js';
@@ -30,6 +31,7 @@ const flags = {
   'max-resumes': { type: 'string' },
   'connect-timeout': { type: 'string' },
   environment: { type: 'string' },
+  'fold-worker': { type: 'boolean', default: false },
 } as const;
 
 export const replayCommand: Command = {
@@ -65,6 +67,8 @@ at its checkpoint; the outbox and the stream agree. Writes a report to the runbo
   --outbox-bound N          how many outbox rows to reconcile (default 100000)
   --max-resumes N           resumes after a broken NATS connection (default 5)
   --connect-timeout SEC     how long to keep trying to (re)connect to NATS (default 30)
+  --fold-worker             validate and fold on a worker thread, overlapping with reading NATS
+                            (worth it with a spare CPU core; default: on the main thread)
   --system NAME             system name in the report (default: the config's only system, else "local")
   --json                    print the report as JSON
 
@@ -136,6 +140,7 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
         },
         progress: ctx.progress,
         signal: ctx.signal,
+        ...(values['fold-worker'] ? { foldEngine: parallelFoldEngine } : {}),
       },
     );
     ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));

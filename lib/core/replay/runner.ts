@@ -1,4 +1,5 @@
 import { describeError } from '../errors.js';
+import { digestEntries } from './digest.js';
 import type { AnyProjection, EventMeta } from './projection.js';
 
 /** One message of the window as the reader hands it over. */
@@ -89,4 +90,27 @@ export class ProjectionFold<S = unknown> {
     this.violationCount++;
     if (this.violations.length < maxListedViolations) this.violations.push(v);
   }
+}
+
+/** What a finished fold reports. */
+export interface FoldOutcome {
+  digest: string;
+  entries: number;
+  events: number;
+  applied: number;
+  violationCount: number;
+  violations: Violation[];
+}
+
+/** Digests a fold's state with its projection's canonical form. */
+export function finishFold(fold: ProjectionFold): FoldOutcome {
+  const { digest, entries } = digestEntries(fold.projection.canonical(fold.state));
+  return {
+    digest,
+    entries,
+    events: fold.events,
+    applied: fold.applied,
+    violationCount: fold.violationCount,
+    violations: [...fold.violations],
+  };
 }
