@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, describeError, InterruptedError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import type { Now } from '../core/recorder.js';
 import { RunRecorder } from '../core/recorder.js';
 import {
@@ -205,7 +205,8 @@ export async function runReplayRehearsal(
       eventsPerSecond: rate(pass1.events, pass1.seconds),
     };
   } catch (error) {
-    if (error instanceof ConfigError && !(error instanceof InterruptedError)) throw error;
+    // Bad input (a window past the stream's end, a bad table name) is exit code 2, not a report.
+    if (error instanceof ConfigError) throw error;
     rec.fail(error);
     progress.step(`rehearsal failed: ${describeError(error)}`);
     if (window) {
