@@ -124,6 +124,14 @@ describe('replay rehearsal against a real nats-server', () => {
     }
     expect(check(first, checkNames.expected).outcome).toBe('skipped');
 
+    // Read-only: no durable consumer was created on the product's stream and nothing was removed.
+    const nc = await connectNats(nats.url);
+    const jsm = await jetstreamManager(nc);
+    const consumers = await jsm.consumers.list(stream).next();
+    expect(consumers.filter((c) => c.config.durable_name)).toEqual([]);
+    expect((await jsm.streams.info(stream)).state.messages).toBe(300);
+    await nc.close();
+
     const second = await rehearse(stream, { pg: true });
     expect(check(second, checkNames.expected)).toMatchObject({ outcome: 'passed' });
     expect(check(second, checkNames.expected).detail).toContain(first.id);

@@ -95,4 +95,17 @@ describe('replay rehearsal when NATS goes away', () => {
     const stored = await runbook.listReports({ kind: 'replay-rehearsal', system: 'outage-down' });
     expect(stored.map((r) => r.id)).toEqual([report.id]);
   });
+
+  it('fails with the reason and writes its report when NATS is down from the start', async () => {
+    const reader = new NatsWindowReader('nats://127.0.0.1:1', { connectTimeoutMs: 500 });
+    const { report } = await runReplayRehearsal(
+      { system: 'outage-start', environment: 'test', stream: 'CONTACTS', projection: contactsProjection },
+      { reader, publish: { runbook, warn: () => {} } },
+    );
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toMatch(/NATS at nats:\/\/127\.0\.0\.1:1 unreachable/);
+    expect(report.phases).toEqual([expect.objectContaining({ name: 'pin window', outcome: 'failed' })]);
+    expect(report.replay).toBeUndefined();
+    expect((await runbook.listReports({ system: 'outage-start' })).map((r) => r.id)).toEqual([report.id]);
+  });
 });
