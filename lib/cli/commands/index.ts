@@ -3,6 +3,7 @@ import { backupCommand } from './backup.js';
 import { canaryHaltCommand } from './canaryHalt.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
+import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { restoreDrillCommand } from './restoreDrill.js';
 
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   backupCommand,
   restoreDrillCommand,
   heartbeatCommand,
+  replayCommand,
   canaryHaltCommand,
   reportCommand,
 ];
