@@ -168,6 +168,65 @@ export interface SmokeProber {
   probe(probe: ProbeConfig, signal?: AbortSignal): Promise<Check>;
 }
 
+// --- replay rehearsal ---------------------------------------------------------------------------
+
+/** What a stream says about itself when a rehearsal pins its window. */
+export interface EventStreamState {
+  stream: string;
+  firstSeq: number;
+  lastSeq: number;
+  messages: number;
+}
+
+/** One event of a window, as read from the stream. */
+export interface StreamEvent {
+  seq: number;
+  subject: string;
+  msgId: string | undefined;
+  data: Uint8Array;
+}
+
+export interface WindowReadStats {
+  events: number;
+  /** How many times the read resumed after a broken connection. */
+  resumes: number;
+}
+
+/**
+ * Reads an event stream read-only (ordered, ephemeral consumers; never acks, never creates a
+ * durable consumer). `readWindow` delivers the window's messages in sequence order, resuming from
+ * the last sequence read after a broken connection (bounded), and throws when it cannot finish.
+ */
+export interface EventStreamReader {
+  state(stream: string): Promise<EventStreamState>;
+  /** Sequences the server reports as deleted between from and to. */
+  deletedIn(stream: string, fromSeq: number, toSeq: number): Promise<Set<number>>;
+  readWindow(
+    stream: string,
+    window: { fromSeq: number; toSeq: number },
+    onEvent: (event: StreamEvent) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<WindowReadStats>;
+  close(): Promise<void>;
+}
+
+/** The live read model in Postgres, digested the way the projection digests its replayed state. */
+export interface LiveProjectionSource {
+  /** Reads checkpoint and rows in one snapshot; null when the checkpoint table has no row. */
+  digest(): Promise<{ table: string; checkpoint: number; digest: string; rows: number } | null>;
+  close(): Promise<void>;
+}
+
+/** The product's outbox table: rows whose id is the Nats-Msg-Id of the message they produced. */
+export interface OutboxSource {
+  readonly table: string;
+  /** Ids of the first `bound` rows (by the outbox's order column). */
+  rowIds(bound: number): Promise<string[]>;
+  /** Of these ids, those with no row in the outbox. */
+  missing(ids: readonly string[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
 // semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.

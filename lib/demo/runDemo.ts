@@ -7,12 +7,15 @@ import { formatDuration } from '../core/objectives.js';
 import type { Report } from '../core/report.js';
 import { runBackup } from '../jobs/backup.js';
 import type { Publishers } from '../jobs/publish.js';
+import { runReplayRequest } from '../jobs/replayRequest.js';
 import { runRestoreDrill } from '../jobs/restoreDrill.js';
 import { runLocalCanaryHaltDemo } from '../local/canaryDemo.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';
+import { LocalNatsServer } from '../local/natsServer.js';
 import type { LocalCluster } from '../local/pgCluster.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../local/wiring.js';
 import type { Progress } from '../ports.js';
+import { seedContactsDemo } from '../projections/contactsSeed.js';
 import { pgbench, startDemoSource } from './sourceDatabase.js';
 
 export interface DemoOptions {
@@ -47,8 +50,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
   const steps: DemoStep[] = [];
   let source: LocalCluster | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  let nats: LocalNatsServer | undefined;
   try {
     source = await startDemoSource(root, SYSTEM, options.scale, options.progress);
+    const sourceUrl = source.url();
     const config = parseConfig({
       systems: [
         {
@@ -127,6 +132,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
     steps.push(step('restore-drill', drill.report, drill.location));
 
     options.signal.throwIfAborted();
+    options.progress.step(
+      '== replay rehearsal: rebuild the contacts read model from JetStream, twice, and compare',
+    );
+    await attempt(steps, 'replay', async () => {
+      nats = await LocalNatsServer.start({ storeDir: join(root, 'nats') });
+      const seeded = await seedContactsDemo({ natsUrl: nats.url, pgUrl: sourceUrl, events: 20_000 });
+      options.progress.step(
+        `published ${seeded.events} contact events to stream ${seeded.stream}; live projection in Postgres`,
+      );
+      const replay = await runReplayRequest(
+        { stream: seeded.stream, projection: 'contacts', outboxTable: seeded.outboxTable },
+        undefined,
+        {
+          natsUrl: nats.url,
+          pgUrl: sourceUrl,
+          system: SYSTEM,
+          environment: 'production',
+          publish: publishers,
+        },
+        options.signal,
+      );
+      const r = replay.report.replay;
+      return step(
+        'replay',
+        replay.report,
+        replay.location,
+        r ? `${r.events} events, ${Math.round(r.eventsPerSecond)}/s` : undefined,
+      );
+    });
+
+    options.signal.throwIfAborted();
     options.progress.step('== canary auto-halt: a guardrail alarm fires during a canary deployment');
     await attempt(steps, 'canary-halt', async () => {
       const canary = await runLocalCanaryHaltDemo({
@@ -144,6 +180,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     options.progress.step('stopping the demo servers');
+    await nats?.stop().catch(() => {});
     await source?.destroy().catch(() => {});
     if (existsSync(root)) await rm(root, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { backupCommand } from './backup.js';
 import { canaryHaltCommand } from './canaryHalt.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
+import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { restoreDrillCommand } from './restoreDrill.js';
 import { rotateCommand } from './rotate.js';
@@ -14,6 +15,7 @@ export const commands: Command[] = [
   backupCommand,
   restoreDrillCommand,
   heartbeatCommand,
+  replayCommand,
   rotateCommand,
   rotationAuditCommand,
   canaryHaltCommand,
