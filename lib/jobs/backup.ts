@@ -40,10 +40,7 @@ export async function runBackup(
     options.environment,
     now,
   );
-  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    deps.signal.throwIfAborted();
-    return rec.phase(name, fn);
-  };
+  const step = rec.stepsUntil(deps.signal);
   rec.details['backupId'] = options.backupId;
   try {
     await step('heartbeat', async () => {

@@ -59,10 +59,7 @@ export async function runRestoreDrill(
     options.environment,
     now,
   );
-  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    deps.signal.throwIfAborted();
-    return rec.phase(name, fn);
-  };
+  const step = rec.stepsUntil(deps.signal);
   const recoveryTargetTime = options.targetTime ?? startedAt;
   rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
   let handle: StagingHandle | undefined;
