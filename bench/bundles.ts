@@ -7,8 +7,8 @@
  *   npm run bench:bundles [-- --runs 7]
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,13 +60,17 @@ try {
       format: 'esm',
       logLevel: 'error',
       plugins,
-      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
     });
     const bytes = statSync(file).size;
     const times = Array.from({ length: runs }, () => coldImportMs(file));
     rows.push({ name, bytes, ms: median(times) });
   }
-  console.log(`bundle sizes and cold import (median of ${runs} fresh node processes, node ${process.version})`);
+  console.log(
+    `bundle sizes and cold import (median of ${runs} fresh node processes, node ${process.version})`,
+  );
   console.log('function               size (KiB)  import (ms)  within targets');
   for (const r of rows) {
     const ok = r.bytes <= SIZE_TARGET && r.ms <= IMPORT_TARGET_MS;
@@ -75,7 +79,9 @@ try {
     );
   }
   const worst = rows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  console.log(`largest: ${worst.name} ${(worst.bytes / 1024).toFixed(1)} KiB; targets: <= 1024 KiB, <= ${IMPORT_TARGET_MS} ms`);
+  console.log(
+    `largest: ${worst.name} ${(worst.bytes / 1024).toFixed(1)} KiB; targets: <= 1024 KiB, <= ${IMPORT_TARGET_MS} ms`,
+  );
   if (rows.some((r) => r.bytes > SIZE_TARGET || r.ms > IMPORT_TARGET_MS)) process.exitCode = 1;
 } finally {
   rmSync(out, { recursive: true, force: true });

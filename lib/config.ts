@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { awsSystemSchema } from './aws/config.js';
+import { canaryConfigSchema } from './core/canary/config.js';
 import { ConfigError } from './core/errors.js';
+import { secretsConfigSchema } from './core/rotation/config.js';
+import { reportingSchema } from './reportingConfig.js';
 
 /**
  * The drillbook config file (JSON). Validated once at start-up; every error names its field.
@@ -107,6 +110,11 @@ export const configSchema = z.object({
       stdout: z.boolean().default(true),
     })
     .default({ stdout: true }),
+  reporting: reportingSchema,
+  /** Canary auto-halt: guardrail alarms -> CodeDeploy deployment groups, hook thresholds, probes. */
+  canary: canaryConfigSchema.optional(),
+  /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
+  secrets: secretsConfigSchema.optional(),
 });
 
 export type DrillbookConfig = z.infer<typeof configSchema>;

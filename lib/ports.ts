@@ -127,6 +127,152 @@ export interface StagingInspector {
   mask(handle: StagingHandle): Promise<Check>;
 }
 
+// --- Reporting (issue 7): secrets the publishers need ---
+
+/** Reads a secret's current value (Secrets Manager on AWS). Callers never log the value. */
+export interface SecretValueReader {
+  readSecret(secretId: string): Promise<string>;
+}
+
+// --- canary auto-halt (CodeDeploy, alarm tags, SLIs, smoke probes) ---
+
+import type { ProbeConfig, SliConfig } from './core/canary/config.js';
+import type {
+  DeploymentState,
+  DeploymentVersions,
+  HookStatus,
+  StopResult,
+} from './core/canary/deployments.js';
+import type { SliSeries } from './core/canary/judge.js';
+
+/** CodeDeploy (or the local deployment registry): read deployments, stop them, answer hooks. */
+export interface CanaryDeployments {
+  /** Every deployment of the group created at or after `since`, whatever its status (all pages). */
+  recentDeployments(application: string, deploymentGroup: string, since: Date): Promise<DeploymentState[]>;
+  getDeployment(deploymentId: string): Promise<DeploymentState>;
+  /** The Lambda versions the deployment shifts between (its AppSpec). */
+  versions(deploymentId: string): Promise<DeploymentVersions>;
+  /** StopDeployment with autoRollbackEnabled; a deployment that already completed is not an error. */
+  stopDeployment(deploymentId: string): Promise<StopResult>;
+  putHookStatus(deploymentId: string, hookExecutionId: string, status: HookStatus): Promise<void>;
+}
+
+/** Tags of a CloudWatch alarm, for guardrails matched by tag. */
+export interface AlarmTags {
+  tagsOf(alarmArn: string): Promise<Record<string, string>>;
+}
+
+/** Per-version SLIs over a window (CloudWatch GetMetricData). */
+export interface SliSource {
+  fetch(sli: SliConfig, version: string, window: { start: Date; end: Date }): Promise<SliSeries>;
+}
+
+/** Runs one smoke probe against the new version; never throws, the check says what happened. */
+export interface SmokeProber {
+  probe(probe: ProbeConfig, signal?: AbortSignal): Promise<Check>;
+}
+
+// --- replay rehearsal ---------------------------------------------------------------------------
+
+/** What a stream says about itself when a rehearsal pins its window. */
+export interface EventStreamState {
+  stream: string;
+  firstSeq: number;
+  lastSeq: number;
+  messages: number;
+}
+
+/** One event of a window, as read from the stream. */
+export interface StreamEvent {
+  seq: number;
+  subject: string;
+  msgId: string | undefined;
+  data: Uint8Array;
+}
+
+export interface WindowReadStats {
+  events: number;
+  /** How many times the read resumed after a broken connection. */
+  resumes: number;
+}
+
+/**
+ * Reads an event stream read-only (ordered, ephemeral consumers; never acks, never creates a
+ * durable consumer). `readWindow` delivers the window's messages in sequence order, resuming from
+ * the last sequence read after a broken connection (bounded), and throws when it cannot finish.
+ */
+export interface EventStreamReader {
+  state(stream: string): Promise<EventStreamState>;
+  /** Sequences the server reports as deleted between from and to. */
+  deletedIn(stream: string, fromSeq: number, toSeq: number): Promise<Set<number>>;
+  readWindow(
+    stream: string,
+    window: { fromSeq: number; toSeq: number },
+    onEvent: (event: StreamEvent) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<WindowReadStats>;
+  close(): Promise<void>;
+}
+
+/** The live read model in Postgres, digested the way the projection digests its replayed state. */
+export interface LiveProjectionSource {
+  /** Reads checkpoint and rows in one snapshot; null when the checkpoint table has no row. */
+  digest(): Promise<{ table: string; checkpoint: number; digest: string; rows: number } | null>;
+  close(): Promise<void>;
+}
+
+/** The product's outbox table: rows whose id is the Nats-Msg-Id of the message they produced. */
+export interface OutboxSource {
+  readonly table: string;
+  /** Ids of the first `bound` rows (by the outbox's order column). */
+  rowIds(bound: number): Promise<string[]>;
+  /** Of these ids, those with no row in the outbox. */
+  missing(ids: readonly string[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
+// semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.
+
+/** DescribeSecret, reduced to what rotation and the audit use. */
+export interface SecretDescription {
+  /** ARN on AWS, the name locally. */
+  id: string;
+  name: string;
+  rotationEnabled: boolean;
+  rotationIntervalDays: number | null;
+  lastRotatedDate: Date | null;
+  nextRotationDate: Date | null;
+  createdDate: Date | null;
+  /** VersionIdsToStages. */
+  versions: Record<string, string[]>;
+  tags: Record<string, string>;
+}
+
+export interface SecretVersion {
+  versionId: string;
+  stages: string[];
+  /** The secret string. Never log it. */
+  value: string;
+}
+
+export interface SecretStore {
+  /** Throws SecretNotFoundError when the secret does not exist. */
+  describe(secretId: string): Promise<SecretDescription>;
+  /** GetSecretValue by version id and/or stage; throws SecretNotFoundError when there is no such version/stage. */
+  getValue(secretId: string, select: { versionId?: string; stage?: string }): Promise<SecretVersion>;
+  /** PutSecretValue with ClientRequestToken = versionId and VersionStages = stages. Idempotent for the same value. */
+  putValue(secretId: string, versionId: string, value: string, stages: string[]): Promise<void>;
+  /** UpdateSecretVersionStage (moving AWSCURRENT puts AWSPREVIOUS on the old version). */
+  updateStage(
+    secretId: string,
+    move: { stage: string; moveToVersionId?: string; removeFromVersionId?: string },
+  ): Promise<void>;
+  /** ListSecrets (all pages), optionally only those carrying a tag. */
+  list(filter?: { tagKey?: string; tagValue?: string }): Promise<SecretDescription[]>;
+}
+
 // ---- Work that outlasts one Lambda (AWS backups and drills, issue 3): started, then polled ----
 
 /** A backup repository whose backups take longer than one step (RDS snapshots). */

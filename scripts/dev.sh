@@ -2,7 +2,7 @@
 # One entry point for a fresh Debian/Ubuntu machine with Node 20+:
 #   bash scripts/dev.sh demo [drillbook demo options]   # run every job end to end on local defaults
 #   bash scripts/dev.sh test                            # lint, typecheck and the full test suite
-# It installs what is missing (PostgreSQL server + contrib, nats-server from the distribution's
+# It installs what is missing (PostgreSQL server + contrib, nats-server, chromium from the distribution's
 # packages; node_modules with npm ci) or stops with a clear message saying what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,8 @@ missing=()
 have_pg_server || missing+=(postgresql)
 have_amcheck || missing+=(postgresql-contrib)
 command -v nats-server >/dev/null || missing+=(nats-server)
+# Headless Chromium renders the HTML reports in the reporting tests.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then apt=(sudo apt-get); else
     die "missing system packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}"

@@ -1,9 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { buildPublishers } from '../adapters.js';
 import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Publishers } from '../jobs/publish.js';
-import { FolderRunbookStore } from '../local/folderRunbookStore.js';
 import type { Progress } from '../ports.js';
 import { AwsSourceDatabase } from './awsSourceDatabase.js';
 import { AwsStagingInspector } from './awsStagingInspector.js';
@@ -28,7 +28,7 @@ export interface AwsRuntime {
   progress: Progress;
 }
 
-/** How reports are published on AWS: replaceable (tests, `drillbook run`, the S3 store when wired). */
+/** How reports are published on AWS: replaceable (tests). */
 export type PublishersFactory = (config: DrillbookConfig) => Publishers;
 
 let publishersFactory: PublishersFactory = defaultPublishers;
@@ -38,23 +38,16 @@ export function setPublishersFactory(factory: PublishersFactory): void {
 }
 
 /**
- * A runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local runs of the state machines). The S3
- * runbook store (config runbook.s3) is written separately (lib/aws/s3RunbookStore.ts); until it is
- * wired in through setPublishersFactory, a deployed function says so instead of losing reports.
+ * The shared publishers (lib/adapters.ts): on AWS the S3 runbook store (runbook.s3), the webhook
+ * chat and CloudWatch metrics (the backup report's restorableLagSeconds becomes the
+ * RestorableLagSeconds metric there); a runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local
+ * runs of the state machines: `drillbook run`, tests).
  */
 function defaultPublishers(config: DrillbookConfig): Publishers {
   const dir = process.env['DRILLBOOK_RUNBOOK_DIR'];
-  if (dir) return { runbook: new FolderRunbookStore(dir) };
-  if (config.runbook.s3) {
-    throw new ConfigError(
-      'runbook.s3',
-      'no S3 runbook store is wired into this build (setPublishersFactory)',
-    );
-  }
-  if (process.env['AWS_LAMBDA_FUNCTION_NAME']) {
-    throw new ConfigError('runbook', 'a Lambda needs runbook.s3 (its file system is read-only)');
-  }
-  return { runbook: new FolderRunbookStore(config.runbook.dir ?? 'runbook') };
+  return dir
+    ? buildPublishers({ target: 'local', config, runbookDir: dir })
+    : buildPublishers({ target: 'aws', config });
 }
 
 let cachedConfig: { text: string; config: DrillbookConfig } | null = null;

@@ -6,6 +6,8 @@ import type { Report } from './report.js';
 export function chatSummary(report: Report, location?: string): string {
   const head = `${report.outcome === 'passed' ? ':white_check_mark:' : report.outcome === 'failed' ? ':x:' : ':warning:'} ${title(report)} ${report.outcome.toUpperCase()}: ${report.system} (${report.environment})`;
   const lines = [head];
+  const summary = report.details?.['summary'];
+  if (typeof summary === 'string') lines.push(summary);
   if (report.objectives) {
     const o = report.objectives;
     lines.push(

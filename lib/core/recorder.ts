@@ -64,6 +64,14 @@ export class RunRecorder {
     }
   }
 
+  /** A phase runner that refuses to start a new phase once `signal` is aborted (SIGINT). */
+  stepsUntil(signal: AbortSignal): <T>(name: string, step: () => Promise<T>) => Promise<T> {
+    return (name, step) => {
+      signal.throwIfAborted();
+      return this.phase(name, step);
+    };
+  }
+
   skipPhase(name: string, detail: string): void {
     const at = this.now().toISOString();
     this.phases.push({ name, startedAt: at, finishedAt: at, outcome: 'skipped', detail });

@@ -4,9 +4,14 @@ import type { Report } from './report.js';
 export const OBJECTIVES_START = '<!-- drillbook:objectives -->';
 export const OBJECTIVES_END = '<!-- /drillbook:objectives -->';
 
+/** How many drills the history and trend columns look back over. */
+export const TREND_WINDOW = 5;
+
 /**
  * The recovery-objectives table of RUNBOOK.md, one row per system, from that system's latest
- * restore drills (newest first in `reports`). Trend compares the latest RTO with the one before.
+ * restore drills (any order in `reports`): the latest drill's date and outcome, measured RPO/RTO
+ * against their targets, whether the objectives were met, the outcomes of the last few drills and
+ * the RTO trend (the latest RTO against the average of the drills before it).
  */
 export function objectivesTable(reports: readonly Report[]): string {
   const bySystem = new Map<string, Report[]>();
@@ -17,28 +22,63 @@ export function objectivesTable(reports: readonly Report[]): string {
     bySystem.set(r.system, list);
   }
   const rows = [
-    '| system | last drill | outcome | RPO (measured / target) | RTO (measured / target) | trend (RTO) |',
-    '|---|---|---|---|---|---|',
+    '| system | last drill | outcome | RPO (measured / target) | RTO (measured / target) | objectives | last drills (oldest → newest) | RTO trend |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const [system, list] of [...bySystem.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    list.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    const [latest, previous] = list;
+    list.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+    const latest = list[0];
     if (!latest?.objectives) continue;
     const o = latest.objectives;
+    const history = list
+      .slice(0, TREND_WINDOW)
+      .reverse()
+      .map((r) => outcomeMark[r.outcome])
+      .join(' ');
     rows.push(
-      `| ${system} | ${latest.startedAt.slice(0, 10)} | ${latest.outcome} | ${formatDuration(o.rpoSeconds)} / ${formatDuration(o.rpoTargetSeconds)} | ${formatDuration(o.rtoSeconds)} / ${formatDuration(o.rtoTargetSeconds)} | ${trend(latest, previous)} |`,
+      `| ${system} | ${latest.startedAt.slice(0, 10)} | ${latest.outcome} | ${formatDuration(o.rpoSeconds)} / ${formatDuration(o.rpoTargetSeconds)} | ${formatDuration(o.rtoSeconds)} / ${formatDuration(o.rtoTargetSeconds)} | ${objectivesMet(o)} | ${history} | ${rtoTrend(list)} |`,
     );
   }
-  if (rows.length === 2) rows.push('| (no restore drill yet) | | | | | |');
+  if (rows.length === 2) rows.push('| (no restore drill yet) | | | | | | | |');
   return rows.join('\n');
 }
 
-function trend(latest: Report, previous: Report | undefined): string {
-  const now = latest.objectives?.rtoSeconds;
-  const before = previous?.objectives?.rtoSeconds;
-  if (now == null || before == null) return 'first';
-  if (Math.abs(now - before) <= Math.max(1, before * 0.05)) return 'steady';
-  return now < before ? `faster (was ${formatDuration(before)})` : `slower (was ${formatDuration(before)})`;
+const outcomeMark: Record<Report['outcome'], string> = { passed: '✓', failed: '✗', inconclusive: '?' };
+
+/** "met", or which objective was breached or not measured. */
+export function objectivesMet(o: NonNullable<Report['objectives']>): string {
+  const problems: string[] = [];
+  for (const [label, measured, target] of [
+    ['RPO', o.rpoSeconds, o.rpoTargetSeconds],
+    ['RTO', o.rtoSeconds, o.rtoTargetSeconds],
+  ] as const) {
+    if (measured === null) problems.push(`${label} not measured`);
+    else if (measured > target) problems.push(`${label} BREACHED`);
+  }
+  return problems.length === 0 ? 'met' : problems.join(', ');
+}
+
+/**
+ * The latest RTO against the average RTO of up to TREND_WINDOW - 1 drills before it (newest
+ * first in `drills`). Within 5% (or 1 s) is steady.
+ */
+export function rtoTrend(drills: readonly Report[]): string {
+  const [latest, ...before] = drills;
+  const now = latest?.objectives?.rtoSeconds;
+  if (now == null) return 'n/a (no RTO measured)';
+  const previous = before
+    .slice(0, TREND_WINDOW - 1)
+    .map((r) => r.objectives?.rtoSeconds)
+    .filter((v): v is number => v != null);
+  if (previous.length === 0) return 'first measurement';
+  const average = previous.reduce((a, b) => a + b, 0) / previous.length;
+  const basis =
+    previous.length === 1
+      ? `was ${formatDuration(average)}`
+      : `avg of last ${previous.length}: ${formatDuration(average)}`;
+  if (Math.abs(now - average) <= Math.max(1, average * 0.05)) return `steady (${basis})`;
+  const percent = Math.round((Math.abs(now - average) / average) * 100);
+  return `${now < average ? 'faster' : 'slower'} by ${percent}% (${basis})`;
 }
 
 /** Rewrites the section between the markers; adds the section (and a heading) when absent. */

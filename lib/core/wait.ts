@@ -17,12 +17,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Polls `probe` until it returns a value other than undefined, or the timeout passes. Every wait
- * in drillbook is bounded: `what` names the condition in the timeout error.
+ * in drillbook is bounded: `what` names the condition in the timeout error. The interval grows by
+ * half each time up to `maxIntervalMs`.
  */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+  options: { timeoutMs: number; intervalMs?: number; maxIntervalMs?: number; signal?: AbortSignal },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let interval = options.intervalMs ?? 200;
@@ -33,6 +34,6 @@ export async function waitFor<T>(
       throw new TimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${what}`);
     }
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
-    interval = Math.min(interval * 1.5, 2000);
+    interval = Math.min(interval * 1.5, options.maxIntervalMs ?? 2000);
   }
 }

@@ -1,6 +1,7 @@
 import { describeError } from '../core/errors.js';
+import { HTML_TREND_RUNS, renderHtmlReport } from '../core/htmlReport.js';
 import { renderMarkdown } from '../core/markdown.js';
-import type { Report } from '../core/report.js';
+import { type Report, reportKey } from '../core/report.js';
 import { objectivesTable, rewriteRunbook } from '../core/runbook.js';
 import type { Chat, Metrics, RunbookStore } from '../ports.js';
 
@@ -13,12 +14,25 @@ export interface Publishers {
 }
 
 /**
- * The end of every job: store JSON + Markdown, rewrite RUNBOOK.md's objectives table, publish
+ * The end of every job: store JSON + Markdown (+ HTML when the store takes extra files), rewrite RUNBOOK.md's objectives table, publish
  * metrics and post to chat. Storing the report is the only step whose failure propagates.
  */
 export async function publishReport(report: Report, to: Publishers): Promise<string> {
   const warn = to.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const location = await to.runbook.putReport(report, renderMarkdown(report));
+  if (to.runbook.putFile) {
+    try {
+      const history = await to.runbook.listReports({
+        kind: report.kind,
+        system: report.system,
+        limit: HTML_TREND_RUNS + 1,
+      });
+      const html = renderHtmlReport(report, history);
+      await to.runbook.putFile(`${reportKey(report)}.html`, html, 'text/html; charset=utf-8');
+    } catch (error) {
+      warn(`could not store the HTML report: ${describeError(error)}`);
+    }
+  }
   try {
     const drills = await to.runbook.listReports({ kind: 'restore-drill', limit: 500 });
     await to.runbook.writeRunbook(rewriteRunbook(await to.runbook.readRunbook(), objectivesTable(drills)));

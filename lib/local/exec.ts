@@ -113,15 +113,15 @@ export function run(
     const child = spawn(command, args, {
       cwd: options.cwd ?? (user ? '/' : undefined),
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const name = command.split('/').pop() ?? command;
@@ -141,9 +141,10 @@ export function run(
       if (code === 0) resolve({ stdout, stderr });
       else reject(new CommandError(name, code, stderr || stdout));
     });
-    // A child that exits without reading its stdin must not crash us with EPIPE.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // a tool that exits without reading its input is not an error here
+      child.stdin.end(options.stdin);
+    }
   });
 }
 

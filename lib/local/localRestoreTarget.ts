@@ -111,7 +111,7 @@ export class LocalRestoreTarget implements RestoreTarget {
       {
         recovery_target_name: '',
         recovery_target: '',
-        recovery_target_time: target.time ? target.time.toISOString() : '',
+        recovery_target_time: target.time ? pgTimestamp(target.time) : '',
         recovery_target_action: 'promote',
       },
       'postgresql.auto.conf',
@@ -169,7 +169,8 @@ export class LocalRestoreTarget implements RestoreTarget {
           return undefined; // still starting up: not accepting connections yet
         }
       },
-      { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 100, signal },
+      // Polling is one cheap query: keep it tight, the RTO is measured to the moment recovery ends.
+      { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 50, maxIntervalMs: 250, signal },
     );
   }
 }
@@ -188,4 +189,9 @@ async function assertMarked(dir: string): Promise<void> {
   const content = JSON.parse(await readFile(marker, 'utf8')) as { createdBy?: string };
   if (content.createdBy !== 'drillbook')
     throw new GuardError(`refusing to delete ${dir}: marker not written by drillbook`);
+}
+
+/** recovery_target_time wants "YYYY-MM-DD HH:MM:SS.mmm+00", not ISO's T/Z form. */
+function pgTimestamp(time: Date): string {
+  return `${time.toISOString().replace('T', ' ').replace('Z', '')}+00`;
 }

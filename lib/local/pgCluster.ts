@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
 import { waitFor } from '../core/wait.js';
@@ -82,10 +82,7 @@ export class LocalCluster {
     } finally {
       await rm(pwfile, { force: true });
     }
-    if (options.archiveDir) {
-      await mkdir(options.archiveDir, { recursive: true });
-      giveToServerUser(options.archiveDir);
-    }
+    if (options.archiveDir) await mkdirOwned(options.archiveDir, options.dir);
     await cluster.writeSettings({
       ...baseSettings(cluster, options),
       ...(options.archiveDir
@@ -165,6 +162,8 @@ export class LocalCluster {
     await run(pgBin('pg_ctl'), ['start', '-D', this.dataDir, '-l', this.logFile], {
       asServerUser: true,
       timeoutMs: 60_000,
+    }).catch(async (error: unknown) => {
+      throw new DrillbookError(`postgres did not start: ${await this.logTail(3)}`, { cause: error });
     });
   }
 
@@ -239,6 +238,17 @@ export class LocalCluster {
       },
       { timeoutMs, intervalMs: 100, ...(signal ? { signal } : {}) },
     );
+  }
+}
+
+/** Creates `dir` and any missing parents below `near`'s parent, all owned by the server user. */
+async function mkdirOwned(dir: string, near: string): Promise<void> {
+  const stop = dirname(near);
+  const missing: string[] = [];
+  for (let d = dir; d !== stop && d !== dirname(d) && !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    await mkdir(d);
+    giveToServerUser(d);
   }
 }
 

@@ -21,38 +21,100 @@ export function qualify(name: string): string {
   return name.includes('.') ? name : `public.${name}`;
 }
 
+/** Tables above this many 8 kB pages are split into page ranges fingerprinted in parallel. */
+const SPLIT_ABOVE_PAGES = 4096;
+
+interface WorkUnit {
+  table: string;
+  /** First page (inclusive) and last page (exclusive; null = to the end) of a TID range scan. */
+  fromPage: number | null;
+  toPage: number | null;
+}
+
 /**
  * Row count and an order-independent checksum per table: the sum of a 64-bit hash of each row's
- * text form. Tables are spread over `parallel` connections; callers that need a consistent view
- * hold the tables still (locks, or a paused standby) while this runs.
+ * text form. Work is spread over `parallel` connections, large tables in page ranges (TID range
+ * scans), and the partial sums added up, so the result does not depend on the split. Callers that
+ * need a consistent view hold the tables still (locks, or a paused standby) while this runs.
  */
 export async function fingerprintTables(
   url: string,
   tables: readonly string[],
   parallel = 2,
+  splitAbovePages = SPLIT_ABOVE_PAGES,
 ): Promise<TableFingerprint[]> {
-  const queue = [...tables];
-  const results = new Map<string, TableFingerprint>();
-  const workers = Array.from({ length: Math.max(1, Math.min(parallel, queue.length)) }, async () => {
-    const client = await connect(url, { applicationName: 'drillbook-fingerprint' });
-    try {
-      for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
-        results.set(table, await fingerprintTable(client, table));
+  if (tables.length === 0) return [];
+  const workers = Math.max(1, parallel);
+  const units = await planUnits(url, tables, workers, splitAbovePages);
+  const partial = new Map<string, { rows: bigint; sum: bigint }>(
+    tables.map((t) => [t, { rows: 0n, sum: 0n }]),
+  );
+  const queue = [...units];
+  await Promise.all(
+    Array.from({ length: Math.min(workers, queue.length) }, async () => {
+      const client = await connect(url, { applicationName: 'drillbook-fingerprint' });
+      try {
+        for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
+          const { rows, sum } = await fingerprintUnit(client, unit);
+          const acc = partial.get(unit.table)!;
+          acc.rows += rows;
+          acc.sum += sum;
+        }
+      } finally {
+        await client.end().catch(() => {});
       }
-    } finally {
-      await client.end().catch(() => {});
-    }
+    }),
+  );
+  return tables.map((table) => {
+    const acc = partial.get(table)!;
+    return { table, rows: Number(acc.rows), checksum: acc.sum.toString() };
   });
-  await Promise.all(workers);
-  return tables.map((t) => results.get(t)!);
 }
 
-export async function fingerprintTable(client: pg.Client, table: string): Promise<TableFingerprint> {
+async function planUnits(
+  url: string,
+  tables: readonly string[],
+  workers: number,
+  splitAbovePages: number,
+): Promise<WorkUnit[]> {
+  if (workers === 1) return tables.map((table) => ({ table, fromPage: null, toPage: null }));
+  const client = await connect(url, { applicationName: 'drillbook-fingerprint' });
+  try {
+    const { rows } = await client.query<{ name: string; pages: string }>(
+      `SELECT name, (pg_relation_size(name::regclass) / current_setting('block_size')::bigint)::text AS pages
+         FROM unnest($1::text[]) AS name`,
+      [tables],
+    );
+    const units: WorkUnit[] = [];
+    for (const { name, pages } of rows) {
+      const total = Number(pages);
+      if (total <= splitAbovePages) {
+        units.push({ table: name, fromPage: null, toPage: null });
+        continue;
+      }
+      const chunks = workers * 2;
+      const step = Math.ceil(total / chunks);
+      for (let from = 0; from < total; from += step) {
+        units.push({ table: name, fromPage: from, toPage: from + step >= total ? null : from + step });
+      }
+    }
+    return units;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function fingerprintUnit(client: pg.Client, unit: WorkUnit): Promise<{ rows: bigint; sum: bigint }> {
+  const range = [
+    unit.fromPage !== null ? `ctid >= '(${unit.fromPage},0)'::tid` : null,
+    unit.toPage !== null ? `ctid < '(${unit.toPage},0)'::tid` : null,
+  ].filter(Boolean);
   const { rows } = await client.query<{ rows: string; checksum: string }>(
-    `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS checksum FROM ${quoteTable(table)} t`,
+    `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS checksum
+       FROM ${quoteTable(unit.table)} t${range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''}`,
   );
   const row = rows[0]!;
-  return { table, rows: Number(row.rows), checksum: row.checksum };
+  return { rows: BigInt(row.rows), sum: BigInt(row.checksum) };
 }
 
 /** The newest row of the migrations table (its first column, highest value), or null when absent/empty. */

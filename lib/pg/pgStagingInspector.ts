@@ -49,10 +49,11 @@ export class PgStagingInspector implements StagingInspector {
   }
 
   async integrityChecks(handle: StagingHandle): Promise<Check[]> {
-    return withClient(handle.connectionString, async (client) => [
-      await amcheckIndexes(client),
-      ...(await runCustomChecks(client, this.options.checks)),
+    const [amcheck, custom] = await Promise.all([
+      amcheckIndexes(handle.connectionString, this.options.parallel ?? 2),
+      withClient(handle.connectionString, (client) => runCustomChecks(client, this.options.checks)),
     ]);
+    return [amcheck, ...custom];
   }
 
   async newestHeartbeat(handle: StagingHandle): Promise<Date | null> {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { describeError } from '../core/errors.js';
 import type { Check } from '../core/report.js';
+import { withClient } from './connection.js';
 
 export interface CustomCheck {
   name: string;
@@ -10,37 +11,43 @@ export interface CustomCheck {
 
 /**
  * amcheck's bt_index_check on every B-tree index of user tables (heapallindexed off: structure
- * only, fast). Needs the contrib extension; creates it in the staging database.
+ * only, fast), spread over `parallel` connections. Needs the contrib extension; creates it in the
+ * staging database.
  */
-export async function amcheckIndexes(client: pg.Client): Promise<Check> {
-  try {
+export async function amcheckIndexes(url: string, parallel = 2): Promise<Check> {
+  const indexes = await withClient(url, async (client) => {
     await client.query('CREATE EXTENSION IF NOT EXISTS amcheck');
-  } catch (error) {
-    return {
-      name: 'amcheck',
-      outcome: 'failed',
-      detail: `amcheck extension unavailable: ${describeError(error)}`,
-    };
+    const { rows } = await client.query<{ oid: number; name: string }>(
+      `SELECT c.oid::int AS oid, n.nspname || '.' || c.relname AS name
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_am am ON am.oid = c.relam
+        WHERE am.amname = 'btree' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+          AND i.indisvalid AND i.indisready
+        ORDER BY pg_relation_size(c.oid) DESC`,
+    );
+    return rows;
+  }).catch((error: unknown) => error as Error);
+  if (indexes instanceof Error) {
+    return { name: 'amcheck', outcome: 'failed', detail: `amcheck unavailable: ${describeError(indexes)}` };
   }
-  const { rows: indexes } = await client.query<{ oid: number; name: string }>(
-    `SELECT c.oid::int AS oid, n.nspname || '.' || c.relname AS name
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_am am ON am.oid = c.relam
-      WHERE am.amname = 'btree' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-        AND i.indisvalid AND i.indisready
-      ORDER BY 2`,
-  );
+  const queue = [...indexes];
   const broken: string[] = [];
-  for (const index of indexes) {
-    try {
-      await client.query('SELECT bt_index_check($1::regclass, false)', [index.oid]);
-    } catch (error) {
-      broken.push(`${index.name}: ${describeError(error)}`);
-    }
-  }
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(parallel, queue.length)) }, () =>
+      withClient(url, async (client) => {
+        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+          try {
+            await client.query('SELECT bt_index_check($1::regclass, false)', [index.oid]);
+          } catch (error) {
+            broken.push(`${index.name}: ${describeError(error)}`);
+          }
+        }
+      }),
+    ),
+  );
   return broken.length === 0
     ? { name: 'amcheck', outcome: 'passed', detail: `${indexes.length} B-tree indexes structurally sound` }
-    : { name: 'amcheck', outcome: 'failed', detail: broken.join('; ') };
+    : { name: 'amcheck', outcome: 'failed', detail: broken.sort().join('; ') };
 }
 
 /** Runs each configured SQL check; the first column of the first row must equal `expect` (as text). */

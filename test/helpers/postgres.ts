@@ -19,10 +19,18 @@ const live = new Set<{ root: string; cluster: LocalCluster }>();
  * Starts a throwaway Postgres (free port, temp folder, WAL archiving on) and stops and removes it
  * after the test file, also when tests fail. A process-exit hook kills any server still running.
  */
-export async function startPostgres(options: Partial<ClusterOptions> = {}): Promise<ThrowawayPostgres> {
+export async function startPostgres(
+  options: Partial<ClusterOptions> & { archiveSubdir?: string } = {},
+): Promise<ThrowawayPostgres> {
+  const { archiveSubdir = 'wal', ...clusterOptions } = options;
   const root = makeServerTempDir('drillbook-test-');
-  const archiveDir = join(root, 'wal');
-  const cluster = await LocalCluster.init({ dir: join(root, 'cluster'), archiveDir, fast: true, ...options });
+  const archiveDir = join(root, archiveSubdir);
+  const cluster = await LocalCluster.init({
+    dir: join(root, 'cluster'),
+    archiveDir,
+    fast: true,
+    ...clusterOptions,
+  });
   const entry = { root, cluster };
   live.add(entry);
   await cluster.start();

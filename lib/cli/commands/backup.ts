@@ -4,7 +4,7 @@ import { runBackup } from '../../jobs/backup.js';
 import { localBackups, localSource } from '../../local/wiring.js';
 import { parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
-import { localPublishers } from '../localPublishers.js';
+import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
 
 export const backupCommand: Command = {
@@ -47,7 +47,7 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       {
         backups: localBackups(system),
         source: localSource(system),
-        publishers: localPublishers(ctx, config, values.runbook, values.json),
+        publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,
       },

@@ -3,7 +3,7 @@ import { runRestoreDrill } from '../../jobs/restoreDrill.js';
 import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
 import { dateFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
-import { localPublishers } from '../localPublishers.js';
+import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
 
 export const restoreDrillCommand: Command = {
@@ -50,7 +50,7 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
         backups: localBackups(system),
         target: localRestoreTarget(system),
         inspector: stagingInspector(system),
-        publishers: localPublishers(ctx, config, values.runbook, values.json),
+        publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,
       },

@@ -1,0 +1,84 @@
+// Serverless variable source for the canary functions: `${file(./config/canary.serverless.cjs):NAME}`.
+// Reads the canary section (JSON, the same shape as the drillbook config's `canary` field) from
+// $DRILLBOOK_CANARY_CONFIG_FILE, else config/canary.json, else config/canary.example.json, and
+// derives the Lambda environment, the EventBridge pattern and least-privilege IAM statements.
+const { existsSync, readFileSync } = require('node:fs');
+const { resolve } = require('node:path');
+
+function load() {
+  const candidates = [
+    process.env.DRILLBOOK_CANARY_CONFIG_FILE,
+    'config/canary.json',
+    'config/canary.example.json',
+  ];
+  const file = candidates
+    .filter(Boolean)
+    .map((f) => resolve(__dirname, '..', f))
+    .find((f) => existsSync(f));
+  if (!file) throw new Error('canary config: no config/canary.json (or DRILLBOOK_CANARY_CONFIG_FILE)');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(config.groups) || config.groups.length === 0) {
+    throw new Error(`canary config ${file}: groups must list at least one deployment group`);
+  }
+  config.groups.forEach((g, i) => {
+    for (const field of ['application', 'deploymentGroup']) {
+      if (typeof g[field] !== 'string' || !/^[A-Za-z0-9_.+-]+$/.test(g[field])) {
+        throw new Error(`canary config ${file}: groups.${i}.${field} must be a CodeDeploy name`);
+      }
+    }
+  });
+  return config;
+}
+
+const sub = (text) => ({ 'Fn::Sub': text });
+/** CloudFormation pseudo parameter reference for Fn::Sub, e.g. pseudo('Region') -> "${AWS::Region}". */
+const pseudo = (name) => ['$', '{AWS::', name, '}'].join('');
+
+module.exports = () => {
+  const config = load();
+  const groupArns = config.groups.map((g) =>
+    sub(
+      `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:${g.application}/${g.deploymentGroup}`,
+    ),
+  );
+  const byTag = config.groups.some((g) => Object.keys(g.alarms?.tags ?? {}).length > 0);
+  const alarmNames = [];
+  for (const g of config.groups) {
+    for (const name of g.alarms?.names ?? []) alarmNames.push(name);
+    for (const prefix of g.alarms?.prefixes ?? []) alarmNames.push({ prefix });
+  }
+  const detail = { state: { value: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] } };
+  // Tag-matched guardrails cannot be filtered by EventBridge: the function reads the alarm's tags.
+  if (!byTag) detail.alarmName = alarmNames;
+  const haltStatements = [
+    {
+      Effect: 'Allow',
+      Action: ['codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment'],
+      Resource: groupArns,
+    },
+  ];
+  if (byTag) {
+    haltStatements.push({
+      Effect: 'Allow',
+      Action: ['cloudwatch:ListTagsForResource'],
+      Resource: [
+        sub(`arn:${pseudo('Partition')}:cloudwatch:${pseudo('Region')}:${pseudo('AccountId')}:alarm:*`),
+      ],
+    });
+  }
+  const hookStatements = [
+    {
+      Effect: 'Allow',
+      Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      Resource: groupArns,
+    },
+    // GetMetricData supports no resource-level permissions: "*" is the only valid resource.
+    { Effect: 'Allow', Action: ['cloudwatch:GetMetricData'], Resource: '*' },
+  ];
+  return {
+    configJson: JSON.stringify(config),
+    eventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail },
+    haltStatements,
+    hookStatements,
+  };
+};

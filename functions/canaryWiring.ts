@@ -1,0 +1,75 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+import { buildPublishers } from '../lib/adapters.js';
+import { CloudWatchAlarmTags, CloudWatchSlis } from '../lib/aws/cloudWatchSlis.js';
+import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
+import { parseWith } from '../lib/config.js';
+import { type CanaryConfig, canaryConfigSchema } from '../lib/core/canary/config.js';
+import { toInputError } from '../lib/core/canary/validation.js';
+import { chatSummary } from '../lib/core/chatSummary.js';
+import { ConfigError } from '../lib/core/errors.js';
+import type { Chat, Metrics, RunbookStore } from '../lib/ports.js';
+
+/** Composition for the canary Lambda functions: AWS adapters built once per container. */
+export const logger = new Logger({ serviceName: 'drillbook-canary' });
+
+export interface CanaryAwsDeps {
+  config: CanaryConfig;
+  deployments: CodeDeployDeployments;
+  alarmTags: CloudWatchAlarmTags;
+  slis: CloudWatchSlis;
+  runbook: RunbookStore;
+  chat: Chat;
+  metrics?: Metrics;
+  warn: (message: string) => void;
+}
+
+let cached: CanaryAwsDeps | undefined;
+
+export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDeps {
+  if (cached) return cached;
+  const raw = env['DRILLBOOK_CANARY_CONFIG'];
+  if (!raw) throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not set');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not valid JSON', { cause: error });
+  }
+  const config = parseWith(canaryConfigSchema, json, 'DRILLBOOK_CANARY_CONFIG');
+  const warn = (message: string) => logger.warn(message);
+  // The S3 runbook store, webhook chat (URL from Secrets Manager) and CloudWatch metrics, from the
+  // DRILLBOOK_RUNBOOK_BUCKET / _PREFIX / DRILLBOOK_WEBHOOK_SECRET_ID environment.
+  const publishers = buildPublishers({ target: 'aws', config: null, env, warn });
+  // maxAttempts 1: throttling is retried, bounded and visibly, by lib/aws/throttleRetry.
+  const sdk = { maxAttempts: 1 };
+  const cloudWatch = new CloudWatchClient(sdk);
+  cached = {
+    config,
+    deployments: new CodeDeployDeployments(new CodeDeployClient(sdk)),
+    alarmTags: new CloudWatchAlarmTags(cloudWatch),
+    slis: new CloudWatchSlis(cloudWatch),
+    runbook: publishers.runbook,
+    // Without a webhook configured, the chat message goes to the logs.
+    chat: publishers.chat ?? {
+      postReport: async (report, location) => logger.info(chatSummary(report, location)),
+    },
+    ...(publishers.metrics ? { metrics: publishers.metrics } : {}),
+    warn,
+  };
+  return cached;
+}
+
+/** Middy middleware: parse the event with a zod schema; an invalid event becomes an InputError. */
+export function zodEvent<S extends z.ZodType>(schema: S, prefix: string): MiddlewareObj<unknown> {
+  return {
+    before: (request) => {
+      const result = schema.safeParse(request.event);
+      if (!result.success) throw toInputError(result.error, prefix);
+      request.event = result.data;
+    },
+  };
+}

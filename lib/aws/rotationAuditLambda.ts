@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { buildPublishers } from '../adapters.js';
+import { parseWith } from '../config.js';
+import { InputError } from '../core/errors.js';
+import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
+import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
+import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
+import { SecretsManagerStore } from './secretsManagerStore.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The EventBridge scheduled event (or a manual `{}`); nothing in it changes what is audited. */
+export const auditEventSchema = z.looseObject({
+  'detail-type': z.string().optional(),
+  time: z.string().optional(),
+});
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+const settingsSchema = z
+  .object({
+    system: z.string().min(1).default('drillbook'),
+    environment: z.string().min(1).default('production'),
+    secretIds: z.array(z.string().min(1)),
+    tag: z.object({ key: z.string().min(1), value: z.string().optional() }).optional(),
+    warningDays: z.coerce.number().min(0).max(365).default(7),
+    graceHours: z.coerce.number().min(0).max(720).default(24),
+  })
+  .refine((s) => s.secretIds.length > 0 || s.tag !== undefined, {
+    message: 'set AUDIT_SECRET_IDS or AUDIT_TAG_KEY',
+    path: ['secretIds'],
+  });
+
+/** What to audit, from the function's environment (serverless.yml). Errors name the variable. */
+export function auditSettingsFromEnv(env: Env): RotationAuditInput {
+  const tagKey = blank(env['AUDIT_TAG_KEY']);
+  const tagValue = blank(env['AUDIT_TAG_VALUE']);
+  const settings = parseWith(
+    settingsSchema,
+    {
+      system: blank(env['DRILLBOOK_SYSTEM']),
+      environment: blank(env['DRILLBOOK_ENVIRONMENT']),
+      secretIds: list(env['AUDIT_SECRET_IDS']),
+      tag: tagKey ? { key: tagKey, ...(tagValue ? { value: tagValue } : {}) } : undefined,
+      warningDays: blank(env['AUDIT_WARNING_DAYS']),
+      graceHours: blank(env['AUDIT_GRACE_HOURS']),
+    },
+    'env AUDIT_*',
+  );
+  return settings;
+}
+
+export interface AuditHandlerDeps {
+  env?: Env;
+  store?: SecretStore;
+  runbook?: RunbookStore;
+  chat?: Chat;
+  metrics?: Metrics;
+  now?: () => Date;
+}
+
+/**
+ * The adapters of the audit Lambda: secrets from Secrets Manager, and the publishers every job
+ * uses on AWS (buildPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
+ * report metrics) plus the rotation metrics. Injected adapters win (tests).
+ */
+export function auditAdapters(deps: AuditHandlerDeps): {
+  store: SecretStore;
+  runbook: RunbookStore;
+  chat?: Chat;
+  metrics: Metrics;
+} {
+  const env = deps.env ?? process.env;
+  const region = blank(env['AWS_REGION']);
+  const store = deps.store ?? new SecretsManagerStore(region ? { region } : {});
+  const rotationMetrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});
+  if (deps.runbook) {
+    return {
+      store,
+      runbook: deps.runbook,
+      metrics: rotationMetrics,
+      ...(deps.chat ? { chat: deps.chat } : {}),
+    };
+  }
+  const publishers = buildPublishers({ target: 'aws', config: null, env });
+  const chat = deps.chat ?? publishers.chat;
+  return {
+    store,
+    runbook: publishers.runbook,
+    metrics: publishers.metrics ? combineMetrics(publishers.metrics, rotationMetrics) : rotationMetrics,
+    ...(chat ? { chat } : {}),
+  };
+}
+
+/** The body of the daily audit Lambda. Returns a summary; a flagged secret is a finding, not an error. */
+export function createRotationAuditHandler(deps: AuditHandlerDeps = {}) {
+  return async (event: unknown) => {
+    const parsed = auditEventSchema.safeParse(event ?? {});
+    if (!parsed.success) throw new InputError('event', 'must be an EventBridge scheduled event or {}');
+    const input = auditSettingsFromEnv(deps.env ?? process.env);
+    const adapters = auditAdapters(deps);
+    const { report, location } = await rotationAudit(input, {
+      ...adapters,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    return { reportId: report.id, outcome: report.outcome, location, summary: report.details?.['summary'] };
+  };
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { parseWith } from '../config.js';
+import { InputError } from '../core/errors.js';
+import {
+  hmacRotationSchema,
+  jwtRotationSchema,
+  postgresRotationSchema,
+  type SecretEntry,
+} from '../core/rotation/config.js';
+import { rotationSteps } from '../core/rotation/stages.js';
+import { type RotationType, runRotationStep, type StepResult } from '../jobs/rotation/engine.js';
+import { strategyFor } from '../jobs/rotation/strategyFor.js';
+import type { SecretStore } from '../ports.js';
+import { SecretsManagerStore } from './secretsManagerStore.js';
+
+/** The event Secrets Manager sends a rotation function. */
+export const rotationEventSchema = z.object({
+  Step: z.enum(rotationSteps),
+  SecretId: z.string().min(1),
+  ClientRequestToken: z.string().min(1),
+});
+export type RotationEvent = z.infer<typeof rotationEventSchema>;
+
+type Env = Record<string, string | undefined>;
+
+const blankAsUndefined = (v: string | undefined) =>
+  v === undefined || v.trim() === '' ? undefined : v.trim();
+const num = (v: string | undefined) => (blankAsUndefined(v) === undefined ? undefined : Number(v));
+
+/** The rotation options from the function's environment (set in serverless.yml); errors name the variable. */
+export function rotationOptionsFromEnv(type: RotationType, env: Env): SecretEntry {
+  if (type === 'postgres') {
+    const postgres = parseWith(
+      postgresRotationSchema,
+      {
+        sslMode: blankAsUndefined(env['PG_SSL_MODE']),
+        caFile: blankAsUndefined(env['PG_CA_FILE']),
+        checkQuery: blankAsUndefined(env['PG_CHECK_QUERY']),
+        adminSecretId: blankAsUndefined(env['PG_ADMIN_SECRET_ID']),
+        connectTimeoutSeconds: num(env['PG_CONNECT_TIMEOUT_SECONDS']),
+      },
+      'env PG_*',
+    );
+    return { id: '', type, postgres };
+  }
+  if (type === 'jwt') {
+    const jwt = parseWith(
+      jwtRotationSchema,
+      {
+        alg: blankAsUndefined(env['JWT_ALG']),
+        tokenLifetimeSeconds: num(env['JWT_TOKEN_LIFETIME_SECONDS']),
+        jwksCacheSeconds: num(env['JWT_JWKS_CACHE_SECONDS']),
+      },
+      'env JWT_*',
+    );
+    return { id: '', type, jwt };
+  }
+  const hmac = parseWith(
+    hmacRotationSchema,
+    {
+      overlapSeconds: num(env['HMAC_OVERLAP_SECONDS']),
+      cacheSeconds: num(env['HMAC_CACHE_SECONDS']),
+      keyBytes: num(env['HMAC_KEY_BYTES']),
+    },
+    'env HMAC_*',
+  );
+  return { id: '', type, hmac };
+}
+
+export interface RotationHandlerDeps {
+  store?: SecretStore;
+  env?: Env;
+  /** Ids and steps only; never values. */
+  log?: (message: string) => void;
+}
+
+/**
+ * The body of a rotation Lambda: validate the Secrets Manager event, run that one step. Throws on
+ * failure so Secrets Manager marks the rotation failed and retries it; every step is idempotent.
+ */
+export function createRotationHandler(type: RotationType, deps: RotationHandlerDeps = {}) {
+  const env = deps.env ?? process.env;
+  const log = deps.log ?? (() => {});
+  let store = deps.store;
+  return async (event: unknown): Promise<{ step: string; result: StepResult }> => {
+    const parsed = rotationEventSchema.safeParse(event);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError(
+        `event.${issue?.path.join('.') || '(root)'}`,
+        issue?.message ?? 'invalid rotation event',
+      );
+    }
+    const options = rotationOptionsFromEnv(type, env);
+    const region = blankAsUndefined(env['AWS_REGION']);
+    store ??= new SecretsManagerStore(region ? { region } : {});
+    const result = await runRotationStep(parsed.data, {
+      store,
+      strategy: strategyFor(options, store, log),
+      log,
+    });
+    return { step: parsed.data.Step, result };
+  };
+}

@@ -1,0 +1,149 @@
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  RotateSecretCommand,
+  type SecretListEntry,
+  SecretsManagerClient,
+  type Tag,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { SecretNotFoundError } from '../core/rotation/errors.js';
+import type { SecretDescription, SecretStore, SecretVersion } from '../ports.js';
+
+/** The SecretStore port over AWS Secrets Manager (SDK v3, adaptive retries for throttling). */
+export class SecretsManagerStore implements SecretStore {
+  readonly client: SecretsManagerClient;
+
+  constructor(options: { region?: string; client?: SecretsManagerClient } = {}) {
+    this.client =
+      options.client ??
+      new SecretsManagerClient({
+        ...(options.region ? { region: options.region } : {}),
+        maxAttempts: 5,
+        retryMode: 'adaptive',
+      });
+  }
+
+  async describe(secretId: string): Promise<SecretDescription> {
+    const out = await notFoundAs(secretId, () =>
+      this.client.send(new DescribeSecretCommand({ SecretId: secretId })),
+    );
+    return toDescription(out, out.VersionIdsToStages);
+  }
+
+  async getValue(secretId: string, select: { versionId?: string; stage?: string }): Promise<SecretVersion> {
+    const out = await notFoundAs(`${secretId} (${select.versionId ?? ''} ${select.stage ?? ''})`, () =>
+      this.client.send(
+        new GetSecretValueCommand({
+          SecretId: secretId,
+          ...(select.versionId ? { VersionId: select.versionId } : {}),
+          ...(select.stage ? { VersionStage: select.stage } : {}),
+        }),
+      ),
+    );
+    if (out.SecretString === undefined || out.VersionId === undefined) {
+      throw new SecretNotFoundError(`secret ${secretId} has no SecretString for that version`);
+    }
+    return { versionId: out.VersionId, stages: out.VersionStages ?? [], value: out.SecretString };
+  }
+
+  async putValue(secretId: string, versionId: string, value: string, stages: string[]): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: value,
+        VersionStages: stages,
+      }),
+    );
+  }
+
+  async updateStage(
+    secretId: string,
+    move: { stage: string; moveToVersionId?: string; removeFromVersionId?: string },
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: move.stage,
+        ...(move.moveToVersionId ? { MoveToVersionId: move.moveToVersionId } : {}),
+        ...(move.removeFromVersionId ? { RemoveFromVersionId: move.removeFromVersionId } : {}),
+      }),
+    );
+  }
+
+  /** RotateSecret: Secrets Manager labels a new AWSPENDING version and invokes the rotation function. */
+  async requestRotation(secretId: string): Promise<string> {
+    const out = await notFoundAs(secretId, () =>
+      this.client.send(new RotateSecretCommand({ SecretId: secretId, RotateImmediately: true })),
+    );
+    if (!out.VersionId) throw new SecretNotFoundError(`RotateSecret for ${secretId} returned no VersionId`);
+    return out.VersionId;
+  }
+
+  async list(filter: { tagKey?: string; tagValue?: string } = {}): Promise<SecretDescription[]> {
+    const filters = [
+      ...(filter.tagKey ? [{ Key: 'tag-key' as const, Values: [filter.tagKey] }] : []),
+      ...(filter.tagValue ? [{ Key: 'tag-value' as const, Values: [filter.tagValue] }] : []),
+    ];
+    const found: SecretDescription[] = [];
+    let nextToken: string | undefined;
+    // Bounded: 1000 pages of 100 secrets is far beyond any account's quota.
+    for (let page = 0; page < 1000; page++) {
+      const out = await this.client.send(
+        new ListSecretsCommand({
+          MaxResults: 100,
+          ...(filters.length > 0 ? { Filters: filters } : {}),
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const entry of out.SecretList ?? []) {
+        // tag-key and tag-value filters match independently; keep only the exact pair.
+        if (filter.tagKey && filter.tagValue && tagsOf(entry.Tags)[filter.tagKey] !== filter.tagValue)
+          continue;
+        found.push(toDescription(entry, entry.SecretVersionsToStages));
+      }
+      nextToken = out.NextToken;
+      if (!nextToken) return found;
+    }
+    return found;
+  }
+}
+
+function toDescription(
+  out: DescribeSecretCommandOutput | SecretListEntry,
+  versions: Record<string, string[]> | undefined,
+): SecretDescription {
+  return {
+    id: out.ARN ?? out.Name ?? '',
+    name: out.Name ?? out.ARN ?? '',
+    rotationEnabled: out.RotationEnabled === true,
+    rotationIntervalDays: out.RotationRules?.AutomaticallyAfterDays ?? null,
+    lastRotatedDate: out.LastRotatedDate ?? null,
+    nextRotationDate: out.NextRotationDate ?? null,
+    createdDate: out.CreatedDate ?? null,
+    versions: versions ?? {},
+    tags: tagsOf(out.Tags),
+  };
+}
+
+function tagsOf(tags: Tag[] | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key) result[tag.Key] = tag.Value ?? '';
+  return result;
+}
+
+async function notFoundAs<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') {
+      throw new SecretNotFoundError(`secret not found: ${what}`, { cause: error });
+    }
+    throw error;
+  }
+}

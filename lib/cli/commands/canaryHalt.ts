@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { CloudWatchAlarmTags } from '../../aws/cloudWatchSlis.js';
+import { CodeDeployDeployments } from '../../aws/codeDeployDeployments.js';
+import { parseWith } from '../../config.js';
+import { parseAlarmEvent } from '../../core/canary/alarmEvent.js';
+import { type CanaryConfig, canaryConfigSchema } from '../../core/canary/config.js';
+import { InputError } from '../../core/errors.js';
+import { renderMarkdown } from '../../core/markdown.js';
+import { runCanaryHalt } from '../../jobs/canaryHalt.js';
+import { ConsoleChat } from '../../local/consoleChat.js';
+import { LocalDeployments } from '../../local/localDeployments.js';
+import type { AlarmTags, CanaryDeployments } from '../../ports.js';
+import { parseFlags, requireFlag } from '../args.js';
+import type { Command } from '../context.js';
+import { exitCodeFor } from '../context.js';
+import { optionalConfig, runbookStore } from '../runbookFlag.js';
+
+export const canaryHaltCommand: Command = {
+  name: 'canary-halt',
+  summary: 'halt in-flight CodeDeploy canaries for a saved CloudWatch alarm event',
+  help: `usage: drillbook canary-halt --event FILE [--registry FILE] [--config FILE] [--runbook DIR] [--json]
+                            [--application APP --deployment-group GROUP] [--alarm-prefix P]
+                            [--environment ENV] [--target local|aws]
+
+Runs the canary auto-halt on a saved EventBridge "CloudWatch Alarm State Change" event: if the
+alarm guards a deployment group and went into ALARM, every in-flight deployment of that group
+(created before the alarm) is stopped with rollback. OK and INSUFFICIENT_DATA are recorded only.
+Redelivering the same event, or a second alarm, stops nothing more and is still reported.
+
+  --event FILE          the event JSON (see test/fixtures/canary/)
+  --registry FILE       local target: the deployment registry JSON the local adapter reads and
+                        updates ({"deployments":[{deploymentId, applicationName,
+                        deploymentGroupName, status, createTime, ...}]})
+  --target aws          use CodeDeploy and CloudWatch (AWS credentials from the environment)
+  --config FILE         drillbook config; its "canary" section maps alarms to deployment groups
+  --application, --deployment-group
+                        override the config: this group is guarded by --alarm-prefix (or, without
+                        it, by the event's own alarm)
+  --environment ENV     environment named in the report (default: config, else "local")
+  --runbook DIR         runbook folder for the report (default: config's runbook.dir, else ./runbook)
+
+Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configuration.`,
+  async run(argv, ctx) {
+    const { values } = parseFlags(argv, {
+      event: { type: 'string' },
+      registry: { type: 'string' },
+      runbook: { type: 'string' },
+      application: { type: 'string' },
+      'deployment-group': { type: 'string' },
+      'alarm-prefix': { type: 'string' },
+      environment: { type: 'string' },
+    });
+    const event = readEvent(requireFlag(values.event, 'event'));
+    const config = optionalConfig(values.config);
+    const canary = canaryConfig(config?.canary, event, values);
+    const target = values.target ?? 'local';
+    let deployments: CanaryDeployments;
+    let alarmTags: AlarmTags;
+    if (target === 'local') {
+      const local = new LocalDeployments(resolve(requireFlag(values.registry, 'registry')));
+      await local.read(); // a missing or malformed registry is bad input, reported before anything runs
+      deployments = local;
+      alarmTags = local;
+    } else if (target === 'aws') {
+      deployments = new CodeDeployDeployments(new CodeDeployClient({ maxAttempts: 1 }));
+      alarmTags = new CloudWatchAlarmTags(new CloudWatchClient({ maxAttempts: 1 }));
+    } else {
+      throw new InputError('--target', `must be "local" or "aws", got "${target}"`);
+    }
+    const chatOut = values.json ? ctx.err : ctx.out;
+    const result = await runCanaryHalt(event, {
+      config: canary,
+      deployments,
+      alarmTags,
+      runbook: runbookStore(values.runbook, config),
+      chat: new ConsoleChat(chatOut),
+      warn: (m) => ctx.err(`warning: ${m}`),
+    });
+    if (!result.report) {
+      const message = `alarm ${result.transition.alarmName} guards no configured deployment group: nothing to do`;
+      if (values.json) ctx.out(JSON.stringify({ action: 'ignored', alarm: result.transition.alarmName }));
+      else ctx.out(message);
+      return 0;
+    }
+    if (values.json) ctx.out(JSON.stringify(result.report, null, 2));
+    else ctx.out(`${renderMarkdown(result.report)}\nReport: ${result.location}`);
+    return exitCodeFor(result.report.outcome === 'failed' ? 'failed' : 'passed');
+  },
+};
+
+function readEvent(file: string): unknown {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError('--event', `file not found: ${path}`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InputError('--event', `${path} is not valid JSON`, { cause: error });
+  }
+}
+
+/** The config's canary section, or one built from flags (flags win, for the local demo). */
+function canaryConfig(
+  fromFile: CanaryConfig | undefined,
+  event: unknown,
+  flags: {
+    application?: string;
+    'deployment-group'?: string;
+    'alarm-prefix'?: string;
+    environment?: string;
+  },
+): CanaryConfig {
+  const app = flags.application;
+  const group = flags['deployment-group'];
+  if ((app === undefined) !== (group === undefined)) {
+    throw new InputError(
+      app === undefined ? '--application' : '--deployment-group',
+      'is required with the other',
+    );
+  }
+  let config = fromFile;
+  if (app !== undefined && group !== undefined) {
+    const alarms = flags['alarm-prefix']
+      ? { prefixes: [flags['alarm-prefix']] }
+      : { names: [parseAlarmEvent(event).alarmName] };
+    config = parseWith(
+      canaryConfigSchema,
+      {
+        environment: fromFile?.environment ?? 'local',
+        lookbackMinutes: fromFile?.lookbackMinutes,
+        groups: [{ application: app, deploymentGroup: group, alarms }],
+      },
+      'flags',
+    );
+  }
+  if (!config) {
+    throw new InputError(
+      '--config',
+      'needs a "canary" section, or pass --application and --deployment-group',
+    );
+  }
+  return flags.environment ? { ...config, environment: flags.environment } : config;
+}

@@ -1,0 +1,150 @@
+import { findSystem } from '../../config.js';
+import { InputError } from '../../core/errors.js';
+import { renderMarkdown } from '../../core/markdown.js';
+import { isDigest } from '../../core/replay/digest.js';
+import { parallelFoldEngine } from '../../jobs/foldEngine.js';
+import { runReplayRehearsal } from '../../jobs/replayRehearsal.js';
+import { ConsoleChat } from '../../local/consoleChat.js';
+import { NatsWindowReader } from '../../nats/windowReader.js';
+import { PgLiveProjection } from '../../pg/liveProjection.js';
+import { PgOutbox } from '../../pg/outbox.js';
+import { findProjection } from '../../projections/index.js';
+import { intFlag, parseFlags, requireFlag } from '../args.js';
+import { type Command, exitCodeFor } from '../context.js';
+import { optionalConfig, runbookStore } from '../runbookFlag.js';
+
+const flags = {
+  'nats-url': { type: 'string' },
+  stream: { type: 'string' },
+  'from-seq': { type: 'string' },
+  'to-seq': { type: 'string' },
+  projection: { type: 'string' },
+  'expect-digest': { type: 'string' },
+  runbook: { type: 'string' },
+  'pg-url': { type: 'string' },
+  'projection-table': { type: 'string' },
+  'checkpoint-table': { type: 'string' },
+  'outbox-table': { type: 'string' },
+  'outbox-id-column': { type: 'string' },
+  'outbox-order-column': { type: 'string' },
+  'outbox-bound': { type: 'string' },
+  'max-resumes': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  environment: { type: 'string' },
+  'fold-worker': { type: 'boolean', default: false },
+} as const;
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay rehearsal: rebuild a projection from a JetStream window and check it is exact',
+  help: `usage: drillbook replay --nats-url URL --stream NAME --projection NAME [options]
+
+Reads a pinned window of a JetStream stream read-only (ordered ephemeral consumers, no acks),
+checks it for sequence gaps, duplicate Nats-Msg-Id and events failing their schema, folds it
+twice through the projection and digests the result (SHA-256 of the canonical state). Checks:
+both passes agree; the digest equals --expect-digest or the golden digest of the last passing
+rehearsal of the same window in the runbook; it equals the digest of the live projection table
+at its checkpoint; the outbox and the stream agree. Writes a report to the runbook.
+
+  --nats-url URL            NATS server (default $DRILLBOOK_NATS_URL)
+  --stream NAME             the stream to replay
+  --from-seq N              first sequence (default 1)
+  --to-seq N                last sequence (default: the live projection's checkpoint with
+                            --pg-url, else the stream's last sequence at start)
+  --projection NAME         projection plugin: contacts
+  --expect-digest HEX       expected SHA-256 (64 hex digits); else the runbook's golden digest
+  --runbook DIR             runbook folder (default: the config's runbook.dir, else ./runbook)
+  --pg-url URL              Postgres holding the live projection and the outbox
+                            (default $DRILLBOOK_REPLAY_PG_URL); without it both checks are skipped
+  --projection-table NAME   live projection table (default: the projection's, e.g.
+                            public.contacts_projection)
+  --checkpoint-table NAME   table (projection text, last_seq bigint) holding the live
+                            projection's checkpoint (default public.projection_checkpoints)
+  --outbox-table NAME       outbox table to reconcile (rows' ids are the messages' Nats-Msg-Id);
+                            without it reconciliation is skipped
+  --outbox-id-column COL    default id
+  --outbox-order-column COL default created_at; rows are reconciled oldest first
+  --outbox-bound N          how many outbox rows to reconcile (default 100000)
+  --max-resumes N           resumes after a broken NATS connection (default 5)
+  --connect-timeout SEC     how long to keep trying to (re)connect to NATS (default 30)
+  --fold-worker             validate and fold on a worker thread, overlapping with reading NATS
+                            (worth it with a spare CPU core; default: on the main thread)
+  --system NAME             system name in the report (default: the config's only system, else "local")
+  --json                    print the report as JSON
+
+Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).`,
+  async run(argv, ctx) {
+    const { values } = parseFlags(argv, flags);
+    const natsUrl = requireFlag(values['nats-url'] ?? process.env['DRILLBOOK_NATS_URL'], 'nats-url');
+    if (!/^(nats|tls|wss?):\/\//.test(natsUrl)) throw new InputError('--nats-url', 'must be a nats:// URL');
+    const stream = requireFlag(values.stream, 'stream');
+    if (!/^[A-Za-z0-9_-]+$/.test(stream))
+      throw new InputError('--stream', `"${stream}" is not a stream name`);
+    const projection = findProjection(requireFlag(values.projection, 'projection'));
+    const fromSeq = intFlag(values['from-seq'], 'from-seq');
+    const toSeq = intFlag(values['to-seq'], 'to-seq');
+    if (fromSeq === 0) throw new InputError('--from-seq', 'must be 1 or more');
+    const expectDigest = values['expect-digest']?.toLowerCase();
+    if (expectDigest !== undefined && !isDigest(expectDigest)) {
+      throw new InputError('--expect-digest', 'must be 64 hex digits (a SHA-256)');
+    }
+    const outboxBound = intFlag(values['outbox-bound'], 'outbox-bound');
+    const maxResumes = intFlag(values['max-resumes'], 'max-resumes');
+    const connectTimeout = intFlag(values['connect-timeout'], 'connect-timeout');
+    const pgUrl = values['pg-url'] ?? process.env['DRILLBOOK_REPLAY_PG_URL'];
+    if (pgUrl !== undefined && !/^postgres(ql)?:\/\//.test(pgUrl)) {
+      throw new InputError('--pg-url', 'must be a postgres:// connection URL');
+    }
+    if (values['outbox-table'] && !pgUrl) throw new InputError('--outbox-table', 'needs --pg-url');
+    const config = optionalConfig(values.config);
+    const system = config ? findSystem(config, values.system) : null;
+
+    const live = pgUrl
+      ? new PgLiveProjection(pgUrl, projection, {
+          ...(values['projection-table'] ? { table: values['projection-table'] } : {}),
+          ...(values['checkpoint-table'] ? { checkpointTable: values['checkpoint-table'] } : {}),
+        })
+      : undefined;
+    const outbox =
+      pgUrl && values['outbox-table']
+        ? new PgOutbox(pgUrl, {
+            table: values['outbox-table'],
+            ...(values['outbox-id-column'] ? { idColumn: values['outbox-id-column'] } : {}),
+            ...(values['outbox-order-column'] ? { orderColumn: values['outbox-order-column'] } : {}),
+          })
+        : undefined;
+    const reader = new NatsWindowReader(natsUrl, {
+      ...(maxResumes !== undefined ? { maxResumes } : {}),
+      ...(connectTimeout !== undefined ? { connectTimeoutMs: connectTimeout * 1000 } : {}),
+      onResume: (seq, reason) => ctx.progress.step(`NATS read broke off (${reason}); resuming at ${seq}`),
+    });
+    const { report, location } = await runReplayRehearsal(
+      {
+        system: system?.name ?? values.system ?? 'local',
+        environment: values.environment ?? system?.environment ?? 'local',
+        stream,
+        projection,
+        ...(fromSeq !== undefined ? { fromSeq } : {}),
+        ...(toSeq !== undefined ? { toSeq } : {}),
+        ...(expectDigest ? { expectDigest } : {}),
+        ...(outboxBound !== undefined ? { outboxBound } : {}),
+      },
+      {
+        reader,
+        ...(live ? { live } : {}),
+        ...(outbox ? { outbox } : {}),
+        publish: {
+          runbook: runbookStore(values.runbook, config),
+          ...(values.json ? {} : { chat: new ConsoleChat() }),
+          warn: ctx.err,
+        },
+        progress: ctx.progress,
+        signal: ctx.signal,
+        ...(values['fold-worker'] ? { foldEngine: parallelFoldEngine } : {}),
+      },
+    );
+    ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
+    ctx.err(`report: ${location}`);
+    return exitCodeFor(report.outcome);
+  },
+};

@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import type { DrillbookConfig } from '../../config.js';
+import { InputError } from '../../core/errors.js';
+import { type SecretEntry, type SecretsConfig, secretsConfigSchema } from '../../core/rotation/config.js';
+
+/** The config's `secrets` section, or its defaults. */
+export function secretsConfig(config: DrillbookConfig | null): SecretsConfig {
+  return config?.secrets ?? secretsConfigSchema.parse({});
+}
+
+/** --store FILE, else secrets.storeFile, else ./secrets.local.json (relative to the working folder). */
+export function storeFile(flag: string | undefined, secrets: SecretsConfig): string {
+  return resolve(flag ?? secrets.storeFile ?? 'secrets.local.json');
+}
+
+export function configuredEntry(secrets: SecretsConfig, id: string): SecretEntry | undefined {
+  return secrets.items.find((e) => e.id === id);
+}
+
+export function systemName(flag: string | undefined, config: DrillbookConfig | null): string {
+  return flag ?? (config?.systems.length === 1 ? config.systems[0]!.name : 'local');
+}
+
+export function positiveInt(value: string | undefined, flag: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new InputError(`--${flag}`, `must be a whole number >= ${min}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+export function oneOf<T extends string>(
+  value: string | undefined,
+  flag: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InputError(`--${flag}`, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}

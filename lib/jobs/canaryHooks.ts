@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type CanaryConfig,
+  type CanaryGroup,
+  defaultThresholds,
+  findGroup,
+  type ProbeConfig,
+} from '../core/canary/config.js';
+import type { DeploymentState, HookStatus } from '../core/canary/deployments.js';
+import { hookStatusFor, judgeCanary } from '../core/canary/judge.js';
+import { ConfigError, describeError } from '../core/errors.js';
+import { type Now, RunRecorder } from '../core/recorder.js';
+import { type Report, reportId } from '../core/report.js';
+import type { CanaryDeployments, Chat, Metrics, RunbookStore, SliSource, SmokeProber } from '../ports.js';
+import { publishReport } from './publish.js';
+
+/** What CodeDeploy passes a lifecycle hook function. */
+export interface HookInvocation {
+  deploymentId: string;
+  hookExecutionId: string;
+}
+
+export interface CanaryHookDeps {
+  config: CanaryConfig;
+  deployments: CanaryDeployments;
+  slis?: SliSource;
+  prober?: SmokeProber;
+  runbook: RunbookStore;
+  chat?: Chat;
+  metrics?: Metrics;
+  now?: Now;
+  signal?: AbortSignal;
+  warn?: (message: string) => void;
+}
+
+export interface CanaryHookResult {
+  status: HookStatus;
+  report: Report;
+  location: string;
+}
+
+export type HookName = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+
+/** BeforeAllowTraffic: smoke probes against the new version before any traffic shifts. */
+export function runBeforeAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps): Promise<CanaryHookResult> {
+  return runHook('BeforeAllowTraffic', hook, deps, async (rec, group, deployment) => {
+    const probes = group.hooks?.probes ?? [];
+    if (probes.length === 0) {
+      rec.check(
+        'smoke probes',
+        'inconclusive',
+        `no probes configured for ${label(group)}; nothing was verified`,
+      );
+      return;
+    }
+    const prober = deps.prober;
+    if (!prober) throw new ConfigError('prober', 'smoke probes are configured but no prober is wired');
+    const needsVersion = probes.some((p) => p.url.includes('{version}') || p.url.includes('%7Bversion%7D'));
+    const target = needsVersion
+      ? (await deps.deployments.versions(deployment.deploymentId)).targetVersion
+      : '';
+    await rec.phase('smoke probes', async () => {
+      for (const probe of probes)
+        rec.addChecks([await prober.probe(withVersion(probe, target), deps.signal)]);
+    });
+  });
+}
+
+/** AfterAllowTraffic: judge canary vs baseline SLIs over the canary window. */
+export function runAfterAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps): Promise<CanaryHookResult> {
+  return runHook('AfterAllowTraffic', hook, deps, async (rec, group, deployment, now) => {
+    const sli = group.hooks?.sli;
+    if (!sli)
+      throw new ConfigError(`canary groups ${label(group)} hooks.sli`, 'is required for AfterAllowTraffic');
+    const slis = deps.slis;
+    if (!slis) throw new ConfigError('slis', 'no SLI source is wired');
+    const versions = await rec.phase('read versions', () =>
+      deps.deployments.versions(deployment.deploymentId),
+    );
+    const end = now();
+    const earliest = end.getTime() - sli.windowMinutes * 60_000;
+    const start = new Date(Math.max(earliest, deployment.createTime?.getTime() ?? earliest));
+    const window = { start, end };
+    const [canary, baseline] = await rec.phase('read SLIs', () =>
+      Promise.all([
+        slis.fetch(sli, versions.targetVersion, window),
+        slis.fetch(sli, versions.currentVersion, window),
+      ]),
+    );
+    const verdict = judgeCanary(canary, baseline, group.hooks?.thresholds ?? defaultThresholds);
+    rec.addChecks(verdict.checks);
+    rec.details['judge'] = {
+      outcome: verdict.outcome,
+      window: { start: start.toISOString(), end: end.toISOString() },
+      canary: { version: versions.targetVersion, ...verdict.canary },
+      baseline: { version: versions.currentVersion, ...verdict.baseline },
+    };
+  });
+}
+
+type HookBody = (
+  rec: RunRecorder,
+  group: CanaryGroup,
+  deployment: DeploymentState,
+  now: Now,
+) => Promise<void>;
+
+/**
+ * The shape both hooks share: find the deployment and its config, run the body, and ALWAYS answer
+ * CodeDeploy, also when the body throws (then: Failed). Only a passed report lets traffic move;
+ * inconclusive fails the hook. The report is published after the answer, so a slow runbook store
+ * never holds a deployment.
+ */
+async function runHook(
+  name: HookName,
+  hook: HookInvocation,
+  deps: CanaryHookDeps,
+  body: HookBody,
+): Promise<CanaryHookResult> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  let group: CanaryGroup | undefined;
+  let rec = recorder(deps, name, hook, 'unknown', started, now);
+  try {
+    const deployment = await deps.deployments.getDeployment(hook.deploymentId);
+    group = findGroup(deps.config, deployment.applicationName, deployment.deploymentGroupName);
+    rec = recorder(deps, name, hook, group?.system ?? deployment.applicationName, started, now);
+    rec.details['deployment'] = {
+      id: deployment.deploymentId,
+      application: deployment.applicationName,
+      deploymentGroup: deployment.deploymentGroupName,
+      status: deployment.status,
+    };
+    if (!group) {
+      throw new ConfigError(
+        'canary.groups',
+        `no entry for ${deployment.applicationName}/${deployment.deploymentGroupName}; refusing to pass an unjudged deployment`,
+      );
+    }
+    await body(rec, group, deployment, now);
+  } catch (error) {
+    rec.check('hook', 'failed', `${name} could not judge the deployment: ${describeError(error)}`);
+    rec.fail(error);
+  }
+  const provisional = rec.finish();
+  const status = hookStatusFor(provisional.outcome);
+  rec.details['hookStatus'] = status;
+  let answerError: unknown;
+  try {
+    await rec.phase('report hook status', () =>
+      deps.deployments.putHookStatus(hook.deploymentId, hook.hookExecutionId, status),
+    );
+  } catch (error) {
+    answerError = error;
+    rec.fail(error);
+  }
+  rec.details['summary'] =
+    answerError === undefined
+      ? `${name} for ${hook.deploymentId}: ${status}${status === 'Failed' ? ' (CodeDeploy rolls back)' : ''}`
+      : `${name} for ${hook.deploymentId}: could NOT report ${status} to CodeDeploy`;
+  const report = rec.finish();
+  const location = await publishReport(report, {
+    runbook: deps.runbook,
+    chat: deps.chat,
+    metrics: deps.metrics,
+    warn: deps.warn,
+  });
+  if (answerError !== undefined) throw answerError; // let the invocation be retried: the answer matters
+  return { status, report, location };
+}
+
+function recorder(
+  deps: CanaryHookDeps,
+  name: HookName,
+  hook: HookInvocation,
+  system: string,
+  at: Date,
+  now: Now,
+) {
+  const rec = new RunRecorder(
+    'canary-halt',
+    reportId('canary-halt', system, at, `${name}-${hook.deploymentId}-${randomBytes(3).toString('hex')}`),
+    system,
+    deps.config.environment,
+    () => now(),
+  );
+  rec.details['hook'] = name;
+  rec.details['hookExecutionId'] = hook.hookExecutionId;
+  return rec;
+}
+
+function withVersion(probe: ProbeConfig, version: string): ProbeConfig {
+  if (!version) return probe;
+  return { ...probe, url: probe.url.replaceAll('{version}', version).replaceAll('%7Bversion%7D', version) };
+}
+
+function label(group: CanaryGroup): string {
+  return `${group.application}/${group.deploymentGroup}`;
+}

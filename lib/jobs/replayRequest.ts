@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { parseWith } from '../config.js';
+import { InputError } from '../core/errors.js';
+import { NatsWindowReader } from '../nats/windowReader.js';
+import { PgLiveProjection } from '../pg/liveProjection.js';
+import { PgOutbox } from '../pg/outbox.js';
+import { findProjection } from '../projections/index.js';
+import type { Publishers } from './publish.js';
+import { type ReplayRehearsalResult, runReplayRehearsal } from './replayRehearsal.js';
+
+const tableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a table name');
+
+/** A rehearsal request as a state machine or a manual start sends it (the Lambda's input). */
+export const replayRequestSchema = z.object({
+  system: z.string().min(1).optional(),
+  environment: z.string().min(1).optional(),
+  stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name'),
+  projection: z.string().min(1),
+  fromSeq: z.number().int().min(1).optional(),
+  toSeq: z.number().int().min(1).optional(),
+  expectDigest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
+    .optional(),
+  projectionTable: tableName.optional(),
+  checkpointTable: tableName.optional(),
+  outboxTable: tableName.optional(),
+  outboxBound: z.number().int().min(1).max(10_000_000).optional(),
+});
+export type ReplayRequest = z.infer<typeof replayRequestSchema>;
+
+/** The Lambda's event: the state machine wraps the request with the execution name as run id. */
+export const replayEventSchema = z.object({
+  request: replayRequestSchema,
+  runId: z.string().min(1).max(200).optional(),
+});
+
+/** Parses `{request, runId?}` (from the state machine) or a bare request (a direct invocation). */
+export function parseReplayEvent(event: unknown): { request: ReplayRequest; runId: string | undefined } {
+  if (typeof event === 'object' && event !== null && 'request' in event) {
+    const parsed = parseWith(replayEventSchema, event, 'event');
+    return { request: parsed.request, runId: parsed.runId };
+  }
+  return { request: parseWith(replayRequestSchema, event, 'event'), runId: undefined };
+}
+
+export interface ReplayEnvironment {
+  natsUrl: string;
+  pgUrl?: string;
+  system: string;
+  environment: string;
+  publish: Publishers;
+}
+
+/**
+ * Runs a rehearsal request with the real adapters (NATS window reader, Postgres live projection and
+ * outbox). Idempotent under redelivery: a request carrying a runId that already has a report
+ * returns that report instead of running again.
+ */
+export async function runReplayRequest(
+  request: ReplayRequest,
+  runId: string | undefined,
+  env: ReplayEnvironment,
+  signal?: AbortSignal,
+): Promise<ReplayRehearsalResult & { repeated: boolean }> {
+  const system = request.system ?? env.system;
+  if (runId) {
+    const earlier = (
+      await env.publish.runbook.listReports({ kind: 'replay-rehearsal', system, limit: 200 })
+    ).find((r) => r.details?.['runId'] === runId);
+    if (earlier) return { report: earlier, location: earlier.id, repeated: true };
+  }
+  const projection = findProjection(request.projection, 'projection');
+  if (request.outboxTable && !env.pgUrl) throw new InputError('outboxTable', 'needs a Postgres URL');
+  const result = await runReplayRehearsal(
+    {
+      system,
+      environment: request.environment ?? env.environment,
+      stream: request.stream,
+      projection,
+      ...(request.fromSeq !== undefined ? { fromSeq: request.fromSeq } : {}),
+      ...(request.toSeq !== undefined ? { toSeq: request.toSeq } : {}),
+      ...(request.expectDigest ? { expectDigest: request.expectDigest } : {}),
+      ...(request.outboxBound !== undefined ? { outboxBound: request.outboxBound } : {}),
+      ...(runId ? { runId } : {}),
+    },
+    {
+      reader: new NatsWindowReader(env.natsUrl),
+      ...(env.pgUrl
+        ? {
+            live: new PgLiveProjection(env.pgUrl, projection, {
+              ...(request.projectionTable ? { table: request.projectionTable } : {}),
+              ...(request.checkpointTable ? { checkpointTable: request.checkpointTable } : {}),
+            }),
+          }
+        : {}),
+      ...(env.pgUrl && request.outboxTable
+        ? { outbox: new PgOutbox(env.pgUrl, { table: request.outboxTable }) }
+        : {}),
+      publish: env.publish,
+      ...(signal ? { signal } : {}),
+    },
+  );
+  return { ...result, repeated: false };
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { RunRecorder } from '../core/recorder.js';
+import { type Report, reportId } from '../core/report.js';
+import { AWSCURRENT, stuckPendingVersion, versionWithStage } from '../core/rotation/stages.js';
+import { waitFor } from '../core/wait.js';
+import type { SecretStore } from '../ports.js';
+import { type Publishers, publishReport } from './publish.js';
+
+export interface RequestRotationDeps {
+  store: SecretStore;
+  /** RotateSecret: returns the new version id (the rotation token). */
+  request: (secretId: string) => Promise<string>;
+  publishers: Publishers;
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/**
+ * `drillbook rotate --target aws`: asks Secrets Manager to rotate (it invokes the rotation
+ * function for the four steps) and waits, bounded, until the new version is AWSCURRENT. A
+ * rotation already stuck is reported instead of requested (RotateSecret would refuse it).
+ */
+export async function requestRotation(
+  input: { secretId: string; system: string; environment: string },
+  deps: RequestRotationDeps,
+): Promise<{ report: Report; location: string }> {
+  const now = deps.now ?? (() => new Date());
+  const recorder = new RunRecorder(
+    'secret-rotation',
+    reportId('secret-rotation', input.system, now(), `${randomBytes(3).toString('hex')}-${input.secretId}`),
+    input.system,
+    input.environment,
+    now,
+  );
+  recorder.details['secretId'] = input.secretId;
+  try {
+    const before = await recorder.phase('describe', () => deps.store.describe(input.secretId));
+    recorder.details['previousVersionId'] = versionWithStage(before.versions, AWSCURRENT) ?? null;
+    const stuck = stuckPendingVersion(before.versions);
+    if (stuck !== undefined) {
+      recorder.check(
+        'no rotation in progress',
+        'failed',
+        `AWSPENDING is on version ${stuck}: a rotation did not finish`,
+      );
+    } else if (!before.rotationEnabled) {
+      recorder.check('rotation enabled', 'failed', 'rotation is disabled for this secret');
+    } else {
+      const token = await recorder.phase('RotateSecret', () => deps.request(input.secretId));
+      recorder.details['token'] = token;
+      await recorder.phase('wait for AWSCURRENT', () =>
+        waitFor(
+          `version ${token} of ${input.secretId} to become AWSCURRENT`,
+          async () =>
+            (await deps.store.describe(input.secretId)).versions[token]?.includes(AWSCURRENT)
+              ? true
+              : undefined,
+          {
+            timeoutMs: deps.timeoutMs,
+            intervalMs: deps.intervalMs ?? 2000,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          },
+        ),
+      );
+      recorder.check('AWSCURRENT on the new version', 'passed', `version ${token} is AWSCURRENT`);
+    }
+  } catch (error) {
+    recorder.fail(error);
+  }
+  const report = recorder.finish();
+  const location = await publishReport(report, deps.publishers);
+  return { report, location };
+}

@@ -1,0 +1,137 @@
+import type { HmacRotationOptions, JwtRotationOptions } from '../../core/rotation/config.js';
+import {
+  generateHmacKey,
+  generateJwtKey,
+  hmacSign,
+  hmacVerify,
+  signJwt,
+  verifyJwt,
+} from '../../core/rotation/crypto.js';
+import { RotationTestError } from '../../core/rotation/errors.js';
+import {
+  type HmacSecret,
+  hmacSecretSchema,
+  hmacVerifyKeys,
+  type Jwks,
+  type JwtAlg,
+  type JwtSecret,
+  jwksOf,
+  jwtOverlapSeconds,
+  jwtSecretSchema,
+  notReadyToSign,
+  rotateHmacSecret,
+  rotateJwtSecret,
+} from '../../core/rotation/keyring.js';
+import type { RotationStrategy } from './engine.js';
+import { parseSecretValue } from './parseSecret.js';
+
+/** A fresh JWT secret (first version): ACTIVE and NEXT both published now. */
+export function initialJwtSecret(alg: JwtAlg, now: Date): JwtSecret {
+  return { type: 'jwt', active: generateJwtKey(alg, now), next: generateJwtKey(alg, now), retired: [] };
+}
+
+export function initialHmacSecret(now: Date, keyBytes = 32): HmacSecret {
+  return {
+    type: 'hmac',
+    active: generateHmacKey(now, keyBytes),
+    next: generateHmacKey(now, keyBytes),
+    retired: [],
+  };
+}
+
+/**
+ * JWT signing keys. createSecret promotes NEXT (published one rotation ago) to ACTIVE, adds a new
+ * NEXT and keeps the old ACTIVE for token lifetime + JWKS cache time. setSecret publishes the
+ * pending JWKS (a superset of the current one) when a publisher is given. testSecret proves that
+ * verifiers still holding the CURRENT JWKS accept tokens from the new key, and that tokens from
+ * the old key verify under the pending JWKS.
+ */
+export function jwtStrategy(
+  options: JwtRotationOptions,
+  publishJwks?: (jwks: Jwks) => Promise<void>,
+): RotationStrategy {
+  const parse = (raw: string, what: string) => parseSecretValue(jwtSecretSchema, raw, what);
+  return {
+    type: 'jwt',
+    async createPending(current, now) {
+      const secret = parse(current, 'current secret');
+      return JSON.stringify(
+        rotateJwtSecret(secret, generateJwtKey(options.alg, now), now, jwtOverlapSeconds(options)),
+      );
+    },
+    async setPending({ pending }, now) {
+      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now));
+    },
+    async testPending({ current, pending }, now) {
+      const cur = parse(current, 'current secret');
+      const next = parse(pending, 'pending secret');
+      const notReady = notReadyToSign(next.active, now, options.jwksCacheSeconds);
+      if (notReady) throw new RotationTestError(`new signing key ${next.active.kid}: ${notReady}`);
+      const fresh = verifyJwt(
+        signJwt({ sub: 'drillbook-rotation-test' }, next.active, now, 60),
+        jwksOf(cur, now),
+        now,
+      );
+      if (!fresh.ok) {
+        throw new RotationTestError(
+          `a token from new key ${next.active.kid} fails under the current JWKS: ${fresh.reason}`,
+        );
+      }
+      const old = verifyJwt(
+        signJwt({ sub: 'drillbook-rotation-test' }, cur.active, now, 60),
+        jwksOf(next, now),
+        now,
+      );
+      if (!old.ok) {
+        throw new RotationTestError(
+          `a token from old key ${cur.active.kid} fails under the pending JWKS: ${old.reason}`,
+        );
+      }
+    },
+  };
+}
+
+/**
+ * HMAC, dual-published: verifiers accept ACTIVE, NEXT and retired secrets in their overlap, so a
+ * secret verifies before it signs and keeps verifying `overlapSeconds` after it stopped signing.
+ */
+export function hmacStrategy(options: HmacRotationOptions): RotationStrategy {
+  const parse = (raw: string, what: string) => parseSecretValue(hmacSecretSchema, raw, what);
+  return {
+    type: 'hmac',
+    async createPending(current, now) {
+      const secret = parse(current, 'current secret');
+      return JSON.stringify(
+        rotateHmacSecret(
+          secret,
+          generateHmacKey(now, options.keyBytes),
+          now,
+          Math.max(options.overlapSeconds, options.cacheSeconds),
+        ),
+      );
+    },
+    async setPending() {
+      // Nothing to push: verifiers read the secret (ACTIVE + NEXT + retired) from the store.
+    },
+    async testPending({ current, pending }, now) {
+      const cur = parse(current, 'current secret');
+      const next = parse(pending, 'pending secret');
+      const notReady = notReadyToSign(next.active, now, options.cacheSeconds);
+      if (notReady) throw new RotationTestError(`new HMAC key ${next.active.id}: ${notReady}`);
+      const message = `drillbook-rotation-test:${now.toISOString()}`;
+      if (
+        hmacVerify(message, hmacSign(message, next.active.secret), hmacVerifyKeys(cur, now)) !==
+        next.active.id
+      ) {
+        throw new RotationTestError(
+          `new HMAC key ${next.active.id} does not verify under the current secret`,
+        );
+      }
+      if (
+        hmacVerify(message, hmacSign(message, cur.active.secret), hmacVerifyKeys(next, now)) !== cur.active.id
+      ) {
+        throw new RotationTestError(`old HMAC key ${cur.active.id} does not verify under the pending secret`);
+      }
+    },
+  };
+}

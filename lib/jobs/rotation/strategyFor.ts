@@ -1,0 +1,38 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  hmacRotationSchema,
+  jwtRotationSchema,
+  postgresRotationSchema,
+  type SecretEntry,
+} from '../../core/rotation/config.js';
+import type { SecretStore } from '../../ports.js';
+import type { RotationStrategy } from './engine.js';
+import { hmacStrategy, jwtStrategy } from './keyringStrategies.js';
+import { postgresStrategy } from './postgresStrategy.js';
+
+/** The strategy for a configured secret, with defaults filled in for the options not given. */
+export function strategyFor(
+  entry: Pick<SecretEntry, 'type' | 'postgres' | 'jwt' | 'hmac'>,
+  store: SecretStore,
+  log: (message: string) => void,
+): RotationStrategy {
+  switch (entry.type) {
+    case 'postgres':
+      return postgresStrategy(entry.postgres ?? postgresRotationSchema.parse({}), store, log);
+    case 'jwt': {
+      const options = entry.jwt ?? jwtRotationSchema.parse({});
+      const file = options.jwksFile;
+      return jwtStrategy(
+        options,
+        file
+          ? async (jwks) => {
+              await writeFile(file, `${JSON.stringify(jwks, null, 2)}\n`);
+              log(`setSecret: published ${jwks.keys.length} public keys to ${file}`);
+            }
+          : undefined,
+      );
+    }
+    case 'hmac':
+      return hmacStrategy(entry.hmac ?? hmacRotationSchema.parse({}));
+  }
+}

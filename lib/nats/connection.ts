@@ -1,0 +1,49 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { describeError } from '../core/errors.js';
+import { ReplayReadError } from '../core/replay/errors.js';
+import { sleep } from '../core/wait.js';
+
+/** A NATS URL with any user/password/token removed, for messages and reports. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+export interface ConnectOptions {
+  /** Give up connecting after this long (all attempts together). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  name?: string;
+}
+
+/**
+ * Connects to NATS, retrying with backoff until `timeoutMs` passes. Client-side reconnects are
+ * off: a broken connection closes, and the caller decides whether and where to resume (the window
+ * reader resumes from the last sequence it read).
+ */
+export async function connectNats(servers: string, options: ConnectOptions = {}): Promise<NatsConnection> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  let wait = 200;
+  let lastError: unknown;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect({
+        servers,
+        name: options.name ?? 'drillbook',
+        reconnect: false,
+        timeout: Math.max(500, Math.min(5000, deadline - Date.now())),
+      });
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() + wait >= deadline) {
+      throw new ReplayReadError(
+        `NATS at ${redactUrl(servers)} unreachable for ${Math.round(timeoutMs / 1000)}s (${attempt} attempt(s)): ${describeError(lastError)}`,
+        { cause: lastError },
+      );
+    }
+    await sleep(wait, options.signal);
+    wait = Math.min(wait * 2, 2000);
+  }
+}

@@ -1,0 +1,134 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3RunbookStore } from '../../lib/aws/s3RunbookStore.js';
+import { renderMarkdown } from '../../lib/core/markdown.js';
+import { reportKey } from '../../lib/core/report.js';
+import { ReportExistsError } from '../../lib/core/reportingErrors.js';
+import { publishReport } from '../../lib/jobs/publish.js';
+import { type LocalS3, startS3rver } from '../helpers/s3rver.js';
+import { failedRestoreDrill, otherReport, restoreDrill } from '../helpers/sampleReports.js';
+
+describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
+  let s3: LocalS3;
+  beforeAll(async () => {
+    s3 = await startS3rver(['runbook']);
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  it('stores JSON and Markdown under the prefix with the folder store key layout, and reads them back', async () => {
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'team-a', client: s3.client() });
+    const report = restoreDrill();
+    const location = await store.putReport(report, renderMarkdown(report));
+    expect(location).toBe(
+      's3://runbook/team-a/reports/restore-drill/2026/11/restore-drill-orders-20261101T020000Z-a1.json',
+    );
+    const md = await s3
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `team-a/${reportKey(report)}.md` }));
+    expect(await md.Body?.transformToString()).toContain('# Restore drill: PASS');
+    expect(await store.getReport(report.id)).toEqual(report);
+    expect(await store.getReport('restore-drill-nope')).toBeNull();
+  });
+
+  it('refuses to overwrite an existing report and leaves the stored one untouched', async () => {
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'overwrite/', client: s3.client() });
+    const report = restoreDrill();
+    await store.putReport(report, 'first');
+    const second = { ...report, outcome: 'failed' as const };
+    await expect(store.putReport(second, 'second')).rejects.toBeInstanceOf(ReportExistsError);
+    await expect(store.putReport(second, 'second')).rejects.toThrow(
+      /already exists at s3:\/\/runbook\/overwrite\//,
+    );
+    expect((await store.getReport(report.id))?.outcome).toBe('passed');
+    const md = await s3
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `overwrite/${reportKey(report)}.md` }));
+    expect(await md.Body?.transformToString()).toBe('first');
+  });
+
+  it('treats storing the identical report again (a redelivery) as done, without rewriting it', async () => {
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'redeliver/', client: s3.client() });
+    const report = otherReport('canary-halt');
+    const first = await store.putReport(report, 'first');
+    expect(await store.putReport(structuredClone(report), 'second')).toBe(first);
+    const md = await s3
+      .client()
+      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `redeliver/${reportKey(report)}.md` }));
+    expect(await md.Body?.transformToString()).toBe('first');
+  });
+
+  it('finishes a report whose Markdown was left behind by an interrupted attempt', async () => {
+    const client = s3.client();
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'resume/', client });
+    const report = otherReport('backup');
+    await client.send(
+      new PutObjectCommand({ Bucket: 'runbook', Key: `resume/${reportKey(report)}.md`, Body: 'partial' }),
+    );
+    await store.putReport(report, 'complete');
+    expect(await store.getReport(report.id)).toEqual(report);
+  });
+
+  it('lists reports newest first across months and pages, filtered by kind and system, with a limit', async () => {
+    const client = s3.client();
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'list/', client });
+    const drills = [
+      restoreDrill({ startedAt: '2026-09-01T02:00:00.000Z' }),
+      restoreDrill({ startedAt: '2026-10-01T02:00:00.000Z' }),
+      failedRestoreDrill('2026-11-08T02:00:00.000Z'),
+      restoreDrill({
+        system: 'billing',
+        id: 'restore-drill-billing-1',
+        startedAt: '2026-11-09T02:00:00.000Z',
+      }),
+    ];
+    for (const r of [...drills, otherReport('backup')]) await store.putReport(r, renderMarkdown(r));
+    // Not a report: ignored by listings.
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'runbook',
+        Key: 'list/reports/restore-drill/2026/11/junk.json',
+        Body: '{}',
+      }),
+    );
+    const all = await store.listReports();
+    expect(all.map((r) => r.startedAt)).toEqual([
+      '2026-11-09T02:00:00.000Z',
+      '2026-11-08T02:00:00.000Z',
+      '2026-11-02T03:00:00.000Z',
+      '2026-10-01T02:00:00.000Z',
+      '2026-09-01T02:00:00.000Z',
+    ]);
+    const orders = await store.listReports({ kind: 'restore-drill', system: 'orders', limit: 2 });
+    expect(orders.map((r) => r.startedAt)).toEqual(['2026-11-08T02:00:00.000Z', '2026-10-01T02:00:00.000Z']);
+    expect(await new S3RunbookStore({ bucket: 'runbook', prefix: 'empty/', client }).listReports()).toEqual(
+      [],
+    );
+  });
+
+  it('publishes through publishReport: report, HTML and RUNBOOK.md at the prefix root, encrypted', async () => {
+    const client = s3.client();
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'publish/', client });
+    await publishReport(restoreDrill({ startedAt: '2026-10-01T02:00:00.000Z', rto: 200 }), {
+      runbook: store,
+    });
+    const report = restoreDrill();
+    const warnings: string[] = [];
+    await publishReport(report, { runbook: store, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+    const runbook = await store.readRunbook();
+    expect(runbook).toContain('| orders | 2026-11-01 | passed |');
+    expect(runbook).toContain('faster by 8% (was 3m 20s)');
+    const html = await store.getFile(`${reportKey(report)}.html`);
+    expect(html).toContain('class="trend-point" data-series="rto"');
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: 'runbook', Key: `publish/${reportKey(report)}.html` }),
+    );
+    expect(head.ContentType).toBe('text/html; charset=utf-8');
+    expect(await store.getFile('reports/none.html')).toBeNull();
+    await expect(store.putFile('../escape.html', 'x', 'text/html')).rejects.toThrow(
+      /escapes the runbook prefix/,
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
+
+cleanupNatsAfterAll();
+
+let nats: ThrowawayNats;
+let digest = '';
+const runbookDir = mkdtempSync(join(tmpdir(), 'drillbook-replay-cli-'));
+afterAll(() => rmSync(runbookDir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  nats = await startNats();
+  ({ digest } = await seedContactsDemo({ natsUrl: nats.url, events: 120, contacts: 12 }));
+});
+
+function drillbook(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/drillbook.mjs', 'replay', ...args],
+      { timeout: 60_000, env: { ...process.env, DRILLBOOK_CONFIG: '' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const base = () => [
+  '--nats-url',
+  nats.url,
+  '--stream',
+  'CONTACTS',
+  '--projection',
+  'contacts',
+  '--runbook',
+  runbookDir,
+];
+
+describe('drillbook replay', () => {
+  it('exits 0 and prints the JSON report with the replay block when the rehearsal passes', async () => {
+    const { code, stdout } = await drillbook([...base(), '--expect-digest', digest, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.kind).toBe('replay-rehearsal');
+    expect(report.replay).toMatchObject({ stream: 'CONTACTS', fromSeq: 1, toSeq: 120, events: 120, digest });
+  });
+
+  it('exits 1 when the digest differs from --expect-digest', async () => {
+    const { code, stdout } = await drillbook([
+      ...base(),
+      '--expect-digest',
+      'a'.repeat(64),
+      '--to-seq',
+      '100',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('digest: expected / golden');
+  });
+
+  it.each([
+    [['--expect-digest', 'xyz'], '--expect-digest'],
+    [['--to-seq', '121'], '--to-seq'],
+    [['--from-seq', 'ten'], '--from-seq'],
+    [['--projection', 'nope'], '--projection'],
+  ])('exits 2 naming the flag for bad input %j', async (extra, flag) => {
+    const { code, stderr } = await drillbook([...base(), ...extra]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(flag);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

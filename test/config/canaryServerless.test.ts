@@ -1,0 +1,63 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canaryConfigSchema } from '../../lib/core/canary/config.js';
+
+const require = createRequire(import.meta.url);
+const derive = require('../../config/canary.serverless.cjs') as () => {
+  configJson: string;
+  eventPattern: { detail: { alarmName?: unknown[] } };
+  haltStatements: { Action: string[]; Resource: unknown }[];
+  hookStatements: { Action: string[]; Resource: unknown }[];
+};
+
+let dir: string | undefined;
+afterEach(async () => {
+  delete process.env['DRILLBOOK_CANARY_CONFIG_FILE'];
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function withConfig(config: unknown) {
+  dir = await mkdtemp(join(tmpdir(), 'drillbook-sls-'));
+  const file = join(dir, 'canary.json');
+  await writeFile(file, JSON.stringify(config));
+  process.env['DRILLBOOK_CANARY_CONFIG_FILE'] = file;
+  return derive();
+}
+
+describe('serverless wiring for the canary functions', () => {
+  it('ships a config the functions accept, an alarm-name pattern and group-scoped IAM', () => {
+    const out = derive(); // config/canary.example.json
+    expect(canaryConfigSchema.safeParse(JSON.parse(out.configJson)).success).toBe(true);
+    expect(out.eventPattern.detail.alarmName).toEqual([
+      'checkout-p95-latency',
+      { prefix: 'checkout-canary-' },
+    ]);
+    const all = [...out.haltStatements, ...out.hookStatements];
+    expect(all.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
+    // Only GetMetricData (which has no resource-level permissions) gets Resource "*".
+    expect(all.filter((s) => s.Resource === '*').flatMap((s) => s.Action)).toEqual([
+      'cloudwatch:GetMetricData',
+    ]);
+    expect(JSON.stringify(out.haltStatements)).toContain(':deploymentgroup:checkout/checkout-live');
+    expect(out.haltStatements[0]?.Action).toContain('codedeploy:StopDeployment');
+  });
+
+  it('drops the name filter and allows tag reads when a group matches alarms by tag', async () => {
+    const out = await withConfig({
+      groups: [
+        { application: 'billing', deploymentGroup: 'live', alarms: { tags: { guardrail: 'billing' } } },
+      ],
+    });
+    expect(out.eventPattern.detail.alarmName).toBeUndefined();
+    expect(out.haltStatements.flatMap((s) => s.Action)).toContain('cloudwatch:ListTagsForResource');
+  });
+
+  it('refuses a deployment group name that would widen an ARN', async () => {
+    await expect(
+      withConfig({ groups: [{ application: 'billing', deploymentGroup: '*', alarms: { names: ['x'] } }] }),
+    ).rejects.toThrow(/groups\.0\.deploymentGroup must be a CodeDeploy name/);
+  });
+});

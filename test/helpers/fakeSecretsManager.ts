@@ -1,0 +1,168 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  ListSecretsCommand,
+  type ListSecretsCommandInput,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { applyStageMove } from '../../lib/core/rotation/stages.js';
+
+/**
+ * An in-memory Secrets Manager behind aws-sdk-client-mock, answering with the real API shapes
+ * (ARNs, VersionIdsToStages, SecretVersionsToStages in ListSecrets, NextToken pages,
+ * ResourceNotFoundException / ResourceExistsException / InvalidRequestException).
+ */
+export interface FakeSecret {
+  name: string;
+  rotationEnabled: boolean;
+  days: number | null;
+  lastRotated?: Date;
+  created: Date;
+  tags: Record<string, string>;
+  versions: Record<string, { stages: string[]; value?: string }>;
+}
+
+const notFound = (message = "Secrets Manager can't find the specified secret.") =>
+  new ResourceNotFoundException({ message, $metadata: {} });
+
+export function fakeSecretsManager(
+  secrets: FakeSecret[],
+  pageSize = 2,
+  everyClient = false,
+  /** Called after RotateSecret labelled the new version, as Secrets Manager invokes the rotation function. */
+  onRotate?: (name: string, token: string) => void,
+) {
+  const client = new SecretsManagerClient({ region: 'eu-west-1' });
+  // everyClient: mock the class, so clients the code under test creates itself answer too.
+  const mock = mockClient(everyClient ? SecretsManagerClient : client);
+  const arn = (s: FakeSecret) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${s.name}-AbCdEf`;
+  const find = (id: string | undefined) => {
+    const s = secrets.find((x) => x.name === id || arn(x) === id);
+    if (!s) throw notFound();
+    return s;
+  };
+  const stages = (s: FakeSecret) =>
+    Object.fromEntries(
+      Object.entries(s.versions)
+        .filter(([, v]) => v.stages.length > 0)
+        .map(([id, v]) => [id, [...v.stages]]),
+    );
+  const entry = (s: FakeSecret) => ({
+    ARN: arn(s),
+    Name: s.name,
+    RotationEnabled: s.rotationEnabled,
+    RotationLambdaARN: 'arn:aws:lambda:eu-west-1:123456789012:function:drillbook-prod-rotateHmac',
+    ...(s.days !== null ? { RotationRules: { AutomaticallyAfterDays: s.days } } : {}),
+    ...(s.lastRotated ? { LastRotatedDate: s.lastRotated } : {}),
+    ...(s.lastRotated && s.days !== null
+      ? { NextRotationDate: new Date(s.lastRotated.getTime() + s.days * 86_400_000) }
+      : {}),
+    CreatedDate: s.created,
+    Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+  });
+  mock.on(DescribeSecretCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    return { ...entry(s), VersionIdsToStages: stages(s) };
+  });
+  mock.on(GetSecretValueCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
+    const id =
+      input.VersionId ?? Object.entries(s.versions).find(([, v]) => stage && v.stages.includes(stage))?.[0];
+    const version = id ? s.versions[id] : undefined;
+    if (!version || version.value === undefined || (stage && !version.stages.includes(stage))) {
+      throw notFound(
+        `Secrets Manager can't find the specified secret value for ${stage ? `staging label: ${stage}` : `VersionId: ${id}`}`,
+      );
+    }
+    return {
+      ARN: arn(s),
+      Name: s.name,
+      VersionId: id,
+      SecretString: version.value,
+      VersionStages: [...version.stages],
+      CreatedDate: new Date(),
+    };
+  });
+  mock.on(PutSecretValueCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    const token = input.ClientRequestToken!;
+    const existing = s.versions[token];
+    if (existing?.value !== undefined) {
+      if (existing.value !== input.SecretString) {
+        throw new ResourceExistsException({
+          message: "You can't modify an existing version, you can only create a new version.",
+          $metadata: {},
+        });
+      }
+    } else {
+      let next: Record<string, string[]> = { ...stages(s), [token]: existing?.stages ?? [] };
+      for (const stage of input.VersionStages ?? ['AWSCURRENT']) {
+        const holder = Object.entries(next).find(([, st]) => st.includes(stage))?.[0];
+        next = applyStageMove(next, {
+          stage,
+          moveToVersionId: token,
+          ...(holder && holder !== token ? { removeFromVersionId: holder } : {}),
+        });
+      }
+      s.versions[token] = { stages: [], value: input.SecretString! };
+      for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
+    }
+    return { ARN: arn(s), Name: s.name, VersionId: token, VersionStages: s.versions[token]!.stages };
+  });
+  mock.on(UpdateSecretVersionStageCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    let next: Record<string, string[]>;
+    try {
+      next = applyStageMove(stages(s), {
+        stage: input.VersionStage!,
+        ...(input.MoveToVersionId ? { moveToVersionId: input.MoveToVersionId } : {}),
+        ...(input.RemoveFromVersionId ? { removeFromVersionId: input.RemoveFromVersionId } : {}),
+      });
+    } catch (error) {
+      throw new InvalidRequestException({ message: (error as Error).message, $metadata: {} });
+    }
+    const before = Object.entries(s.versions).find(([, v]) => v.stages.includes('AWSCURRENT'))?.[0];
+    for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
+    if (input.VersionStage === 'AWSCURRENT' && input.MoveToVersionId !== before) s.lastRotated = new Date();
+    return { ARN: arn(s), Name: s.name };
+  });
+  mock.on(RotateSecretCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    const token = input.ClientRequestToken ?? `rot-${Object.keys(s.versions).length}-${Date.now()}`;
+    const pending = Object.entries(s.versions).find(([, v]) => v.stages.includes('AWSPENDING'));
+    if (pending && !pending[1].stages.includes('AWSCURRENT')) {
+      throw new InvalidRequestException({
+        message: "A previous rotation isn't complete. That rotation will be reattempted.",
+        $metadata: {},
+      });
+    }
+    s.versions[token] = { stages: ['AWSPENDING'] };
+    onRotate?.(s.name, token);
+    return { ARN: arn(s), Name: s.name, VersionId: token };
+  });
+  mock.on(ListSecretsCommand).callsFake((input: ListSecretsCommandInput) => {
+    const keyFilter = input.Filters?.find((f) => f.Key === 'tag-key')?.Values ?? [];
+    const valueFilter = input.Filters?.find((f) => f.Key === 'tag-value')?.Values ?? [];
+    const matching = secrets.filter(
+      (s) =>
+        (keyFilter.length === 0 || keyFilter.some((k) => k in s.tags)) &&
+        (valueFilter.length === 0 || valueFilter.some((v) => Object.values(s.tags).includes(v))),
+    );
+    const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
+    const page = matching.slice(start, start + pageSize);
+    const more = start + pageSize < matching.length;
+    return {
+      SecretList: page.map((s) => ({ ...entry(s), SecretVersionsToStages: stages(s) })),
+      ...(more ? { NextToken: Buffer.from(String(start + pageSize)).toString('base64') } : {}),
+    };
+  });
+  return { client, mock, arn };
+}
