@@ -4,12 +4,14 @@
  * import time: a fresh `node` process importing the built file, median of several runs.
  * Targets (issue 3): <= 1 MB minified, import <= 150 ms.
  *
- *   npm run bench:bundles [-- --runs 7]
+ *   npm run bench:bundles [-- --runs 7] [--sdk-external] [--only backup,restoreDrill]
+ *
+ * --sdk-external leaves @aws-sdk/* and @smithy/* out of the bundle (as if the Lambda runtime's
+ * SDK were used; they are then imported from node_modules in the timing runs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -17,16 +19,22 @@ import { build } from 'esbuild';
 const root = join(import.meta.dirname, '..');
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
+const sdkExternal = process.argv.includes('--sdk-external');
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag > 0 ? (process.argv[onlyFlag + 1] ?? '').split(',') : null;
 const SIZE_TARGET = 1024 * 1024;
 const IMPORT_TARGET_MS = 150;
 
 const functions = readdirSync(join(root, 'functions'))
   .filter((f) => f.endsWith('.ts'))
   .map((f) => f.replace(/\.ts$/, ''))
+  .filter((name) => !only || only.some((prefix) => name.startsWith(prefix)))
   .sort();
 /** The same plugins serverless.yml gives serverless-esbuild. */
 const plugins = createRequire(import.meta.url)('../esbuild.plugins.cjs');
-const out = mkdtempSync(join(tmpdir(), 'drillbook-bundles-'));
+// Inside the repo (ignored .esbuild/) so that --sdk-external bundles resolve node_modules.
+mkdirSync(join(root, '.esbuild'), { recursive: true });
+const out = mkdtempSync(join(root, '.esbuild', 'bench-bundles-'));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,6 +68,7 @@ try {
       format: 'esm',
       logLevel: 'error',
       plugins,
+      ...(sdkExternal ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
       banner: {
         js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
@@ -69,7 +78,7 @@ try {
     rows.push({ name, bytes, ms: median(times) });
   }
   console.log(
-    `bundle sizes and cold import (median of ${runs} fresh node processes, node ${process.version})`,
+    `bundle sizes and cold import (median of ${runs} fresh node processes, node ${process.version}${sdkExternal ? ', AWS SDK external' : ''})`,
   );
   console.log('function               size (KiB)  import (ms)  within targets');
   for (const r of rows) {
