@@ -129,10 +129,18 @@ export async function startBackup(
   deps: BackupStepDeps & { backups: PollableBackupRepository },
   state: BackupState,
 ): Promise<BackupState> {
-  return stepOn(deps, state, async (_rec, next) => {
-    const started = await deps.backups.start(state.options.backupId, deps.progress);
-    next.record = withoutManifest(started);
-    next.takeStartedAt = clock(deps)().toISOString();
+  return stepOn(deps, state, async (rec, next) => {
+    const startedAt = clock(deps)().toISOString();
+    try {
+      const started = await deps.backups.start(state.options.backupId, deps.progress);
+      next.record = withoutManifest(started);
+      next.takeStartedAt = startedAt;
+    } catch (error) {
+      if (!deps.rethrow?.(error)) {
+        recordSpannedPhase(rec, 'base-backup', startedAt, clock(deps)(), 'failed', describeError(error));
+      }
+      throw error;
+    }
   });
 }
 

@@ -9,7 +9,7 @@ import type { Report } from '../../lib/core/report.js';
 import { withClient } from '../../lib/pg/connection.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
-import { throttled } from './rdsFixtures.js';
+import { quotaExceeded, throttled } from './rdsFixtures.js';
 
 /**
  * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
@@ -150,6 +150,22 @@ describe('backup state machine', () => {
     expect(manifest.tables.map((t: { table: string }) => t.table)).toEqual([
       'public.customers',
       'public.orders',
+    ]);
+  });
+
+  it('reports a snapshot quota clearly, without retrying it, and fails the execution', async () => {
+    fake.failNext('CreateDBSnapshot', 1, quotaExceeded);
+    const error = await runBackupMachine().catch((e: unknown) => e);
+    expect(String(error)).toMatch(/backup report says failed/);
+    expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
+    const [report] = reports('backup');
+    expect(report?.outcome).toBe('failed');
+    expect(report?.reason).toMatch(
+      /snapshot quota exceeded in eu-west-1: cannot create drillbook-shop-\d{8}/,
+    );
+    expect(report?.phases.map((p) => [p.name, p.outcome])).toEqual([
+      ['heartbeat', 'passed'],
+      ['base-backup', 'failed'],
     ]);
   });
 
