@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import validator from 'asl-validator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { functionHandlers } from '../../lib/aws/functionHandlers.js';
 import { readDefinition, runStateMachine, stateMachineNames } from '../../lib/aws/localStateMachine.js';
+import { runCommand } from '../../lib/cli/commands/run.js';
 import type { Report } from '../../lib/core/report.js';
 import { withClient } from '../../lib/pg/connection.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
@@ -174,6 +175,29 @@ describe('backup state machine', () => {
     await runBackupMachine();
     expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
     expect(reports('backup').every((r) => r.outcome === 'passed')).toBe(true);
+  });
+});
+
+describe('drillbook run (the CLI command)', () => {
+  it('runs backup then restore-drill from a config file with the real handlers and exits 0', async () => {
+    const file = join(runbook, 'drillbook.json');
+    writeFileSync(file, process.env['DRILLBOOK_CONFIG_JSON']!);
+    const out: string[] = [];
+    const steps: string[] = [];
+    const ctx = {
+      out: (t: string) => out.push(t),
+      err: (t: string) => out.push(t),
+      progress: { step: (m: string) => steps.push(m) },
+      signal: new AbortController().signal,
+    };
+    const common = ['--config', file, '--runbook', runbook, '--wait-seconds', '0'];
+    expect(await runCommand.run(['backup', '--input', '{}', ...common], ctx)).toBe(0);
+    expect(
+      await runCommand.run(['restore-drill', '--input', '{"mask":false}', ...common, '--json'], ctx),
+    ).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ result: { outcome: 'passed' } });
+    expect(steps).toContain('restore-drill: TearDown (Task)');
+    expect(reports('restore-drill')[0]?.phases.find((p) => p.name === 'mask')?.outcome).toBe('skipped');
   });
 });
 
