@@ -1,5 +1,5 @@
-import { pollBackupStep } from '../lib/aws/backupWorkflow.js';
 import { stepHandler } from '../lib/aws/handler.js';
+import { pollBackupStep } from '../lib/aws/pollSteps.js';
 import { backupStateSchema } from '../lib/aws/stepSchemas.js';
 
 /** Backup state machine, wait loop: is the snapshot available yet (bounded by snapshotTimeoutMinutes)? */

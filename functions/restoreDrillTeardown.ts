@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { teardownDrillStep } from '../lib/aws/drillWorkflow.js';
+import { teardownDrillStep } from '../lib/aws/drillTeardown.js';
 import { stepHandler } from '../lib/aws/handler.js';
 import { caughtSchema, drillInputSchema, drillStateSchema } from '../lib/aws/stepSchemas.js';
 

@@ -9,13 +9,14 @@ import {
   checkPitrHealth,
   copyBackupOffsite,
   finishBackup,
-  pollBackup,
   pruneBackups,
   recordCaught,
   startBackup,
   verifyBackup,
 } from '../jobs/backupSteps.js';
 import { logProgress } from './handler.js';
+import type { ManifestStore } from './manifestStore.js';
+import { publishersFor, publishing } from './publishing.js';
 import { isTransientAwsError } from './retry.js';
 import { type AwsRuntime, awsRuntime, snapshotsOf, sourceOf } from './runtime.js';
 import type { backupInputSchema, backupStateSchema, caughtSchema, executionSchema } from './stepSchemas.js';
@@ -26,9 +27,9 @@ import type { backupInputSchema, backupStateSchema, caughtSchema, executionSchem
  */
 const never = new AbortController().signal;
 
-function deps(rt: AwsRuntime) {
+function deps(rt: AwsRuntime, manifests: ManifestStore) {
   return {
-    backups: snapshotsOf(rt),
+    backups: snapshotsOf(rt, manifests),
     source: sourceOf(rt),
     progress: rt.progress,
     signal: never,
@@ -57,14 +58,9 @@ export type BackupStartEvent = { input: z.infer<typeof backupInputSchema> } & z.
 export async function startBackupStep(event: BackupStartEvent): Promise<BackupState> {
   const rt = awsRuntime(event.input.system, logProgress);
   const backupId = event.input.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime));
-  const d = deps(rt);
+  const d = deps(rt, publishing(rt.config).manifests);
   const state = await beginBackup(d, optionsFor(rt, backupId));
   return startBackup(d, state);
-}
-
-export async function pollBackupStep(state: z.infer<typeof backupStateSchema>): Promise<BackupState> {
-  const rt = awsRuntime(state.options.system, logProgress);
-  return pollBackup(deps(rt), state, rt.aws.waits.snapshotTimeoutMinutes * 60);
 }
 
 export interface BackupResult {
@@ -76,13 +72,14 @@ export interface BackupResult {
 /** Offsite copy, manifest, verification, PITR health (lag in the report's details), retention, report. */
 export async function finishBackupStep(state: z.infer<typeof backupStateSchema>): Promise<BackupResult> {
   const rt = awsRuntime(state.options.system, logProgress);
-  const d = deps(rt);
+  const { publishers, manifests } = publishing(rt.config);
+  const d = deps(rt, manifests);
   let next: BackupState = await copyBackupOffsite(d, state);
   next = await captureBackupManifest(d, next);
   next = await verifyBackup(d, next);
   next = await checkPitrHealth(d, next);
   next = await pruneBackups(d, next);
-  const { report, location } = await finishBackup({ publishers: rt.publishers }, next);
+  const { report, location } = await finishBackup({ publishers }, next);
   return { reportId: report.id, outcome: report.outcome, location };
 }
 
@@ -106,6 +103,6 @@ export async function backupFailedStep(event: BackupFailedEvent): Promise<Backup
         ),
         caught,
       );
-  const { report, location } = await finishBackup({ publishers: rt.publishers }, failed);
+  const { report, location } = await finishBackup({ publishers: publishersFor(rt.config) }, failed);
   return { reportId: report.id, outcome: report.outcome, location };
 }

@@ -1,22 +1,21 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { buildPublishers } from '../adapters.js';
 import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
-import type { Publishers } from '../jobs/publish.js';
 import type { Progress } from '../ports.js';
 import { AwsSourceDatabase } from './awsSourceDatabase.js';
 import { AwsStagingInspector } from './awsStagingInspector.js';
 import { rdsClient, secretsClient } from './clients.js';
 import { type AwsSystemConfig, rdsSource } from './config.js';
-import { RunbookManifestStore } from './manifestStore.js';
+import type { ManifestStore } from './manifestStore.js';
 import { RdsRestoreTarget } from './rdsRestoreTarget.js';
 import { RdsSnapshots } from './rdsSnapshots.js';
 
 /**
  * Everything a backup or drill step needs on AWS, built from the config. The config comes from
  * $DRILLBOOK_CONFIG_JSON (the deployed functions get it from serverless.yml) and is validated by
- * the same schema as the CLI's.
+ * the same schema as the CLI's. Publishing (S3, chat, metrics) is in publishing.ts, so that the
+ * steps that never publish (polls, teardown) do not bundle it.
  */
 export interface AwsRuntime {
   config: DrillbookConfig;
@@ -24,30 +23,7 @@ export interface AwsRuntime {
   aws: AwsSystemConfig;
   rds: RDSClient;
   secrets: SecretsManagerClient;
-  publishers: Publishers;
   progress: Progress;
-}
-
-/** How reports are published on AWS: replaceable (tests). */
-export type PublishersFactory = (config: DrillbookConfig) => Publishers;
-
-let publishersFactory: PublishersFactory = defaultPublishers;
-
-export function setPublishersFactory(factory: PublishersFactory): void {
-  publishersFactory = factory;
-}
-
-/**
- * The shared publishers (lib/adapters.ts): on AWS the S3 runbook store (runbook.s3), the webhook
- * chat and CloudWatch metrics (the backup report's restorableLagSeconds becomes the
- * RestorableLagSeconds metric there); a runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local
- * runs of the state machines: `drillbook run`, tests).
- */
-function defaultPublishers(config: DrillbookConfig): Publishers {
-  const dir = process.env['DRILLBOOK_RUNBOOK_DIR'];
-  return dir
-    ? buildPublishers({ target: 'local', config, runbookDir: dir })
-    : buildPublishers({ target: 'aws', config });
 }
 
 let cachedConfig: { text: string; config: DrillbookConfig } | null = null;
@@ -104,18 +80,18 @@ export function awsRuntime(systemName: string | undefined, progress: Progress): 
     aws,
     rds: cachedRds(aws.region),
     secrets: cachedSecrets.client,
-    publishers: publishersFactory(config),
     progress,
   };
 }
 
-export function snapshotsOf(rt: AwsRuntime): RdsSnapshots {
+/** The snapshot repository; `manifests` is where verification manifests are kept (publishing.ts). */
+export function snapshotsOf(rt: AwsRuntime, manifests: ManifestStore): RdsSnapshots {
   return new RdsSnapshots({
     system: rt.system.name,
     source: rdsSource(rt.aws),
     region: rt.aws.region,
     client: rt.rds,
-    manifests: new RunbookManifestStore(rt.publishers.runbook),
+    manifests,
     offsite: rt.aws.offsite
       ? {
           region: rt.aws.offsite.region,
