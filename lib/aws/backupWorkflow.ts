@@ -16,6 +16,7 @@ import {
 } from '../jobs/backupSteps.js';
 import { logProgress } from './handler.js';
 import type { ManifestStore } from './manifestStore.js';
+import { noManifests } from './noManifests.js';
 import { publishersFor, publishing } from './publishing.js';
 import { isTransientAwsError } from './retry.js';
 import { type AwsRuntime, awsRuntime, snapshotsOf, sourceOf } from './runtime.js';
@@ -58,7 +59,8 @@ export type BackupStartEvent = { input: z.infer<typeof backupInputSchema> } & z.
 export async function startBackupStep(event: BackupStartEvent): Promise<BackupState> {
   const rt = awsRuntime(event.input.system, logProgress);
   const backupId = event.input.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime));
-  const d = deps(rt, publishing(rt.config).manifests);
+  // Starting a snapshot reads no manifest: no runbook store here (and none in this role).
+  const d = deps(rt, noManifests);
   const state = await beginBackup(d, optionsFor(rt, backupId));
   return startBackup(d, state);
 }
