@@ -3,6 +3,14 @@
  * lib/jobs orchestrates them around the pure logic in lib/core. Nothing here does I/O.
  */
 
+import type { ProbeConfig, SliConfig } from './core/canary/config.js';
+import type {
+  DeploymentState,
+  DeploymentVersions,
+  HookStatus,
+  StopResult,
+} from './core/canary/deployments.js';
+import type { SliSeries } from './core/canary/judge.js';
 import type { Manifest } from './core/manifest.js';
 import type { Check, Report } from './core/report.js';
 
@@ -135,15 +143,6 @@ export interface SecretValueReader {
 }
 
 // --- canary auto-halt (CodeDeploy, alarm tags, SLIs, smoke probes) ---
-
-import type { ProbeConfig, SliConfig } from './core/canary/config.js';
-import type {
-  DeploymentState,
-  DeploymentVersions,
-  HookStatus,
-  StopResult,
-} from './core/canary/deployments.js';
-import type { SliSeries } from './core/canary/judge.js';
 
 /** CodeDeploy (or the local deployment registry): read deployments, stop them, answer hooks. */
 export interface CanaryDeployments {

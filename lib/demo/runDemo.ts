@@ -6,11 +6,14 @@ import { describeError } from '../core/errors.js';
 import { formatDuration } from '../core/objectives.js';
 import type { Report } from '../core/report.js';
 import { runBackup } from '../jobs/backup.js';
+import { runLocalRotationDemo } from '../jobs/localRotationDemo.js';
 import type { Publishers } from '../jobs/publish.js';
 import { runReplayRequest } from '../jobs/replayRequest.js';
 import { runRestoreDrill } from '../jobs/restoreDrill.js';
+import { ROTATION_TAG, rotationAudit } from '../jobs/rotationAudit.js';
 import { runLocalCanaryHaltDemo } from '../local/canaryDemo.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';
+import { FileSecretStore } from '../local/fileSecretStore.js';
 import { LocalNatsServer } from '../local/natsServer.js';
 import type { LocalCluster } from '../local/pgCluster.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../local/wiring.js';
@@ -163,6 +166,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
     });
 
     options.signal.throwIfAborted();
+    options.progress.step(
+      '== secret rotation: alternate the app database user through the four rotation steps',
+    );
+    await attempt(steps, 'secret-rotation', async () => {
+      const rotation = await runLocalRotationDemo({
+        adminUrl: sourceUrl,
+        storeFile: join(root, 'secrets.json'),
+        runbook: publishers.runbook,
+        ...(publishers.chat ? { chat: publishers.chat } : {}),
+        progress: options.progress,
+        system: SYSTEM,
+      });
+      return step('secret-rotation', rotation.report, rotation.location);
+    });
+    await attempt(steps, 'rotation-audit', async () => {
+      const audit = await rotationAudit(
+        {
+          system: SYSTEM,
+          environment: 'production',
+          secretIds: [],
+          tag: { key: ROTATION_TAG },
+          warningDays: 7,
+          graceHours: 24,
+        },
+        { store: new FileSecretStore(join(root, 'secrets.json')), ...publishers },
+      );
+      return step('rotation-audit', audit.report, audit.location);
+    });
+
+    options.signal.throwIfAborted();
     options.progress.step('== canary auto-halt: a guardrail alarm fires during a canary deployment');
     await attempt(steps, 'canary-halt', async () => {
       const canary = await runLocalCanaryHaltDemo({
@@ -202,7 +235,9 @@ function step(job: string, report: Report, location: string, summary?: string): 
   const detail = [
     o ? `RPO ${formatDuration(o.rpoSeconds)} / RTO ${formatDuration(o.rtoSeconds)}` : '',
     summary ?? '',
-    failed.length > 0 ? `failed: ${failed.join(', ')}` : `${report.checks.length} checks`,
+    failed.length > 0
+      ? `failed: ${failed.join(', ')}`
+      : `${report.checks.length} check${report.checks.length === 1 ? '' : 's'}`,
   ]
     .filter(Boolean)
     .join(', ');

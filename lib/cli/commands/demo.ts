@@ -8,9 +8,11 @@ export const demoCommand: Command = {
   summary: 'run every job end to end on throwaway local Postgres and NATS; leaves a runbook folder',
   help: `usage: drillbook demo [--dir DIR] [--scale N] [--json]
 
-Starts throwaway local servers, seeds data, then runs the backup and the restore drill (and the other
-jobs as they are available) on the local adapters, writes every report to DIR/runbook and prints the
-chat summaries. Servers, backups and staging clusters are removed at the end (also on Ctrl-C).
+Starts throwaway local Postgres and NATS servers, seeds data and an event stream, then runs every job
+on the local adapters: backup, restore drill (with PII masking), replay rehearsal, secret rotation,
+rotation audit and a canary auto-halt. Writes every report (JSON, Markdown, HTML) to DIR/runbook,
+rewrites DIR/runbook/RUNBOOK.md and prints the chat summaries. Servers, backups and staging clusters
+are removed at the end (also on Ctrl-C); DIR/canary keeps the sample alarm event and registry.
 
   --dir DIR     where to leave the runbook folder (default: ./drillbook-demo)
   --scale N     pgbench scale of the demo database (default: 10, i.e. 1,000,000 accounts)

@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPublishers } from '../../lib/adapters.js';
+import { runDemo } from '../../lib/demo/runDemo.js';
+
+describe('drillbook demo', () => {
+  it('runs every job end to end on throwaway servers and leaves a browsable runbook behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-demo-test-'));
+    const printed: string[] = [];
+    const progress: string[] = [];
+    const steps = await runDemo({
+      dir,
+      scale: 1,
+      progress: { step: (m) => progress.push(m) },
+      signal: new AbortController().signal,
+      publishers: (runbookDir) =>
+        buildPublishers({
+          target: 'local',
+          config: null,
+          runbookDir,
+          print: (t) => printed.push(t),
+          warn: () => {},
+        }),
+    });
+
+    expect(steps.map((s) => `${s.job}:${s.outcome}`)).toEqual([
+      'backup:passed',
+      'restore-drill:passed',
+      'replay:passed',
+      'secret-rotation:passed',
+      'rotation-audit:passed',
+      'canary-halt:passed',
+    ]);
+    const kinds = readdirSync(join(dir, 'runbook', 'reports')).sort();
+    expect(kinds).toEqual([
+      'backup',
+      'canary-halt',
+      'replay-rehearsal',
+      'restore-drill',
+      'rotation-audit',
+      'secret-rotation',
+    ]);
+    const runbook = readFileSync(join(dir, 'runbook', 'RUNBOOK.md'), 'utf8');
+    expect(runbook).toMatch(/\| demo \| \d{4}-\d{2}-\d{2} \| passed \|/);
+    expect(printed.some((t) => t.includes('Restore drill PASSED'))).toBe(true);
+    // Everything the demo started is gone: no staging cluster, no temp folder with a live server.
+    const leftovers = readdirSync(tmpdir()).filter(
+      (n) => n.startsWith('drillbook-demo-') && !n.startsWith('drillbook-demo-test-'),
+    );
+    expect(leftovers.filter((n) => existsSync(join(tmpdir(), n, 'source')))).toEqual([]);
+    expect(progress.at(-1)).toBe('stopping the demo servers');
+  });
+});
