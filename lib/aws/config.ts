@@ -37,6 +37,7 @@ export const awsSystemSchema = z
     staging: awsStagingSchema,
     /** Aurora only: the engine of the instance created in the restored cluster. */
     engine: z.string().default('aurora-postgresql'),
+    /** Each bounded well inside the state machines' 48 h execution limit, so teardown always runs. */
     waits: z
       .object({
         snapshotTimeoutMinutes: z.number().int().positive().max(1440).default(180),
