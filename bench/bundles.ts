@@ -1,7 +1,7 @@
 /**
  * Builds every Lambda in functions/ the way serverless-esbuild does for serverless.yml (bundle,
- * minify, ESM, node22, the createRequire banner, esbuild.plugins.cjs) and measures each bundle's size and its cold
- * import time: a fresh `node` process importing the built file, median of several runs.
+ * minify, ESM, node22, module-first mainFields, keepNames, the createRequire banner,
+ * esbuild.plugins.cjs) and measures each bundle's size and its cold import time: a fresh `node` process importing the built file, median of several runs.
  * Targets (issue 3): <= 1 MB minified, import <= 150 ms.
  *
  *   npm run bench:bundles [-- --runs 7] [--sdk-external] [--only backup,restoreDrill]
@@ -66,6 +66,8 @@ try {
       platform: 'node',
       target: 'node22',
       format: 'esm',
+      mainFields: ['module', 'main'],
+      keepNames: true,
       logLevel: 'error',
       plugins,
       ...(sdkExternal ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
