@@ -90,6 +90,9 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const record = (await localBackups(system).get('bench-1')) as BackupRecord;
 
+  // One untimed restore first, so that neither side pays for a cold page cache alone.
+  log('warm-up: one untimed bare restore');
+  await bareRestore(record, join(root, 'bare-warmup'), archiveDir, url);
   const bare: number[] = [];
   const drill: number[] = [];
   for (let i = 0; i < rounds; i++) {
