@@ -25,15 +25,15 @@ missing=()
 have_pg_server || missing+=(postgresql)
 have_amcheck || missing+=(postgresql-contrib)
 command -v nats-server >/dev/null || missing+=(nats-server)
-# Headless Chromium renders the HTML reports in the reporting tests.
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+# Headless Chromium renders the HTML reports in the reporting tests (not needed for the demo).
+[ "${1:-}" != test ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then apt=(sudo apt-get); else
     die "missing system packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}"
   fi
   command -v apt-get >/dev/null || die "missing system packages: ${missing[*]} (no apt-get here: install them with your package manager)"
   echo "drillbook setup: installing ${missing[*]}" >&2
-  # Do not let the package start a system-wide cluster/daemon: drillbook runs its own throwaway servers.
+  # drillbook runs its own throwaway servers; any system-wide service the packages start is not used.
   export DEBIAN_FRONTEND=noninteractive
   "${apt[@]}" update -qq
   "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
