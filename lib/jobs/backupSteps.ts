@@ -4,15 +4,18 @@ import type { RunRecorder } from '../core/recorder.js';
 import { RunRecorder as Recorder } from '../core/recorder.js';
 import { type Report, reportId } from '../core/report.js';
 import { planRetention, type RetentionPolicy } from '../core/retention.js';
-import type {
-  BackupRecord,
-  BackupRepository,
-  PollableBackupRepository,
-  Progress,
-  SourceDatabase,
-} from '../ports.js';
+import type { BackupRecord, BackupRepository, PollableBackupRepository, SourceDatabase } from '../ports.js';
 import { type Publishers, publishReportOnce } from './publish.js';
-import { type RunState, recordSpannedPhase, resumeRecorder, toRunState } from './runState.js';
+import {
+  clockOf,
+  phase,
+  type RunState,
+  recordSpannedPhase,
+  resumeRecorder,
+  runStep,
+  type StepDeps,
+  toRunState,
+} from './runState.js';
 
 /**
  * The backup job as separate steps over a JSON state: the local CLI calls them one after another
@@ -38,41 +41,27 @@ export interface BackupState {
   taken: boolean;
 }
 
-export interface BackupStepDeps {
+export interface BackupStepDeps extends StepDeps {
   backups: BackupRepository;
-  progress: Progress;
-  signal: AbortSignal;
-  now?: () => Date;
-  /** Errors the state machine retries (throttling, transient faults) are thrown, not recorded. */
-  rethrow?: (error: unknown) => boolean;
 }
 
-const clock = (deps: { now?: () => Date }) => deps.now ?? (() => new Date());
+const clock = clockOf;
 
-async function stepOn(
+/** Runs `body` unless the backup already failed; a failure ends the snapshot wait loop. */
+function stepOn(
   deps: BackupStepDeps,
   state: BackupState,
   body: (rec: RunRecorder, next: BackupState) => Promise<void>,
 ): Promise<BackupState> {
-  if (state.run.failure !== null) return state;
-  const rec = resumeRecorder(state.run, clock(deps));
-  const next: BackupState = { ...state };
-  try {
-    deps.signal.throwIfAborted();
-    await body(rec, next);
-  } catch (error) {
-    if (deps.rethrow?.(error)) throw error;
-    rec.fail(error);
-    next.taken = true;
-    deps.progress.step(`backup failed: ${describeError(error)}`);
-  }
-  next.run = toRunState(rec);
-  return next;
-}
-
-function phase<T>(deps: BackupStepDeps, rec: RunRecorder, name: string, fn: () => Promise<T>): Promise<T> {
-  deps.signal.throwIfAborted();
-  return rec.phase(name, fn);
+  return runStep(
+    deps,
+    state,
+    'backup',
+    (next) => {
+      next.taken = true;
+    },
+    body,
+  );
 }
 
 const withoutManifest = (record: BackupRecord): BackupRecord => ({ ...record, manifest: null });

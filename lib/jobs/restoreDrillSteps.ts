@@ -8,13 +8,21 @@ import type {
   BackupRecord,
   BackupRepository,
   PollableRestoreTarget,
-  Progress,
   RestoreTarget,
   StagingHandle,
   StagingInspector,
 } from '../ports.js';
 import { type Publishers, publishReportOnce } from './publish.js';
-import { type RunState, recordSpannedPhase, resumeRecorder, toRunState } from './runState.js';
+import {
+  clockOf,
+  phase,
+  type RunState,
+  recordSpannedPhase,
+  resumeRecorder,
+  runStep,
+  type StepDeps,
+  toRunState,
+} from './runState.js';
 
 /**
  * The restore drill as separate steps over a JSON state, so that the local CLI (one step after
@@ -57,45 +65,27 @@ export interface DrillState {
   tornDown: boolean;
 }
 
-export interface DrillStepDeps {
+export interface DrillStepDeps extends StepDeps {
   backups: BackupRepository;
-  progress: Progress;
-  signal: AbortSignal;
-  now?: () => Date;
-  /**
-   * Errors a state machine retries (throttling, transient faults) are thrown instead of recorded,
-   * so the ASL Retry re-runs the (idempotent) step. Locally nothing is retried this way.
-   */
-  rethrow?: (error: unknown) => boolean;
 }
 
-const clock = (deps: { now?: () => Date }) => deps.now ?? (() => new Date());
+const clock = clockOf;
 
-/** Runs `body` on a recorder resumed from the state, unless the drill already failed. */
-async function stepOn(
+/** Runs `body` unless the drill already failed; a failure ends the recovery wait loop. */
+function stepOn(
   deps: DrillStepDeps,
   state: DrillState,
   body: (rec: RunRecorder, next: DrillState) => Promise<void>,
 ): Promise<DrillState> {
-  if (state.run.failure !== null) return state;
-  const rec = resumeRecorder(state.run, clock(deps));
-  const next: DrillState = { ...state };
-  try {
-    deps.signal.throwIfAborted();
-    await body(rec, next);
-  } catch (error) {
-    if (deps.rethrow?.(error)) throw error;
-    rec.fail(error);
-    deps.progress.step(`drill failed: ${describeError(error)}`);
-    next.recovered = true;
-  }
-  next.run = toRunState(rec);
-  return next;
-}
-
-function phase<T>(deps: DrillStepDeps, rec: RunRecorder, name: string, fn: () => Promise<T>): Promise<T> {
-  deps.signal.throwIfAborted();
-  return rec.phase(name, fn);
+  return runStep(
+    deps,
+    state,
+    'drill',
+    (next) => {
+      next.recovered = true;
+    },
+    body,
+  );
 }
 
 /** Starts the drill: picks the backup and checks it. */
@@ -110,26 +100,7 @@ export async function beginDrill(deps: DrillStepDeps, options: DrillOptions): Pr
     now,
   );
   rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
-  const state: DrillState = {
-    run: toRunState(rec),
-    options: {
-      system: options.system,
-      environment: options.environment,
-      targetTime: options.targetTime ? options.targetTime.toISOString() : null,
-      backupId: options.backupId ?? null,
-      mask: options.mask,
-      rpoTargetSeconds: options.rpoTargetSeconds,
-      rtoTargetSeconds: options.rtoTargetSeconds,
-    },
-    recoveryTargetTime: (options.targetTime ?? startedAt).toISOString(),
-    backupId: null,
-    staging: null,
-    recoverStartedAt: null,
-    recovered: false,
-    verifiedAt: null,
-    heartbeat: null,
-    tornDown: false,
-  };
+  const state = drillState(rec, options, startedAt, null);
   return stepOn(deps, state, async (r, next) => {
     const backup = await chooseBackup(deps.backups, options);
     next.backupId = backup.id;
@@ -392,6 +363,16 @@ export function drillFailedBeforeStart(
   );
   rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
   rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
+  return { ...drillState(rec, options, startedAt, staging), recovered: true };
+}
+
+/** The state a drill starts from: its options as JSON, nothing restored yet. */
+function drillState(
+  rec: RunRecorder,
+  options: DrillOptions,
+  startedAt: Date,
+  staging: StagingHandle | null,
+): DrillState {
   return {
     run: toRunState(rec),
     options: {
@@ -407,7 +388,7 @@ export function drillFailedBeforeStart(
     backupId: null,
     staging,
     recoverStartedAt: null,
-    recovered: true,
+    recovered: false,
     verifiedAt: null,
     heartbeat: null,
     tornDown: false,

@@ -1,5 +1,7 @@
+import { describeError } from '../core/errors.js';
 import { RunRecorder } from '../core/recorder.js';
 import type { Check, Phase, ReportKind } from '../core/report.js';
+import type { Progress } from '../ports.js';
 
 /**
  * A run's recorder as plain JSON, so that a job split into steps (one Lambda per step in a state
@@ -66,4 +68,55 @@ export function recordSpannedPhase(
   const phase: Phase = { name, startedAt, finishedAt: finishedAt.toISOString(), outcome };
   if (detail) phase.detail = detail;
   rec.phases.push(phase);
+}
+
+/** What every step of a split job needs. */
+export interface StepDeps {
+  progress: Progress;
+  signal: AbortSignal;
+  now?: () => Date;
+  /**
+   * Errors a state machine retries (throttling, transient faults) are thrown instead of recorded,
+   * so the ASL Retry re-runs the (idempotent) step. Locally nothing is retried this way.
+   */
+  rethrow?: (error: unknown) => boolean;
+}
+
+export const clockOf = (deps: { now?: () => Date }): (() => Date) => deps.now ?? (() => new Date());
+
+/**
+ * Runs `body` on a recorder resumed from the state, unless the run already failed. An error that is
+ * not rethrown for a retry fails the run; `onFailure` marks the state so that wait loops end.
+ */
+export async function runStep<S extends { run: RunState }>(
+  deps: StepDeps,
+  state: S,
+  what: string,
+  onFailure: (next: S) => void,
+  body: (rec: RunRecorder, next: S) => Promise<void>,
+): Promise<S> {
+  if (state.run.failure !== null) return state;
+  const rec = resumeRecorder(state.run, clockOf(deps));
+  const next: S = { ...state };
+  try {
+    deps.signal.throwIfAborted();
+    await body(rec, next);
+  } catch (error) {
+    if (deps.rethrow?.(error)) throw error;
+    rec.fail(error);
+    onFailure(next);
+    deps.progress.step(`${what} failed: ${describeError(error)}`);
+  }
+  next.run = toRunState(rec);
+  return next;
+}
+
+/** A timed phase that refuses to start once the run was interrupted. */
+export function phase<T>(
+  deps: { signal: AbortSignal },
+  rec: RunRecorder,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return rec.stepsUntil(deps.signal)(name, fn);
 }
