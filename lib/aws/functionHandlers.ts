@@ -2,6 +2,7 @@ import { handler as backupFailed } from '../../functions/backupFailed.js';
 import { handler as backupFinish } from '../../functions/backupFinish.js';
 import { handler as backupPoll } from '../../functions/backupPoll.js';
 import { handler as backupStart } from '../../functions/backupStart.js';
+import { handler as replayRehearsal } from '../../functions/replayRehearsal.js';
 import { handler as restoreDrillPoll } from '../../functions/restoreDrillPoll.js';
 import { handler as restoreDrillReport } from '../../functions/restoreDrillReport.js';
 import { handler as restoreDrillStart } from '../../functions/restoreDrillStart.js';
@@ -20,4 +21,5 @@ export const functionHandlers: Record<string, LocalHandler> = {
   restoreDrillVerify,
   restoreDrillTeardown,
   restoreDrillReport,
+  replayRehearsal,
 } as unknown as Record<string, LocalHandler>;

@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
  * Resources there are `{"Fn::GetAtt": [functionName, "Arn"]}` (serverless-step-functions turns
  * them into ARNs); here they become local ARNs and the function name picks the handler.
  */
-export const stateMachineNames = ['backup', 'restore-drill'] as const;
+export const stateMachineNames = ['backup', 'restore-drill', 'replay-rehearsal'] as const;
 export type StateMachineName = (typeof stateMachineNames)[number];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -11,12 +11,14 @@ import {
 import { backupInputSchema, drillInputSchema } from '../../aws/stepSchemas.js';
 import { loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
+import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import { intFlag, parseFlags } from '../args.js';
 import { type Command, exitCodes } from '../context.js';
 
 const inputSchemas: Record<StateMachineName, z.ZodType> = {
   backup: backupInputSchema,
   'restore-drill': drillInputSchema,
+  'replay-rehearsal': replayRequestSchema,
 };
 
 /** --input JSON or @file, parsed and validated; errors name the field. */
@@ -46,8 +48,8 @@ function readInputFile(path: string): string {
 export const runCommand: Command = {
   name: 'run',
   summary:
-    'execute a state machine (backup, restore-drill) locally with its Tasks bound to the in-process handlers',
-  help: `usage: drillbook run <backup|restore-drill> --input JSON|@FILE [--dry-run] [--config FILE] [--runbook DIR]
+    'execute a state machine (backup, restore-drill, replay-rehearsal) locally with its Tasks bound to the in-process handlers',
+  help: `usage: drillbook run <backup|restore-drill|replay-rehearsal> --input JSON|@FILE [--dry-run] [--config FILE] [--runbook DIR]
                     [--wait-seconds N] [--json]
 
 Runs the ASL definition from state-machines/ (the file serverless.yml deploys) on this machine with
@@ -58,6 +60,9 @@ the usual AWS environment). Reports go to --runbook DIR (default: the config's r
   --input JSON|@FILE  execution input, validated:
                         backup:        {"system"?: NAME, "backupId"?: SNAPSHOT-ID}
                         restore-drill: {"system"?: NAME, "targetTime"?: ISO, "backupId"?: ID, "mask"?: BOOL}
+                        replay-rehearsal: {"stream": NAME, "projection": NAME, "fromSeq"?: N, "toSeq"?: N,
+                                           "expectDigest"?: HEX, "outboxTable"?: TABLE, ...}
+                        (replay-rehearsal reads DRILLBOOK_NATS_URL and DRILLBOOK_REPLAY_PG_URL)
   --dry-run           print the states in order with what each does; call nothing
   --wait-seconds N    pause N seconds in every Wait state instead of the definition's value
   --json              print the execution output as JSON
@@ -92,10 +97,13 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
     }
 
     const configFile = values.config ?? process.env['DRILLBOOK_CONFIG'];
-    if (!configFile) throw new InputError('--config', 'is required to run (or use --dry-run)');
-    const config = loadConfig(configFile);
-    process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
-    process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(values.runbook ?? config.runbook.dir ?? 'runbook');
+    // The RDS workflows need the systems' aws sections; a replay rehearsal needs only NATS (env).
+    if (!configFile && machine !== 'replay-rehearsal') {
+      throw new InputError('--config', 'is required to run (or use --dry-run)');
+    }
+    const config = configFile ? loadConfig(configFile) : null;
+    if (configFile) process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
+    process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(values.runbook ?? config?.runbook.dir ?? 'runbook');
     const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
       import('../../aws/localStateMachine.js'),
       import('../../aws/functionHandlers.js'),
