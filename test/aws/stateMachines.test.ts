@@ -5,6 +5,8 @@ import validator from 'asl-validator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { functionHandlers } from '../../lib/aws/functionHandlers.js';
 import { readDefinition, runStateMachine, stateMachineNames } from '../../lib/aws/localStateMachine.js';
+import { backupCommand } from '../../lib/cli/commands/backup.js';
+import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
 import { runCommand } from '../../lib/cli/commands/run.js';
 import type { Report } from '../../lib/core/report.js';
 import { withClient } from '../../lib/pg/connection.js';
@@ -198,6 +200,28 @@ describe('drillbook run (the CLI command)', () => {
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ result: { outcome: 'passed' } });
     expect(steps).toContain('restore-drill: TearDown (Task)');
     expect(reports('restore-drill')[0]?.phases.find((p) => p.name === 'mask')?.outcome).toBe('skipped');
+  });
+});
+
+describe('backup and restore-drill with --target aws', () => {
+  it('run the deployed workflows through the job commands, as drillbook run does', async () => {
+    const file = join(runbook, 'drillbook.json');
+    writeFileSync(file, process.env['DRILLBOOK_CONFIG_JSON']!);
+    const out: string[] = [];
+    const steps: string[] = [];
+    const ctx = {
+      out: (t: string) => out.push(t),
+      err: (t: string) => out.push(t),
+      progress: { step: (m: string) => steps.push(m) },
+      signal: new AbortController().signal,
+    };
+    const common = ['--target', 'aws', '--config', file, '--runbook', runbook, '--wait-seconds', '0'];
+    const drillsBefore = reports('restore-drill').length;
+    expect(await backupCommand.run(common, ctx)).toBe(0);
+    expect(await restoreDrillCommand.run([...common, '--no-mask', '--json'], ctx)).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ result: { outcome: 'passed' } });
+    expect(steps).toContain('restore-drill: TearDown (Task)');
+    expect(reports('restore-drill')).toHaveLength(drillsBefore + 1);
   });
 });
 

@@ -1,11 +1,14 @@
+import { backupInputSchema } from '../../aws/stepSchemas.js';
+import { parseWith } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';
 import { runBackup } from '../../jobs/backup.js';
 import { localBackups, localSource } from '../../local/wiring.js';
-import { parseFlags } from '../args.js';
+import { intFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
+import { executeStateMachine } from './run.js';
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -25,14 +28,39 @@ check says so when it does not.
   --migrations-table T   the migrations table whose newest row is the migration head
   --backup-id ID         deterministic id; an existing backup with this id is reused (default: a timestamp)
   --runbook DIR          runbook folder for the report (default: config runbook.dir, else ./runbook)
-  --target aws           not implemented on the CLI yet: see the README
+  --target aws           back up the config's RDS instance/Aurora cluster (systems[].aws): runs the
+                         deployed backup state machine on this machine, as "drillbook run backup"
+  --wait-seconds N       with --target aws: pause N seconds in each Wait state (default: the definition's)
   --json                 print the report as JSON
 
 Exit codes: 0 passed, 1 failed, 2 bad input.`,
   async run(argv, ctx) {
-    const { values } = parseFlags(argv, { ...systemFlagSpec, 'backup-id': { type: 'string' } });
-    if (values.target !== 'local')
-      throw new InputError('--target', 'only "local" is available from the CLI for now');
+    const { values } = parseFlags(argv, {
+      ...systemFlagSpec,
+      'backup-id': { type: 'string' },
+      'wait-seconds': { type: 'string' },
+    });
+    if (values.target === 'aws') {
+      const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
+      // The deployed workflow, run here: RDS snapshot, wait, offsite copy, prune, PITR health, manifest.
+      const backupId = parseWith(backupInputSchema.shape.backupId, values['backup-id'], '--backup-id');
+      const input = {
+        ...(values.system ? { system: values.system } : {}),
+        ...(backupId ? { backupId } : {}),
+      };
+      return executeStateMachine(
+        'backup',
+        input,
+        {
+          config: values.config,
+          runbook: values.runbook,
+          json: values.json,
+          ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+        },
+        ctx,
+      );
+    }
+    if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
     const { config, system } = resolveSystem(values);
     const backupId =
       values['backup-id'] ??

@@ -4,14 +4,14 @@ import { renderMarkdown } from '../../core/markdown.js';
 import { isDigest } from '../../core/replay/digest.js';
 import { parallelFoldEngine } from '../../jobs/foldEngine.js';
 import { runReplayRehearsal } from '../../jobs/replayRehearsal.js';
-import { ConsoleChat } from '../../local/consoleChat.js';
 import { NatsWindowReader } from '../../nats/windowReader.js';
 import { PgLiveProjection } from '../../pg/liveProjection.js';
 import { PgOutbox } from '../../pg/outbox.js';
 import { findProjection } from '../../projections/index.js';
 import { intFlag, parseFlags, requireFlag } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
-import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { cliPublishers } from '../publishers.js';
+import { optionalConfig } from '../runbookFlag.js';
 
 const flags = {
   'nats-url': { type: 'string' },
@@ -70,6 +70,7 @@ at its checkpoint; the outbox and the stream agree. Writes a report to the runbo
   --fold-worker             validate and fold on a worker thread, overlapping with reading NATS
                             (worth it with a spare CPU core; default: on the main thread)
   --system NAME             system name in the report (default: the config's only system, else "local")
+  --target aws              publish to the S3 runbook store, webhook chat and CloudWatch metrics
   --json                    print the report as JSON
 
 Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).`,
@@ -133,11 +134,11 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
         reader,
         ...(live ? { live } : {}),
         ...(outbox ? { outbox } : {}),
-        publish: {
-          runbook: runbookStore(values.runbook, config),
-          ...(values.json ? {} : { chat: new ConsoleChat() }),
-          warn: ctx.err,
-        },
+        publish: cliPublishers(ctx, config, {
+          target: values.target,
+          runbook: values.runbook,
+          json: values.json,
+        }),
         progress: ctx.progress,
         signal: ctx.signal,
         ...(values['fold-worker'] ? { foldEngine: parallelFoldEngine } : {}),

@@ -1,10 +1,11 @@
 import { InputError } from '../../core/errors.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
 import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
-import { dateFlag, parseFlags } from '../args.js';
+import { dateFlag, intFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
+import { executeStateMachine } from './run.js';
 
 export const restoreDrillCommand: Command = {
   name: 'restore-drill',
@@ -25,6 +26,9 @@ on the staging copy only; tears staging down, also on failure or Ctrl-C; writes 
   --work-dir DIR      where staging clusters are created (config: systems[].restore.workDir; default: temp)
   --no-mask           skip the masking step even when rules are configured
   --runbook DIR       runbook folder for the report (default: config runbook.dir, else ./runbook)
+  --target aws        drill on RDS/Aurora (the config's systems[].aws): runs the deployed restore-drill
+                      state machine on this machine, as "drillbook run restore-drill"
+  --wait-seconds N    with --target aws: pause N seconds in each Wait state (default: the definition's)
   --json              print the report as JSON
 
 RTO = drill start until the restored database passed verification; RPO = recovery target time minus
@@ -36,13 +40,34 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
       'backup-id': { type: 'string' },
       'work-dir': { type: 'string' },
       'no-mask': { type: 'boolean', default: false },
+      'wait-seconds': { type: 'string' },
     });
-    if (values.target !== 'local')
-      throw new InputError('--target', 'only "local" is available from the CLI for now');
     const targetTime = dateFlag(values['target-time'], 'target-time');
     if (targetTime && targetTime.getTime() > Date.now() + 60_000) {
       throw new InputError('--target-time', 'is in the future');
     }
+    if (values.target === 'aws') {
+      const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
+      // The deployed workflow, run here: point-in-time restore into staging, verify, mask, tear down.
+      const input = {
+        ...(values.system ? { system: values.system } : {}),
+        ...(targetTime ? { targetTime: targetTime.toISOString() } : {}),
+        ...(values['backup-id'] ? { backupId: values['backup-id'] } : {}),
+        ...(values['no-mask'] ? { mask: false } : {}),
+      };
+      return executeStateMachine(
+        'restore-drill',
+        input,
+        {
+          config: values.config,
+          runbook: values.runbook,
+          json: values.json,
+          ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+        },
+        ctx,
+      );
+    }
+    if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
     const { config, system } = resolveSystem(values);
     if (values['work-dir']) system.restore.workDir = values['work-dir'];
     const { report, location } = await runRestoreDrill(

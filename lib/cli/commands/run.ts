@@ -13,7 +13,7 @@ import { loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import { intFlag, parseFlags } from '../args.js';
-import { type Command, exitCodes } from '../context.js';
+import { type Command, type CommandContext, exitCodes } from '../context.js';
 
 const inputSchemas: Record<StateMachineName, z.ZodType> = {
   backup: backupInputSchema,
@@ -96,37 +96,68 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
       return exitCodes.passed;
     }
 
-    const configFile = values.config ?? process.env['DRILLBOOK_CONFIG'];
-    // The RDS workflows need the systems' aws sections; a replay rehearsal needs only NATS (env).
-    if (!configFile && machine !== 'replay-rehearsal') {
-      throw new InputError('--config', 'is required to run (or use --dry-run)');
-    }
-    const config = configFile ? loadConfig(configFile) : null;
-    if (configFile) process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
-    process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(values.runbook ?? config?.runbook.dir ?? 'runbook');
-    const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
-      import('../../aws/localStateMachine.js'),
-      import('../../aws/functionHandlers.js'),
-    ]);
-    try {
-      const run = await runStateMachine(machine, input, {
-        handlers: functionHandlers,
-        ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
-        onState: (state, type) => ctx.progress.step(`${machine}: ${state} (${type})`),
-      });
-      ctx.out(
-        values.json
-          ? JSON.stringify(run.output, null, 2)
-          : `succeeded: ${JSON.stringify((run.output as { result?: unknown }).result ?? run.output)}`,
-      );
-      return exitCodes.passed;
-    } catch (error) {
-      const message = (error as Error).message;
-      if (/Execution has failed/.test(message)) {
-        ctx.err(`${machine} failed: ${message.replace(/^.*?error: /, '')}`);
-        return exitCodes.failed;
-      }
-      throw error;
-    }
+    return executeStateMachine(
+      machine,
+      input,
+      {
+        config: values.config,
+        runbook: values.runbook,
+        json: values.json,
+        ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+      },
+      ctx,
+    );
   },
 };
+
+/**
+ * Executes a state machine's ASL on this machine with its Tasks bound to the Lambda handlers (AWS
+ * adapters from the config). Also what `backup --target aws` and `restore-drill --target aws` run.
+ */
+export async function executeStateMachine(
+  machine: StateMachineName,
+  input: unknown,
+  options: {
+    config?: string | undefined;
+    runbook?: string | undefined;
+    json?: boolean;
+    waitSeconds?: number;
+  },
+  ctx: CommandContext,
+): Promise<number> {
+  const configFile = options.config ?? process.env['DRILLBOOK_CONFIG'];
+  // The RDS workflows need the systems' aws sections; a replay rehearsal needs only NATS (env).
+  if (!configFile && machine !== 'replay-rehearsal') {
+    throw new InputError(
+      '--config',
+      'is required: its systems[].aws sections say what to run against (or use --dry-run)',
+    );
+  }
+  const config = configFile ? loadConfig(configFile) : null;
+  if (configFile) process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
+  process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(options.runbook ?? config?.runbook.dir ?? 'runbook');
+  const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
+    import('../../aws/localStateMachine.js'),
+    import('../../aws/functionHandlers.js'),
+  ]);
+  try {
+    const run = await runStateMachine(machine, input, {
+      handlers: functionHandlers,
+      ...(options.waitSeconds !== undefined ? { waitMs: options.waitSeconds * 1000 } : {}),
+      onState: (state, type) => ctx.progress.step(`${machine}: ${state} (${type})`),
+    });
+    ctx.out(
+      options.json
+        ? JSON.stringify(run.output, null, 2)
+        : `succeeded: ${JSON.stringify((run.output as { result?: unknown }).result ?? run.output)}`,
+    );
+    return exitCodes.passed;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/Execution has failed/.test(message)) {
+      ctx.err(`${machine} failed: ${message.replace(/^.*?error: /, '')}`);
+      return exitCodes.failed;
+    }
+    throw error;
+  }
+}
