@@ -3,7 +3,8 @@ import { renderMarkdown } from '../../core/markdown.js';
 import { reportKinds } from '../../core/report.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../context.js';
-import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { cliPublishers } from '../publishers.js';
+import { optionalConfig } from '../runbookFlag.js';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -14,7 +15,8 @@ Shows a report from the runbook store as Markdown (or JSON with --json).
   latest        the newest report (default), optionally of --kind and --system
   ID            a report id, as printed at the end of every job
   --kind        one of: ${reportKinds.join(', ')}
-  --runbook     runbook folder (default: the config's runbook.dir, else ./runbook)`,
+  --runbook     runbook folder (default: the config's runbook.dir, else ./runbook)
+  --target aws  read the S3 runbook store (config runbook.s3, or DRILLBOOK_RUNBOOK_BUCKET)`,
   async run(argv, ctx) {
     const { values, positionals } = parseFlags(
       argv,
@@ -25,7 +27,11 @@ Shows a report from the runbook store as Markdown (or JSON with --json).
     if (kind !== undefined && !(reportKinds as readonly string[]).includes(kind)) {
       throw new InputError('--kind', `must be one of ${reportKinds.join(', ')}`);
     }
-    const store = runbookStore(values.runbook, optionalConfig(values.config));
+    // --target aws reads the S3 runbook store (runbook.s3 in the config, or DRILLBOOK_RUNBOOK_BUCKET).
+    const store = cliPublishers(ctx, optionalConfig(values.config), {
+      target: values.target,
+      runbook: values.runbook,
+    }).runbook;
     const which = positionals[0] ?? 'latest';
     const report =
       which === 'latest'
