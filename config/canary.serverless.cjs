@@ -75,6 +75,23 @@ module.exports = () => {
     // GetMetricData supports no resource-level permissions: "*" is the only valid resource.
     { Effect: 'Allow', Action: ['cloudwatch:GetMetricData'], Resource: '*' },
   ];
+  // Test invokes of the new version: only the functions the probes name (any version or alias).
+  const invoked = [
+    ...new Set(
+      config.groups.flatMap((g) =>
+        (g.hooks?.probes ?? []).filter((p) => p.invoke).map((p) => p.invoke.functionName),
+      ),
+    ),
+  ];
+  if (invoked.length > 0) {
+    hookStatements.push({
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: invoked.map((fn) =>
+        sub(`arn:${pseudo('Partition')}:lambda:${pseudo('Region')}:${pseudo('AccountId')}:function:${fn}:*`),
+      ),
+    });
+  }
   return {
     configJson: JSON.stringify(config),
     eventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail },

@@ -1,9 +1,11 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
+import { lambdaInvokeAttempt } from '../lib/aws/lambdaInvokeProbe.js';
 import { ConfigError, describeError, InputError } from '../lib/core/errors.js';
-import { HttpSmokeProber } from '../lib/http/httpProbes.js';
 import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../lib/jobs/canaryHooks.js';
+import { httpAttempt, RetryingSmokeProber } from '../lib/probes/smokeProber.js';
 import { type LifecycleHookEvent, lifecycleHookEventSchema } from './canaryHookEvent.js';
 import { canaryAwsDeps, logger, zodEvent } from './canaryWiring.js';
 
@@ -46,7 +48,10 @@ export function hookHandler(name: HookName, run: RunHook) {
       }
       const result = await run(hook, {
         ...deps,
-        prober: new HttpSmokeProber(),
+        prober: new RetryingSmokeProber({
+          http: httpAttempt(),
+          invoke: lambdaInvokeAttempt(new LambdaClient({ maxAttempts: 3 })),
+        }),
         signal: AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - 5000)),
       });
       logger.info('canary hook', { hook: name, status: result.status, report: result.location });

@@ -55,7 +55,9 @@ export function runBeforeAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps
     }
     const prober = deps.prober;
     if (!prober) throw new ConfigError('prober', 'smoke probes are configured but no prober is wired');
-    const needsVersion = probes.some((p) => p.url.includes('{version}') || p.url.includes('%7Bversion%7D'));
+    const needsVersion = probes.some(
+      (p) => 'invoke' in p || p.url.includes('{version}') || p.url.includes('%7Bversion%7D'),
+    );
     const target = needsVersion
       ? (await deps.deployments.versions(deployment.deploymentId)).targetVersion
       : '';
@@ -189,8 +191,10 @@ function recorder(
   return rec;
 }
 
+/** The probe aimed at the new version: `{version}` in an HTTP URL, the qualifier of a test invoke. */
 function withVersion(probe: ProbeConfig, version: string): ProbeConfig {
   if (!version) return probe;
+  if ('invoke' in probe) return { ...probe, invoke: { qualifier: version, ...probe.invoke } };
   return { ...probe, url: probe.url.replaceAll('{version}', version).replaceAll('%7Bversion%7D', version) };
 }
 

@@ -9,19 +9,21 @@ import {
   type DeploymentInfo,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchSlis } from '../../lib/aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
+import { lambdaInvokeAttempt } from '../../lib/aws/lambdaInvokeProbe.js';
 import type { RetryPolicy } from '../../lib/aws/throttleRetry.js';
 import { canaryConfigSchema } from '../../lib/core/canary/config.js';
-import { HttpSmokeProber } from '../../lib/http/httpProbes.js';
 import {
   type CanaryHookDeps,
   runAfterAllowTraffic,
   runBeforeAllowTraffic,
 } from '../../lib/jobs/canaryHooks.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
+import { httpAttempt, RetryingSmokeProber } from '../../lib/probes/smokeProber.js';
 import { codeDeployWorld, deploymentInfo, throttlingError } from '../helpers/codeDeployWorld.js';
 
 const noWait: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };
@@ -141,7 +143,7 @@ function deps(
     config,
     deployments: new CodeDeployDeployments(world.client, noWait),
     ...(cw ? { slis: new CloudWatchSlis(cw.client, noWait) } : {}),
-    prober: new HttpSmokeProber(fetch, 1),
+    prober: new RetryingSmokeProber({ http: httpAttempt(fetch) }, 1),
     runbook: new FolderRunbookStore(root),
     now: () => now,
     warn: () => {},
@@ -280,6 +282,61 @@ describe('BeforeAllowTraffic', () => {
       ['probe new version', 'passed'],
     ]);
     expect(answers(world)[0]?.status).toBe('Succeeded');
+  });
+
+  /** Invoke's Payload as the SDK returns it: bytes that can also turn themselves into text. */
+  const blob = (text: string) =>
+    Object.assign(new TextEncoder().encode(text), { transformToString: () => text });
+
+  it('test-invokes the new Lambda version and fails the hook on a function error', async () => {
+    const lambda = mockClient(LambdaClient);
+    try {
+      lambda
+        .on(InvokeCommand, { FunctionName: 'checkout', Qualifier: '7' })
+        .resolvesOnce({
+          StatusCode: 200,
+          FunctionError: 'Unhandled',
+          ExecutedVersion: '7',
+          Payload: blob('{"errorType":"Error","errorMessage":"boom"}'),
+        })
+        .resolves({
+          StatusCode: 200,
+          ExecutedVersion: '7',
+          Payload: blob('{"ok":true}'),
+        });
+      const probe = {
+        name: 'invoke',
+        invoke: { functionName: 'checkout', expectPayloadContains: '"ok":true' },
+      };
+      const prober = new RetryingSmokeProber(
+        { http: httpAttempt(fetch), invoke: lambdaInvokeAttempt(new LambdaClient({ region: 'eu-west-1' })) },
+        1,
+      );
+
+      const failing = await runBeforeAllowTraffic(
+        hook,
+        deps(codeDeployWorld([lambdaDeployment()]), null, {
+          config: withProbes([{ ...probe, attempts: 1 }]),
+          prober,
+        }),
+      );
+      expect(failing.status).toBe('Failed');
+      expect(failing.report.checks[0]?.detail).toBe(
+        'invoke checkout:7: function error Unhandled (version 7) after 1 attempt(s)',
+      );
+
+      const passing = await runBeforeAllowTraffic(
+        hook,
+        deps(codeDeployWorld([lambdaDeployment()]), null, { config: withProbes([probe]), prober }),
+      );
+      expect(passing.status).toBe('Succeeded');
+      expect(passing.report.checks[0]?.detail).toMatch(
+        /^invoke checkout:7 -> 200 in \d+ms \(version 7\) \(attempt 1\)$/,
+      );
+      expect(lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input.Qualifier)).toEqual(['7', '7']);
+    } finally {
+      lambda.restore();
+    }
   });
 
   it('fails when a readiness probe keeps answering 503, after its bounded attempts', async () => {

@@ -58,15 +58,41 @@ export const sliSchema = z.object({
   periodSeconds: z.number().int().min(60).multipleOf(60).default(60),
 });
 
-export const probeSchema = z.object({
+const probeCommon = {
   name: z.string().min(1),
-  url: z.url(),
-  method: z.enum(['GET', 'HEAD']).default('GET'),
-  expectStatus: z.number().int().min(100).max(599).default(200),
   timeoutMs: z.number().int().min(100).max(60_000).default(5000),
   /** Attempts before the probe fails (bounded; a fresh version may need a moment). */
   attempts: z.number().int().min(1).max(10).default(3),
+};
+
+/** An HTTP health/readiness endpoint of the new version; `{version}` in the URL is replaced. */
+export const httpProbeSchema = z.strictObject({
+  ...probeCommon,
+  url: z.url(),
+  method: z.enum(['GET', 'HEAD']).default('GET'),
+  expectStatus: z.number().int().min(100).max(599).default(200),
 });
+
+/**
+ * A test invoke of the new Lambda version: `functionName` is invoked with qualifier = the
+ * deployment's target version; the probe passes when the function returns without FunctionError
+ * (and, with `expectPayloadContains`, when its response contains that text).
+ */
+export const lambdaProbeSchema = z.strictObject({
+  ...probeCommon,
+  invoke: z.strictObject({
+    functionName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Lambda function name'),
+    /** Version or alias to invoke; default: the deployment's target version. */
+    qualifier: z
+      .string()
+      .regex(/^[A-Za-z0-9_$-]{1,128}$/, 'must be a version or alias')
+      .optional(),
+    payload: z.record(z.string(), z.unknown()).default({}),
+    expectPayloadContains: z.string().optional(),
+  }),
+});
+
+export const probeSchema = z.union([httpProbeSchema, lambdaProbeSchema]);
 
 export const hooksSchema = z.object({
   thresholds: thresholdsSchema,
@@ -95,6 +121,8 @@ export type CanaryGroup = z.infer<typeof canaryGroupSchema>;
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 export type SliConfig = z.infer<typeof sliSchema>;
 export type ProbeConfig = z.infer<typeof probeSchema>;
+export type HttpProbeConfig = z.infer<typeof httpProbeSchema>;
+export type LambdaProbeConfig = z.infer<typeof lambdaProbeSchema>;
 
 export const defaultThresholds: Thresholds = thresholdsSchema.parse(undefined);
 
