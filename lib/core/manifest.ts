@@ -7,7 +7,15 @@ export interface TableFingerprint {
   rows: number;
   /** Order-independent checksum of every row (sum of 64-bit row hashes, as a decimal string). */
   checksum: string;
+  /**
+   * How rows were hashed: "record" hashes each column's value with its type's hash function
+   * (hash_record_extended, faster); "text" hashes the row's text form, for tables with a column
+   * type that has no hash function. Absent means "text" (manifests from before this field).
+   */
+  hash?: RowHash;
 }
+
+export type RowHash = 'record' | 'text';
 
 /** What a restored database must match. Captured by the backup job from the source. */
 export interface Manifest {

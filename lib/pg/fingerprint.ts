@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { TableFingerprint } from '../core/manifest.js';
+import type { RowHash, TableFingerprint } from '../core/manifest.js';
 import { connect, quoteTable } from './connection.js';
 
 /** User tables (schema-qualified), excluding system schemas and the given tables. */
@@ -26,29 +26,42 @@ const SPLIT_ABOVE_PAGES = 4096;
 
 interface WorkUnit {
   table: string;
+  hash: RowHash;
   /** First page (inclusive) and last page (exclusive; null = to the end) of a TID range scan. */
   fromPage: number | null;
   toPage: number | null;
 }
 
+export interface FingerprintOptions {
+  /** Connections to spread the work over. */
+  parallel?: number;
+  splitAbovePages?: number;
+  /** The row hash per table (a manifest's, when verifying against it); otherwise chosen per table. */
+  hashes?: ReadonlyMap<string, RowHash>;
+}
+
 /**
- * Row count and an order-independent checksum per table: the sum of a 64-bit hash of each row's
- * text form. Work is spread over `parallel` connections, large tables in page ranges (TID range
- * scans), and the partial sums added up, so the result does not depend on the split. Callers that
- * need a consistent view hold the tables still (locks, or a paused standby) while this runs.
+ * Row count and an order-independent checksum per table: the sum of a 64-bit hash of each row.
+ * Work is spread over `parallel` connections, large tables in page ranges (TID range scans), and
+ * the partial sums added up, so the result does not depend on the split. Callers that need a
+ * consistent view hold the tables still (locks, or a paused standby) while this runs.
  */
 export async function fingerprintTables(
   url: string,
   tables: readonly string[],
-  parallel = 2,
-  splitAbovePages = SPLIT_ABOVE_PAGES,
+  options: FingerprintOptions = {},
 ): Promise<TableFingerprint[]> {
   if (tables.length === 0) return [];
-  const workers = Math.max(1, parallel);
-  const units = await planUnits(url, tables, workers, splitAbovePages);
-  const partial = new Map<string, { rows: bigint; sum: bigint }>(
-    tables.map((t) => [t, { rows: 0n, sum: 0n }]),
+  const workers = Math.max(1, options.parallel ?? 2);
+  const units = await planUnits(
+    url,
+    tables,
+    workers,
+    options.splitAbovePages ?? SPLIT_ABOVE_PAGES,
+    options.hashes,
   );
+  const partial = new Map<string, { rows: bigint; sum: bigint; hash: RowHash }>();
+  for (const unit of units) partial.set(unit.table, { rows: 0n, sum: 0n, hash: unit.hash });
   const queue = [...units];
   await Promise.all(
     Array.from({ length: Math.min(workers, queue.length) }, async () => {
@@ -67,7 +80,7 @@ export async function fingerprintTables(
   );
   return tables.map((table) => {
     const acc = partial.get(table)!;
-    return { table, rows: Number(acc.rows), checksum: acc.sum.toString() };
+    return { table, rows: Number(acc.rows), checksum: acc.sum.toString(), hash: acc.hash };
   });
 }
 
@@ -76,8 +89,8 @@ async function planUnits(
   tables: readonly string[],
   workers: number,
   splitAbovePages: number,
+  hashes: ReadonlyMap<string, RowHash> | undefined,
 ): Promise<WorkUnit[]> {
-  if (workers === 1) return tables.map((table) => ({ table, fromPage: null, toPage: null }));
   const client = await connect(url, { applicationName: 'drillbook-fingerprint' });
   try {
     const { rows } = await client.query<{ name: string; pages: string }>(
@@ -87,15 +100,16 @@ async function planUnits(
     );
     const units: WorkUnit[] = [];
     for (const { name, pages } of rows) {
+      const hash = hashes?.get(name) ?? (await rowHashFor(client, name));
       const total = Number(pages);
-      if (total <= splitAbovePages) {
-        units.push({ table: name, fromPage: null, toPage: null });
+      if (workers === 1 || total <= splitAbovePages) {
+        units.push({ table: name, hash, fromPage: null, toPage: null });
         continue;
       }
       const chunks = workers * 2;
       const step = Math.ceil(total / chunks);
       for (let from = 0; from < total; from += step) {
-        units.push({ table: name, fromPage: from, toPage: from + step >= total ? null : from + step });
+        units.push({ table: name, hash, fromPage: from, toPage: from + step >= total ? null : from + step });
       }
     }
     return units;
@@ -104,13 +118,28 @@ async function planUnits(
   }
 }
 
+/** "record" when every column type of the table can be hashed by value (tried on one row), else "text". */
+async function rowHashFor(client: pg.Client, table: string): Promise<RowHash> {
+  try {
+    await client.query(`SELECT hash_record_extended(t, 0) FROM ${quoteTable(table)} t LIMIT 1`);
+    return 'record';
+  } catch {
+    return 'text';
+  }
+}
+
+const rowHashSql: Record<RowHash, string> = {
+  record: 'hash_record_extended(t, 0)',
+  text: 'hashtextextended(t::text, 0)',
+};
+
 async function fingerprintUnit(client: pg.Client, unit: WorkUnit): Promise<{ rows: bigint; sum: bigint }> {
   const range = [
     unit.fromPage !== null ? `ctid >= '(${unit.fromPage},0)'::tid` : null,
     unit.toPage !== null ? `ctid < '(${unit.toPage},0)'::tid` : null,
   ].filter(Boolean);
   const { rows } = await client.query<{ rows: string; checksum: string }>(
-    `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS checksum
+    `SELECT count(*)::text AS rows, coalesce(sum(${rowHashSql[unit.hash]}), 0)::text AS checksum
        FROM ${quoteTable(unit.table)} t${range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''}`,
   );
   const row = rows[0]!;

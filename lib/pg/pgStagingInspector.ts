@@ -40,11 +40,11 @@ export class PgStagingInspector implements StagingInspector {
         postgresVersion: await serverVersion(client),
       };
     });
-    const tables = await fingerprintTables(
-      handle.connectionString,
-      facts.present,
-      this.options.parallel ?? 2,
-    );
+    // Hash each table the way the manifest did (older manifests hashed the text form).
+    const tables = await fingerprintTables(handle.connectionString, facts.present, {
+      parallel: this.options.parallel ?? 2,
+      hashes: new Map(manifest.tables.map((t) => [t.table, t.hash ?? 'text'])),
+    });
     return { tables, migrationHead: facts.migrationHead, postgresVersion: facts.postgresVersion };
   }
 

@@ -14,14 +14,33 @@ describe('table fingerprints', () => {
         FROM generate_series(1, 20000) g;
       CREATE TABLE small (k text);
       INSERT INTO small VALUES ('a'), ('b'), ('a');
+      CREATE TABLE docs (id int, body json);
+      INSERT INTO docs VALUES (1, '{"a": 1}'), (2, '[]');
     `);
   });
 
   it('gives the same counts and checksums whether a table is scanned whole or in parallel page ranges', async () => {
-    const whole = await fingerprintTables(pg.url(), ['public.big', 'public.small'], 1);
-    const split = await fingerprintTables(pg.url(), ['public.big', 'public.small'], 2, 10);
+    const whole = await fingerprintTables(pg.url(), ['public.big', 'public.small'], { parallel: 1 });
+    const split = await fingerprintTables(pg.url(), ['public.big', 'public.small'], {
+      parallel: 2,
+      splitAbovePages: 10,
+    });
     expect(split).toEqual(whole);
-    expect(whole.map((t) => t.rows)).toEqual([20000, 3]);
+    expect(whole.map((t) => [t.rows, t.hash])).toEqual([
+      [20000, 'record'],
+      [3, 'record'],
+    ]);
+  });
+
+  it('hashes the text form of tables with a column type that has no hash function, or when told to', async () => {
+    const [docs] = await fingerprintTables(pg.url(), ['public.docs']);
+    expect(docs).toMatchObject({ rows: 2, hash: 'text' });
+    const [asText] = await fingerprintTables(pg.url(), ['public.small'], {
+      hashes: new Map([['public.small', 'text']]),
+    });
+    const [asRecord] = await fingerprintTables(pg.url(), ['public.small']);
+    expect(asText!.hash).toBe('text');
+    expect(asText!.checksum).not.toBe(asRecord!.checksum);
   });
 
   it('does not depend on row order but notices a changed value', async () => {
