@@ -10,6 +10,7 @@ import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
 import { runCommand } from '../../lib/cli/commands/run.js';
 import type { Report } from '../../lib/core/report.js';
 import { withClient } from '../../lib/pg/connection.js';
+import { capturedContext } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
 import { quotaExceeded, throttled } from './rdsFixtures.js';
@@ -184,14 +185,7 @@ describe('drillbook run (the CLI command)', () => {
   it('runs backup then restore-drill from a config file with the real handlers and exits 0', async () => {
     const file = join(runbook, 'drillbook.json');
     writeFileSync(file, process.env['DRILLBOOK_CONFIG_JSON']!);
-    const out: string[] = [];
-    const steps: string[] = [];
-    const ctx = {
-      out: (t: string) => out.push(t),
-      err: (t: string) => out.push(t),
-      progress: { step: (m: string) => steps.push(m) },
-      signal: new AbortController().signal,
-    };
+    const { ctx, out, steps } = capturedContext();
     const common = ['--config', file, '--runbook', runbook, '--wait-seconds', '0'];
     expect(await runCommand.run(['backup', '--input', '{}', ...common], ctx)).toBe(0);
     expect(
@@ -207,14 +201,7 @@ describe('backup and restore-drill with --target aws', () => {
   it('run the deployed workflows through the job commands, as drillbook run does', async () => {
     const file = join(runbook, 'drillbook.json');
     writeFileSync(file, process.env['DRILLBOOK_CONFIG_JSON']!);
-    const out: string[] = [];
-    const steps: string[] = [];
-    const ctx = {
-      out: (t: string) => out.push(t),
-      err: (t: string) => out.push(t),
-      progress: { step: (m: string) => steps.push(m) },
-      signal: new AbortController().signal,
-    };
+    const { ctx, out, steps } = capturedContext();
     const common = ['--target', 'aws', '--config', file, '--runbook', runbook, '--wait-seconds', '0'];
     const drillsBefore = reports('restore-drill').length;
     expect(await backupCommand.run(common, ctx)).toBe(0);

@@ -2,22 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cliPublishers } from '../../lib/cli/publishers.js';
 import { InputError } from '../../lib/core/errors.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
+import { capturedContext as context } from '../helpers/commandContext.js';
 import { restoreDrill } from '../helpers/sampleReports.js';
-
-function context() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    ctx: {
-      out: (t: string) => out.push(t),
-      err: (t: string) => err.push(t),
-      progress: { step: () => {} },
-      signal: new AbortController().signal,
-    },
-  };
-}
 
 describe('cliPublishers', () => {
   it('prints the chat summary on stdout, or on stderr with --json', async () => {

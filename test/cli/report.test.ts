@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../lib/cli/commands/report.js';
-import type { CommandContext } from '../../lib/cli/context.js';
 import { renderMarkdown } from '../../lib/core/markdown.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
+import { capturedContext as context } from '../helpers/commandContext.js';
 import { failedRestoreDrill, otherReport, restoreDrill } from '../helpers/sampleReports.js';
-
-function context() {
-  const out: string[] = [];
-  const ctx: CommandContext = {
-    out: (t) => out.push(t),
-    err: () => {},
-    progress: { step: () => {} },
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
 
 describe('drillbook report', () => {
   const runbook = mkdtempSync(join(tmpdir(), 'drillbook-report-cli-'));

@@ -3,8 +3,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../lib/cli/commands/run.js';
-import type { CommandContext } from '../../lib/cli/context.js';
 import { ConfigError } from '../../lib/core/errors.js';
+import { capturedContext as context } from '../helpers/commandContext.js';
 
 const rds = mockClient(RDSClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -12,18 +12,6 @@ afterAll(() => {
   rds.restore();
   secrets.restore();
 });
-
-function context() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CommandContext = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    progress: { step: (m) => err.push(m) },
-    signal: new AbortController().signal,
-  };
-  return { ctx, out, err };
-}
 
 describe('drillbook run --dry-run', () => {
   it('prints the restore drill states in order with what each does, and calls nothing', async () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../lib/cli/commands/run.js';
-import type { CommandContext } from '../../lib/cli/context.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
+import { capturedContext as context } from '../helpers/commandContext.js';
 import { cleanupNatsAfterAll, startNats } from '../helpers/nats.js';
 
 cleanupNatsAfterAll();
@@ -15,25 +15,13 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-function context() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CommandContext = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    progress: { step: (m) => err.push(m) },
-    signal: new AbortController().signal,
-  };
-  return { ctx, out, err };
-}
-
 describe('drillbook run replay-rehearsal', () => {
   it('executes the deployed ASL locally against a real NATS stream and stores the report', async () => {
     const nats = await startNats();
     const seeded = await seedContactsDemo({ natsUrl: nats.url, events: 300 });
     const runbook = mkdtempSync(join(tmpdir(), 'drillbook-run-replay-'));
     process.env['DRILLBOOK_NATS_URL'] = nats.url;
-    const { ctx, out, err } = context();
+    const { ctx, out, err, steps } = context();
 
     const code = await runCommand.run(
       [
@@ -48,7 +36,7 @@ describe('drillbook run replay-rehearsal', () => {
     );
 
     expect(code, err.join('\n')).toBe(0);
-    expect(err.some((l) => l.includes('replay-rehearsal: Rehearse (Task)'))).toBe(true);
+    expect(steps).toContain('replay-rehearsal: Rehearse (Task)');
     const [report] = await new FolderRunbookStore(runbook).listReports({ kind: 'replay-rehearsal' });
     expect(report?.outcome).toBe('passed');
     expect(report?.replay).toMatchObject({ stream: seeded.stream, events: 300, digest: seeded.digest });

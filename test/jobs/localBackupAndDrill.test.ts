@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupCommand } from '../../lib/cli/commands/backup.js';
 import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
-import type { CommandContext } from '../../lib/cli/context.js';
 import type { Report } from '../../lib/core/report.js';
 import { makeServerTempDir } from '../../lib/local/exec.js';
 import { withClient } from '../../lib/pg/connection.js';
+import { capturedContext as context } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres } from '../helpers/postgres.js';
 
 /**
@@ -19,17 +19,6 @@ const folders: string[] = [];
 afterAll(() => {
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 });
-
-function context() {
-  const out: string[] = [];
-  const ctx: CommandContext = {
-    out: (t) => out.push(t),
-    err: () => {},
-    progress: { step: () => {} },
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
 
 describe('local backup and restore drill (steps run in-process)', () => {
   it('backs up, then restores, verifies against the manifest, measures RPO/RTO and tears down', async () => {
