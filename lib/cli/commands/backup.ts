@@ -4,7 +4,7 @@ import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';
 import { runBackup } from '../../jobs/backup.js';
 import { localBackups, localSource } from '../../local/wiring.js';
-import { intFlag, parseFlags } from '../args.js';
+import { parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
@@ -41,24 +41,13 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       'wait-seconds': { type: 'string' },
     });
     if (values.target === 'aws') {
-      const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
       // The deployed workflow, run here: RDS snapshot, wait, offsite copy, prune, PITR health, manifest.
       const backupId = parseWith(backupInputSchema.shape.backupId, values['backup-id'], '--backup-id');
       const input = {
         ...(values.system ? { system: values.system } : {}),
         ...(backupId ? { backupId } : {}),
       };
-      return executeStateMachine(
-        'backup',
-        input,
-        {
-          config: values.config,
-          runbook: values.runbook,
-          json: values.json,
-          ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-        },
-        ctx,
-      );
+      return executeStateMachine('backup', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
     const { config, system } = resolveSystem(values);

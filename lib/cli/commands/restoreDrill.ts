@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
 import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
-import { dateFlag, intFlag, parseFlags } from '../args.js';
+import { dateFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
 import { resolveSystem, systemFlagSpec } from '../systemFlags.js';
@@ -47,7 +47,6 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
       throw new InputError('--target-time', 'is in the future');
     }
     if (values.target === 'aws') {
-      const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
       // The deployed workflow, run here: point-in-time restore into staging, verify, mask, tear down.
       const input = {
         ...(values.system ? { system: values.system } : {}),
@@ -55,17 +54,7 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
         ...(values['backup-id'] ? { backupId: values['backup-id'] } : {}),
         ...(values['no-mask'] ? { mask: false } : {}),
       };
-      return executeStateMachine(
-        'restore-drill',
-        input,
-        {
-          config: values.config,
-          runbook: values.runbook,
-          json: values.json,
-          ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-        },
-        ctx,
-      );
+      return executeStateMachine('restore-drill', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
     const { config, system } = resolveSystem(values);

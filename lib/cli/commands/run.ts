@@ -86,7 +86,6 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
     if (positionals.length > 1) throw new InputError('arguments', `unexpected "${positionals[1]}"`);
     const machine = name as StateMachineName;
     const input = readInput(values.input, machine);
-    const waitSeconds = intFlag(values['wait-seconds'], 'wait-seconds');
 
     if (values['dry-run']) {
       ctx.out(`dry run: state machine ${machine} (${definitionPath(machine)})`);
@@ -96,17 +95,7 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
       return exitCodes.passed;
     }
 
-    return executeStateMachine(
-      machine,
-      input,
-      {
-        config: values.config,
-        runbook: values.runbook,
-        json: values.json,
-        ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-      },
-      ctx,
-    );
+    return executeStateMachine(machine, input, values, ctx);
   },
 };
 
@@ -121,10 +110,12 @@ export async function executeStateMachine(
     config?: string | undefined;
     runbook?: string | undefined;
     json?: boolean;
-    waitSeconds?: number;
+    /** The --wait-seconds flag as given (validated here). */
+    'wait-seconds'?: string | undefined;
   },
   ctx: CommandContext,
 ): Promise<number> {
+  const waitSeconds = intFlag(options['wait-seconds'], 'wait-seconds');
   const configFile = options.config ?? process.env['DRILLBOOK_CONFIG'];
   // The RDS workflows need the systems' aws sections; a replay rehearsal needs only NATS (env).
   if (!configFile && machine !== 'replay-rehearsal') {
@@ -143,7 +134,7 @@ export async function executeStateMachine(
   try {
     const run = await runStateMachine(machine, input, {
       handlers: functionHandlers,
-      ...(options.waitSeconds !== undefined ? { waitMs: options.waitSeconds * 1000 } : {}),
+      ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onState: (state, type) => ctx.progress.step(`${machine}: ${state} (${type})`),
     });
     ctx.out(
