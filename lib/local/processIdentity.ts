@@ -20,23 +20,35 @@ export function currentBootId(): string | null {
   return readTrimmed('/proc/sys/kernel/random/boot_id');
 }
 
-/** Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces). */
+/** Field 22 of /proc/<pid>/stat: the process's start time in clock ticks since boot. */
 export function processStartTicks(pid: number): string | null {
-  const stat = readTrimmed(`/proc/${pid}/stat`);
-  if (!stat) return null;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19] ?? null;
+  return statFields(pid)?.[19] ?? null;
 }
 
-/** Does a process with this pid exist (whoever owns it)? */
+/**
+ * Does a process with this pid run (whoever owns it)? A zombie does not: a killed drill or server
+ * whose parent has not reaped it yet still answers kill(pid, 0).
+ */
 export function processExists(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const state = processState(pid);
+  return state !== 'Z' && state !== 'X';
+}
+
+/** Field 3 of /proc/<pid>/stat (R, S, D, Z, ...), or null where there is no /proc. */
+function processState(pid: number): string | null {
+  return statFields(pid)?.[0] ?? null;
+}
+
+/** /proc/<pid>/stat from field 3 on (after the parenthesised command name, which may hold spaces). */
+function statFields(pid: number): string[] | null {
+  const stat = readTrimmed(`/proc/${pid}/stat`);
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : null;
 }
 
 /** The running processes among `pids`, with their start ticks where known. */
