@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GuardError, RecoveryError } from '../core/errors.js';
 import { longestDrillMs, type OrphanSweep, type StagingMarker } from '../core/orphans.js';
@@ -53,7 +53,9 @@ export class LocalRestoreTarget implements RestoreTarget {
       createdAt: new Date().toISOString(),
       owner: currentOwner(),
     };
-    await writeFile(join(dir, MARKER), `${JSON.stringify(marker)}\n`);
+    // Written whole or not at all: a drill killed mid-write leaves no half marker that no sweep could read.
+    await writeFile(join(dir, `${MARKER}.tmp`), `${JSON.stringify(marker)}\n`);
+    await rename(join(dir, `${MARKER}.tmp`), join(dir, MARKER));
     giveToServerUser(dir);
     const { username, password } = new URL(this.options.sourceUrl);
     const cluster = await LocalCluster.adopt({
