@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type DBCluster,
   DeleteDBClusterCommand,
@@ -11,7 +14,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sweepRdsStaging } from '../../lib/aws/rdsOrphanSweep.js';
 import { RdsRestoreTarget } from '../../lib/aws/rdsRestoreTarget.js';
+import { cleanupCommand } from '../../lib/cli/commands/cleanup.js';
 import { silentProgress } from '../../lib/ports.js';
+import { capturedContext } from '../helpers/commandContext.js';
 import { ACCOUNT, dbInstance, REGION } from './rdsFixtures.js';
 
 const rds = mockClient(RDSClient);
@@ -235,5 +240,76 @@ describe('RdsRestoreTarget.sweepOrphans', () => {
       failed: [],
     });
     expect(rds.calls()).toHaveLength(1);
+  });
+});
+
+describe('drillbook cleanup --target aws', () => {
+  it('lists with --dry-run, deletes without it, and exits 1 when RDS refuses a delete', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-cleanup-aws-'));
+    try {
+      const config = join(dir, 'drillbook.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          systems: [
+            {
+              name: 'shop',
+              database: { sourceUrl: 'postgres://app@shop-db.example.internal:5432/shop' },
+              aws: {
+                region: REGION,
+                dbInstanceIdentifier: 'shop-db',
+                sourceSecretId: 'shop/db',
+                staging: {
+                  environment: 'staging',
+                  dbSubnetGroupName: 'staging-db',
+                  vpcSecurityGroupIds: ['sg-0123abcd'],
+                  dbInstanceClass: 'db.t4g.medium',
+                },
+              },
+            },
+          ],
+        }),
+      );
+      const orphan = 'drillbook-drill-shop-0a1b2c3d4e';
+      rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [
+          dbInstance('shop-db', { InstanceCreateTime: new Date('2024-01-01T00:00:00Z') }),
+          dbInstance(orphan, {
+            InstanceCreateTime: new Date(Date.now() - 30 * 3600_000),
+            TagList: drillTags(),
+          }),
+        ],
+      });
+      const args = ['--target', 'aws', '--config', config];
+
+      const dry = capturedContext();
+      expect(await cleanupCommand.run([...args, '--dry-run', '--json'], dry.ctx)).toBe(0);
+      expect(JSON.parse(dry.out.join('\n'))).toMatchObject({
+        dryRun: true,
+        removed: [{ id: orphan }],
+        failed: [],
+      });
+      expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+
+      rds.on(DeleteDBInstanceCommand).resolves({});
+      const real = capturedContext();
+      expect(await cleanupCommand.run(args, real.ctx)).toBe(0);
+      expect(real.out.at(-1)).toBe(`rds ${REGION} (system shop): 1 removed, 0 failed, 0 left alone`);
+      expect(
+        rds.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input.DBInstanceIdentifier),
+      ).toEqual([orphan]);
+
+      rds.on(DeleteDBInstanceCommand).rejects(
+        Object.assign(new Error('User is not authorized to perform: rds:DeleteDBInstance'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+      const refused = capturedContext();
+      expect(await cleanupCommand.run(args, refused.ctx)).toBe(1);
+      expect(refused.out[0]).toMatch(new RegExp(`^FAILED   ${orphan}: .*not authorized`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
