@@ -12,6 +12,7 @@ import type {
 } from './core/canary/deployments.js';
 import type { SliSeries } from './core/canary/judge.js';
 import type { Manifest } from './core/manifest.js';
+import type { OrphanSweep } from './core/orphans.js';
 import type { Check, Report } from './core/report.js';
 
 /** Where reports and RUNBOOK.md live: a local folder or S3, same key layout. */
@@ -119,6 +120,12 @@ export interface RestoreTarget {
   ): Promise<void>;
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
+  /**
+   * Finds staging that earlier drills left behind (killed before teardown) and removes the orphans:
+   * only what carries the staging marker/tags, never staging whose drill may still be running.
+   * With `dryRun` it only lists. Cheap when there is nothing to do.
+   */
+  sweepOrphans?(progress: Progress, options?: { dryRun?: boolean }): Promise<OrphanSweep>;
 }
 
 /** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */

@@ -10,6 +10,7 @@ import {
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { BackupError, GuardError, RecoveryError } from '../core/errors.js';
+import type { OrphanSweep } from '../core/orphans.js';
 import { slug } from '../core/report.js';
 import { waitFor } from '../core/wait.js';
 import type {
@@ -20,6 +21,7 @@ import type {
   StagingHandle,
 } from '../ports.js';
 import type { AwsSystemConfig, RdsSource } from './config.js';
+import { DRILL_STAGING_PREFIX, sweepRdsStaging } from './rdsOrphanSweep.js';
 import { postgresUrl } from './secrets.js';
 import { TAG, type Tag, tagValue } from './tags.js';
 
@@ -73,7 +75,10 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       .update(`${options.system}\n${options.drillKey}`)
       .digest('hex')
       .slice(0, 10);
-    this.stagingId = `drillbook-drill-${slug(options.system).slice(0, 28)}-${hash}`.replace(/-+/g, '-');
+    this.stagingId = `${DRILL_STAGING_PREFIX}${slug(options.system).slice(0, 28)}-${hash}`.replace(
+      /-+/g,
+      '-',
+    );
     if (this.stagingId === options.source.id)
       throw new GuardError('the staging identifier equals the source');
   }
@@ -260,6 +265,26 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
   /** RDS cannot continue replay past a restore: the restore already landed on its target. */
   async rollForward(handle: StagingHandle, _target: RecoveryTarget, progress: Progress): Promise<void> {
     progress.step(`${handle.id}: no roll-forward on RDS (restored directly to the manifest's point)`);
+  }
+
+  /**
+   * Deletes drill-tagged staging of this system that earlier drills left behind (older than the
+   * longest allowed drill); never this drill's own.
+   */
+  async sweepOrphans(progress: Progress, options: { dryRun?: boolean } = {}): Promise<OrphanSweep> {
+    const { client, system, source, restoreTimeoutMs } = this.options;
+    return sweepRdsStaging(
+      {
+        client,
+        region: await client.config.region(),
+        system,
+        source,
+        restoreTimeoutMs,
+        ownStagingId: this.stagingId,
+      },
+      progress,
+      options.dryRun ?? false,
+    );
   }
 
   /** Refuses unless the restored resource carries the drill and staging tags (the masking guard). */

@@ -1,6 +1,7 @@
 import { BackupError, describeError, TimeoutError } from '../core/errors.js';
 import { compareManifest } from '../core/manifest.js';
 import { judgeObjectives, measureObjectives } from '../core/objectives.js';
+import { orphanCheck } from '../core/orphans.js';
 import type { RunRecorder } from '../core/recorder.js';
 import { RunRecorder as Recorder } from '../core/recorder.js';
 import { type Report, reportId } from '../core/report.js';
@@ -88,8 +89,15 @@ function stepOn(
   );
 }
 
-/** Starts the drill: picks the backup and checks it. */
-export async function beginDrill(deps: DrillStepDeps, options: DrillOptions): Promise<DrillState> {
+/**
+ * Starts the drill: removes staging that killed drills left behind (the `orphaned-staging` check;
+ * a leftover that cannot be removed fails the check, not the drill's start), picks the backup and
+ * checks it.
+ */
+export async function beginDrill(
+  deps: DrillStepDeps & { target?: Pick<RestoreTarget, 'sweepOrphans'> },
+  options: DrillOptions,
+): Promise<DrillState> {
   const now = clock(deps);
   const startedAt = now();
   const rec = new Recorder(
@@ -102,14 +110,34 @@ export async function beginDrill(deps: DrillStepDeps, options: DrillOptions): Pr
   rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
   const state = drillState(rec, options, startedAt, null);
   return stepOn(deps, state, async (r, next) => {
+    await sweepOrphans(deps, r);
     const backup = await chooseBackup(deps.backups, options);
     next.backupId = backup.id;
     r.details['backupId'] = backup.id;
     r.details['backupTakenAt'] = backup.takenAt;
     deps.progress.step(`restore drill ${r.id}: backup ${backup.id}, target ${r.details['recoveryTarget']}`);
-    await phase(deps, r, 'check-backup', async () => r.addChecks(await deps.backups.verify(backup)));
-    if (r.failed) throw new BackupError('the backup failed its integrity checks; not restoring it');
+    const verified = await phase(deps, r, 'check-backup', async () => {
+      const checks = await deps.backups.verify(backup);
+      r.addChecks(checks);
+      return checks;
+    });
+    if (verified.some((c) => c.outcome === 'failed'))
+      throw new BackupError('the backup failed its integrity checks; not restoring it');
   });
+}
+
+/** The sweep of earlier drills' leftovers, as one check; errors a state machine retries are thrown. */
+async function sweepOrphans(
+  deps: DrillStepDeps & { target?: Pick<RestoreTarget, 'sweepOrphans'> },
+  rec: RunRecorder,
+): Promise<void> {
+  if (!deps.target?.sweepOrphans) return;
+  try {
+    rec.addChecks([orphanCheck(await deps.target.sweepOrphans(deps.progress))]);
+  } catch (error) {
+    if (deps.rethrow?.(error)) throw error;
+    rec.check('orphaned-staging', 'failed', `could not look for leftover staging: ${describeError(error)}`);
+  }
 }
 
 async function backupOf(deps: DrillStepDeps, state: DrillState): Promise<BackupRecord> {

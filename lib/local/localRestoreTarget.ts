@@ -1,15 +1,19 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GuardError, RecoveryError } from '../core/errors.js';
+import { longestDrillMs, type OrphanSweep, type StagingMarker } from '../core/orphans.js';
 import { waitFor } from '../core/wait.js';
 import { withHostPort } from '../pg/connection.js';
 import { STAGING_MARK } from '../pg/masking.js';
 import type { BackupRecord, Progress, RecoveryTarget, RestoreTarget, StagingHandle } from '../ports.js';
 import { giveToServerUser, run } from './exec.js';
+import { STAGING_MARKER as MARKER, STAGING_PREFIX, sweepLocalStaging } from './orphanSweep.js';
 import { LocalCluster } from './pgCluster.js';
+import { currentOwner } from './processIdentity.js';
 
-const MARKER = 'drillbook-staging.json';
+/** The limit of the base-backup copy into staging (the longest a local provision may take). */
+const COPY_TIMEOUT_MS = 6 * 3600_000;
 
 export interface LocalRestoreOptions {
   /** Folder to create staging clusters in. */
@@ -37,14 +41,21 @@ export class LocalRestoreTarget implements RestoreTarget {
   constructor(private readonly options: LocalRestoreOptions) {}
 
   async provision(backup: BackupRecord, progress: Progress, _signal: AbortSignal): Promise<StagingHandle> {
-    const id = `drillbook-staging-${backup.id}-${Date.now().toString(36)}`;
+    const id = `${STAGING_PREFIX}${backup.id}-${Date.now().toString(36)}`;
     const dir = join(this.options.workDir, id);
     await mkdir(this.options.workDir, { recursive: true });
     await mkdir(dir);
-    await writeFile(
-      join(dir, MARKER),
-      `${JSON.stringify({ createdBy: 'drillbook', backupId: backup.id, createdAt: new Date().toISOString() })}\n`,
-    );
+    // The owner lets a later sweep tell a killed drill's leftovers from a drill still running.
+    const marker: StagingMarker = {
+      createdBy: 'drillbook',
+      stagingId: id,
+      backupId: backup.id,
+      createdAt: new Date().toISOString(),
+      owner: currentOwner(),
+    };
+    // Written whole or not at all: a drill killed mid-write leaves no half marker that no sweep could read.
+    await writeFile(join(dir, `${MARKER}.tmp`), `${JSON.stringify(marker)}\n`);
+    await rename(join(dir, `${MARKER}.tmp`), join(dir, MARKER));
     giveToServerUser(dir);
     const { username, password } = new URL(this.options.sourceUrl);
     const cluster = await LocalCluster.adopt({
@@ -60,7 +71,7 @@ export class LocalRestoreTarget implements RestoreTarget {
     progress.step(`copying base backup ${backup.id} into ${cluster.dataDir}`);
     await run('cp', ['-a', backup.location, cluster.dataDir], {
       asServerUser: true,
-      timeoutMs: 6 * 3600_000,
+      timeoutMs: COPY_TIMEOUT_MS,
     });
     await rm(join(cluster.dataDir, 'drillbook-backup.json'), { force: true });
     await run('chmod', ['0700', cluster.dataDir], { asServerUser: true });
@@ -140,6 +151,14 @@ export class LocalRestoreTarget implements RestoreTarget {
     this.staging.delete(handle.id);
   }
 
+  /** Removes staging folders of earlier drills that were killed before their teardown. */
+  sweepOrphans(progress: Progress, options: { dryRun?: boolean } = {}): Promise<OrphanSweep> {
+    return localStagingSweeper(this.options.workDir, this.options.recoveryTimeoutMs).sweepOrphans(
+      progress,
+      options,
+    );
+  }
+
   /** The server log of a staging cluster (for failure details). */
   async serverLog(handle: StagingHandle): Promise<string> {
     return this.get(handle).cluster.log();
@@ -176,6 +195,22 @@ export class LocalRestoreTarget implements RestoreTarget {
       { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 50, maxIntervalMs: 250, signal },
     );
   }
+}
+
+/**
+ * The local sweep on its own (for `drillbook cleanup`, which needs no source or backup folder).
+ * A drill holds its staging at most for the copy, two recovery waits (to the manifest's point,
+ * then the roll-forward) and the allowance for the rest.
+ */
+export function localStagingSweeper(
+  workDir: string,
+  recoveryTimeoutMs: number,
+): Required<Pick<RestoreTarget, 'sweepOrphans'>> {
+  const limitMs = longestDrillMs({ provisionMs: COPY_TIMEOUT_MS, recoveryWaitsMs: 2 * recoveryTimeoutMs });
+  return {
+    sweepOrphans: (progress, options = {}) =>
+      sweepLocalStaging({ workDir, limitMs, dryRun: options.dryRun ?? false }, progress),
+  };
 }
 
 /** The most telling line of a failed recovery's log. */

@@ -30,9 +30,14 @@ export function localSource(system: SystemConfig): PgSourceDatabase {
   });
 }
 
+/** Where a system's local staging clusters go: systems[].restore.workDir, else <temp>/drillbook-staging. */
+export function stagingWorkDir(restore: Pick<SystemConfig['restore'], 'workDir'>): string {
+  return restore.workDir ?? join(tmpdir(), 'drillbook-staging');
+}
+
 export function localRestoreTarget(system: SystemConfig): LocalRestoreTarget {
   return new LocalRestoreTarget({
-    workDir: system.restore.workDir ?? join(tmpdir(), 'drillbook-staging'),
+    workDir: stagingWorkDir(system.restore),
     archiveDir: join(localBackupDir(system), 'wal'),
     sourceUrl: system.database.sourceUrl,
     recoveryTimeoutMs: system.restore.recoveryTimeoutSeconds * 1000,

@@ -125,7 +125,14 @@ export class FakeRds {
     );
     this.rds.on(DescribeDBInstancesCommand).callsFake(
       this.gate('DescribeDBInstances', (input) => {
-        const entry = this.instances.get(input.DBInstanceIdentifier!);
+        if (!input.DBInstanceIdentifier) {
+          // A listing: pages of MaxRecords (default 100), the next page's Marker while more remain.
+          const all = [...this.instances.values()].map((e) => structuredClone(e.db));
+          const from = input.Marker ? Number(input.Marker) : 0;
+          const to = from + (input.MaxRecords ?? 100);
+          return { DBInstances: all.slice(from, to), ...(to < all.length ? { Marker: String(to) } : {}) };
+        }
+        const entry = this.instances.get(input.DBInstanceIdentifier);
         if (!entry) {
           throw new DBInstanceNotFoundFault({
             message: `DBInstance ${input.DBInstanceIdentifier} not found.`,

@@ -110,6 +110,7 @@ describe('serverless package (CloudFormation)', () => {
     );
     expect(deletes.map((d) => d.where).sort()).toEqual([
       'DrillbookBackupFinishRole',
+      'DrillbookRestoreDrillStartRole',
       'DrillbookRestoreDrillTeardownRole',
     ]);
     for (const { where, statement } of deletes) {

@@ -13,7 +13,7 @@ import { withClient } from '../../lib/pg/connection.js';
 import { capturedContext } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
-import { quotaExceeded, throttled } from './rdsFixtures.js';
+import { dbInstance, quotaExceeded, throttled } from './rdsFixtures.js';
 
 /**
  * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
@@ -253,6 +253,35 @@ describe('restore drill state machine', () => {
     expect(fake.restores[0]!.restoreTime?.toISOString()).toBe(manifestPoint);
     expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
     expect(fake.restores[0]!.id).toMatch(/^drillbook-drill-shop-[0-9a-f]{10}$/);
+  });
+
+  it("deletes an earlier drill's orphaned staging in its first step and reports it", async () => {
+    await runBackupMachine();
+    const orphan = 'drillbook-drill-shop-0badc0ffee';
+    fake.instances.set(orphan, {
+      db: dbInstance(orphan, {
+        InstanceCreateTime: new Date(Date.now() - 2 * 86_400_000),
+        TagList: [
+          { Key: 'drillbook:drill', Value: 'true' },
+          { Key: 'drillbook:environment', Value: 'staging' },
+          { Key: 'drillbook:system', Value: 'shop' },
+          { Key: 'drillbook:drill-id', Value: 'killed-last-month' },
+        ],
+      }),
+      describesUntilAvailable: 0,
+    });
+    const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-after-a-kill' });
+    expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
+    const check = reports('restore-drill')[0]?.checks.find((c) => c.name === 'orphaned-staging');
+    expect(check).toMatchObject({
+      outcome: 'passed',
+      detail: expect.stringMatching(`^removed 1: ${orphan} `),
+    });
+    // The orphan went before the restore started; the source was never touched.
+    expect(fake.deleted).toEqual([`db:${orphan}`, `db:${fake.restores[0]!.id}`]);
+    expect(fake.calls.indexOf('DeleteDBInstance')).toBeLessThan(
+      fake.calls.indexOf('RestoreDBInstanceToPointInTime'),
+    );
   });
 
   it('tears staging down when verification fails, and the execution fails', async () => {

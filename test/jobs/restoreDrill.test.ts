@@ -107,6 +107,10 @@ describe('restore drill on the local target', () => {
       expect(check(report, name)?.outcome, name).toBe('passed');
     }
     expect(check(report, 'migration-head')?.detail).toContain('20261101_add_customers');
+    expect(check(report, 'orphaned-staging')).toMatchObject({
+      outcome: 'passed',
+      detail: expect.stringMatching(/^none found in /),
+    });
     const o = report.objectives!;
     expect(o.rtoSeconds).toBeGreaterThan(0);
     expect(o.rpoSeconds).not.toBeNull();

@@ -1,6 +1,7 @@
 import type { Command } from '../context.js';
 import { backupCommand } from './backup.js';
 import { canaryHaltCommand } from './canaryHalt.js';
+import { cleanupCommand } from './cleanup.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
 import { replayCommand } from './replay.js';
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   demoCommand,
   backupCommand,
   restoreDrillCommand,
+  cleanupCommand,
   heartbeatCommand,
   replayCommand,
   rotateCommand,

@@ -18,6 +18,8 @@ manifest's restore point and verifies row counts, checksums, migration head and 
 then rolls forward to --target-time (or to the end of the WAL archive), opens the database and runs
 amcheck and the custom SQL checks (systems[].restore.checks); masks PII (systems[].restore.masking)
 on the staging copy only; tears staging down, also on failure or Ctrl-C; writes the report.
+At its start it removes staging that killed drills left behind (the orphaned-staging check; see
+"drillbook cleanup").
 
   --source-url URL    the source database: its credentials log into the restored copy
   --backup-dir DIR    backup folder (config: systems[].backup.local.dir)
