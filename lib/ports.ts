@@ -119,6 +119,10 @@ export interface RestoreTarget {
   ): Promise<void>;
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
+  /** Checks the target made while recovering (settings it had to raise for the source), once recovered. */
+  recoveryChecks?(handle: StagingHandle): Check[];
+  /** The staging server's log (its newest part), also after teardown; null when there is none. */
+  serverLog?(handle: StagingHandle): Promise<string | null>;
 }
 
 /** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */
@@ -128,6 +132,11 @@ export interface StagingInspector {
     handle: StagingHandle,
     manifest: Manifest,
   ): Promise<Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>>;
+  /**
+   * Whether the copy reproduces the source's manifest facts: recovery settings at least the
+   * source's, preloaded libraries, encodings and collations, extensions present and loadable.
+   */
+  sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]>;
   /** amcheck and the configured SQL checks, on the opened database. */
   integrityChecks(handle: StagingHandle): Promise<Check[]>;
   newestHeartbeat(handle: StagingHandle): Promise<Date | null>;
