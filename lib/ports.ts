@@ -119,8 +119,11 @@ export interface RestoreTarget {
   ): Promise<void>;
   /** Idempotent; only removes what carries the drill's staging tag/marker. */
   teardown(handle: StagingHandle, progress: Progress): Promise<void>;
-  /** Checks the target made while recovering (settings it had to raise for the source), once recovered. */
-  recoveryChecks?(handle: StagingHandle): Check[];
+  /**
+   * Checks the target made while recovering, once recovered: settings it had to raise for the
+   * source (local), the parameter and option groups the copy runs with and whether they are applied (RDS).
+   */
+  recoveryChecks?(handle: StagingHandle): Promise<Check[]>;
   /** The staging server's log (its newest part), also after teardown; null when there is none. */
   serverLog?(handle: StagingHandle): Promise<string | null>;
 }

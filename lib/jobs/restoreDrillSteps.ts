@@ -154,7 +154,7 @@ export async function recoverStaging(
       deps.target.recoverToManifest(staging, backup, deps.progress, deps.signal),
     );
     if (updated) next.staging = updated;
-    rec.addChecks(deps.target.recoveryChecks?.(updated ?? staging) ?? []);
+    rec.addChecks((await deps.target.recoveryChecks?.(updated ?? staging)) ?? []);
     next.recovered = true;
   });
 }
@@ -183,6 +183,7 @@ export async function pollStagingRecovery(
     }
     if (ready) {
       recordSpannedPhase(rec, 'recover', started, now, 'passed');
+      rec.addChecks((await deps.target.recoveryChecks?.(ready)) ?? []);
       next.staging = ready;
       next.recovered = true;
       return;
@@ -225,7 +226,7 @@ export async function rollForwardStaging(
     const time = state.options.targetTime ? new Date(state.options.targetTime) : null;
     await phase(deps, rec, 'roll-forward', async () => {
       await deps.target.rollForward(staging, { time }, deps.progress, deps.signal);
-      rec.addChecks(deps.target.recoveryChecks?.(staging) ?? []);
+      rec.addChecks((await deps.target.recoveryChecks?.(staging)) ?? []);
     });
   });
 }

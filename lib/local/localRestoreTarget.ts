@@ -156,7 +156,7 @@ export class LocalRestoreTarget implements RestoreTarget {
    * control file and the manifest, and what recovery asked for); later (after the roll-forward)
    * only what recovery asked for since, when it asked for anything.
    */
-  recoveryChecks(handle: StagingHandle): Check[] {
+  async recoveryChecks(handle: StagingHandle): Promise<Check[]> {
     const entry = this.staging.get(handle.id);
     if (!entry?.sources) return [];
     const { raised } = recoverySettings(entry.sources);
