@@ -126,6 +126,13 @@ export interface RestoreTarget {
    * With `dryRun` it only lists. Cheap when there is nothing to do.
    */
   sweepOrphans?(progress: Progress, options?: { dryRun?: boolean }): Promise<OrphanSweep>;
+  /**
+   * Checks the target made while recovering, once recovered: settings it had to raise for the
+   * source (local), the parameter and option groups the copy runs with and whether they are applied (RDS).
+   */
+  recoveryChecks?(handle: StagingHandle): Promise<Check[]>;
+  /** The staging server's log (its newest part), also after teardown; null when there is none. */
+  serverLog?(handle: StagingHandle): Promise<string | null>;
 }
 
 /** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */
@@ -135,6 +142,11 @@ export interface StagingInspector {
     handle: StagingHandle,
     manifest: Manifest,
   ): Promise<Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>>;
+  /**
+   * Whether the copy reproduces the source's manifest facts: recovery settings at least the
+   * source's, preloaded libraries, encodings and collations, extensions present and loadable.
+   */
+  sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]>;
   /** amcheck and the configured SQL checks, on the opened database. */
   integrityChecks(handle: StagingHandle): Promise<Check[]>;
   newestHeartbeat(handle: StagingHandle): Promise<Date | null>;

@@ -35,6 +35,10 @@ export class AwsStagingInspector implements StagingInspector {
     return this.pg.fingerprint(await this.withLogin(handle), manifest);
   }
 
+  async sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
+    return this.pg.sourceFidelity(await this.withLogin(handle), manifest);
+  }
+
   async integrityChecks(handle: StagingHandle): Promise<Check[]> {
     return this.pg.integrityChecks(await this.withLogin(handle));
   }

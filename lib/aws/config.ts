@@ -18,6 +18,15 @@ export const awsStagingSchema = z.object({
   dbInstanceClass: z
     .string()
     .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class like db.t4g.medium'),
+  /**
+   * Parameter and option groups of the restored copy. Default: the source's own, so staging runs
+   * with the settings and extensions (shared_preload_libraries, limits) production runs with.
+   */
+  dbParameterGroupName: z.string().min(1).optional(),
+  /** Aurora: the restored cluster's parameter group (default: the source cluster's). */
+  dbClusterParameterGroupName: z.string().min(1).optional(),
+  /** RDS for PostgreSQL instances: the option group (default: the source's). */
+  optionGroupName: z.string().min(1).optional(),
 });
 
 export const awsSystemSchema = z

@@ -6,11 +6,13 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   type RDSClient,
+  RebootDBInstanceCommand,
   RestoreDBClusterToPointInTimeCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { BackupError, GuardError, RecoveryError } from '../core/errors.js';
 import type { OrphanSweep } from '../core/orphans.js';
+import type { Check } from '../core/report.js';
 import { slug } from '../core/report.js';
 import { waitFor } from '../core/wait.js';
 import type {
@@ -21,6 +23,7 @@ import type {
   StagingHandle,
 } from '../ports.js';
 import type { AwsSystemConfig, RdsSource } from './config.js';
+import { describeGroups, sourceGroups } from './rdsGroups.js';
 import { DRILL_STAGING_PREFIX, sweepRdsStaging } from './rdsOrphanSweep.js';
 import { postgresUrl } from './secrets.js';
 import { TAG, type Tag, tagValue } from './tags.js';
@@ -64,8 +67,19 @@ const notFound = (error: unknown, ...names: string[]) =>
  * pause replay and continue, so the restore lands on the manifest's point directly and
  * rollForward is a no-op: RPO is measured at that point. Teardown deletes only drill-tagged resources.
  */
+/** The staging instance or cluster as drillbook sees it. */
+interface StagingView {
+  status: string;
+  tags: Tag[];
+  groups: Array<{ kind: string; name: string; status: string }>;
+  host?: string;
+  port?: number;
+}
+
 export class RdsRestoreTarget implements PollableRestoreTarget {
   readonly stagingId: string;
+  /** The groups seen when recovery finished (for recoveryChecks, in the same step). */
+  private lastGroups: StagingView['groups'] | undefined;
 
   constructor(private readonly options: RdsRestoreTargetOptions) {
     if (options.staging.environment !== 'staging') {
@@ -113,8 +127,11 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       return handle;
     }
     const { staging, client, source } = this.options;
+    // The copy runs with the source's parameter and option groups (or configured staging ones):
+    // its limits, preloaded libraries and extensions are production's.
+    const groups = await sourceGroups(client, source, staging);
     progress.step(
-      `restoring ${source.kind} ${source.id} to ${point.toISOString()} as ${this.stagingId} (staging network)`,
+      `restoring ${source.kind} ${source.id} to ${point.toISOString()} as ${this.stagingId} (staging network, ${describeGroups(groups)})`,
     );
     try {
       if (source.kind === 'instance') {
@@ -126,6 +143,8 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
             DBSubnetGroupName: staging.dbSubnetGroupName,
             VpcSecurityGroupIds: staging.vpcSecurityGroupIds,
             DBInstanceClass: staging.dbInstanceClass,
+            ...(groups.parameterGroup ? { DBParameterGroupName: groups.parameterGroup } : {}),
+            ...(groups.optionGroup ? { OptionGroupName: groups.optionGroup } : {}),
             MultiAZ: false,
             PubliclyAccessible: false,
             DeletionProtection: false,
@@ -141,6 +160,9 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
             DBClusterIdentifier: this.stagingId,
             RestoreToTime: point,
             DBSubnetGroupName: staging.dbSubnetGroupName,
+            ...(groups.clusterParameterGroup
+              ? { DBClusterParameterGroupName: groups.clusterParameterGroup }
+              : {}),
             VpcSecurityGroupIds: staging.vpcSecurityGroupIds,
             DeletionProtection: false,
             Tags: this.tags(backup),
@@ -157,7 +179,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
   }
 
   /** The staging instance (or cluster) as drillbook sees it, or null. */
-  private async describe(): Promise<{ status: string; tags: Tag[]; host?: string; port?: number } | null> {
+  private async describe(): Promise<StagingView | null> {
     const { client, source } = this.options;
     try {
       if (source.kind === 'instance') {
@@ -169,6 +191,18 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
         return {
           status: db.DBInstanceStatus ?? 'unknown',
           tags: db.TagList ?? [],
+          groups: [
+            ...(db.DBParameterGroups ?? []).map((g) => ({
+              kind: 'parameter group',
+              name: g.DBParameterGroupName ?? '?',
+              status: g.ParameterApplyStatus ?? 'unknown',
+            })),
+            ...(db.OptionGroupMemberships ?? []).map((g) => ({
+              kind: 'option group',
+              name: g.OptionGroupName ?? '?',
+              status: g.Status ?? 'unknown',
+            })),
+          ],
           ...(db.Endpoint?.Address ? { host: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 } : {}),
         };
       }
@@ -178,6 +212,13 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       return {
         status: db.Status ?? 'unknown',
         tags: db.TagList ?? [],
+        groups: [
+          {
+            kind: 'cluster parameter group',
+            name: db.DBClusterParameterGroup ?? '?',
+            status: db.DBClusterMembers?.[0]?.DBClusterParameterGroupStatus ?? 'unknown',
+          },
+        ],
         ...(db.Endpoint ? { host: db.Endpoint, port: db.Port ?? 5432 } : {}),
       };
     } catch (error) {
@@ -186,13 +227,23 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
     }
   }
 
-  private async describeMember(): Promise<{ status: string; tags: Tag[] } | null> {
+  private async describeMember(): Promise<StagingView | null> {
     try {
       const out = await this.options.client.send(
         new DescribeDBInstancesCommand({ DBInstanceIdentifier: this.memberId }),
       );
       const db = out.DBInstances?.[0];
-      return db ? { status: db.DBInstanceStatus ?? 'unknown', tags: db.TagList ?? [] } : null;
+      return db
+        ? {
+            status: db.DBInstanceStatus ?? 'unknown',
+            tags: db.TagList ?? [],
+            groups: (db.DBParameterGroups ?? []).map((g) => ({
+              kind: 'parameter group',
+              name: g.DBParameterGroupName ?? '?',
+              status: g.ParameterApplyStatus ?? 'unknown',
+            })),
+          }
+        : null;
     } catch (error) {
       if (notFound(error, 'DBInstanceNotFoundFault')) return null;
       throw error;
@@ -205,6 +256,8 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
     if (!db) throw new RecoveryError(`staging ${handle.id} is gone`);
     if (FAILED.has(db.status)) throw new RecoveryError(`staging ${handle.id} is ${db.status}`);
     if (db.status !== 'available' || !db.host) return null;
+    let instance = db;
+    let instanceId = handle.id;
     if (this.options.source.kind === 'cluster') {
       const member = await this.describeMember();
       if (!member) {
@@ -214,7 +267,17 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       if (FAILED.has(member.status))
         throw new RecoveryError(`staging instance ${this.memberId} is ${member.status}`);
       if (member.status !== 'available') return null;
+      instance = member;
+      instanceId = this.memberId;
     }
+    // A restore with a custom parameter group comes up "pending-reboot": static settings such as
+    // shared_preload_libraries and max_connections apply only after a reboot. Reboot once, wait.
+    if (instance.groups.some((g) => g.status === 'pending-reboot')) {
+      await this.reboot(instanceId, instance.tags);
+      return null;
+    }
+    if (instance.groups.some((g) => g.status === 'applying')) return null;
+    this.lastGroups = [...(instance === db ? [] : db.groups), ...instance.groups];
     return {
       id: handle.id,
       connectionString: postgresUrl(
@@ -226,8 +289,35 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
     };
   }
 
+  /** The groups the copy runs with, as a check: each named, each applied ("in-sync"). */
+  async recoveryChecks(handle: StagingHandle): Promise<Check[]> {
+    this.assertOwnHandle(handle);
+    const groups = this.lastGroups;
+    if (!groups) return [];
+    // "in-sync" is the one applied state of parameter groups, cluster parameter groups and option groups.
+    const unsynced = groups.filter((g) => g.status !== 'in-sync');
+    return [
+      {
+        name: 'staging-parameter-group',
+        outcome: unsynced.length === 0 ? 'passed' : 'failed',
+        detail: groups.map((g) => `${g.kind} ${g.name} (${g.status})`).join(', '),
+      },
+    ];
+  }
+
+  private async reboot(id: string, tags: Tag[]): Promise<void> {
+    this.assertDrillTags(tags, id);
+    try {
+      await this.options.client.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id }));
+    } catch (error) {
+      // Already rebooting (a redelivered poll): the next poll sees it.
+      if (!notFound(error, 'InvalidDBInstanceStateFault')) throw error;
+    }
+  }
+
   private async createMember(tags: Tag[]): Promise<void> {
     this.assertDrillTags(tags, this.stagingId);
+    const groups = await sourceGroups(this.options.client, this.options.source, this.options.staging);
     try {
       await this.options.client.send(
         new CreateDBInstanceCommand({
@@ -235,6 +325,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
           DBClusterIdentifier: this.stagingId,
           Engine: this.options.engine,
           DBInstanceClass: this.options.staging.dbInstanceClass,
+          ...(groups.parameterGroup ? { DBParameterGroupName: groups.parameterGroup } : {}),
           PubliclyAccessible: false,
           Tags: tags.filter((t) => t.Key?.startsWith('drillbook:')),
         }),

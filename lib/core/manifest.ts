@@ -1,4 +1,5 @@
 import type { Check } from './report.js';
+import type { SourceFacts } from './sourceFacts.js';
 
 /** Per-table facts captured from the source in one consistent view. */
 export interface TableFingerprint {
@@ -28,6 +29,8 @@ export interface Manifest {
   tables: TableFingerprint[];
   /** The named restore point written while the manifest's tables were held still (local target). */
   restorePoint?: { name: string; lsn: string; time: string };
+  /** Settings, libraries, encodings and extensions a faithful copy must reproduce (absent in older manifests). */
+  source?: SourceFacts;
 }
 
 /**

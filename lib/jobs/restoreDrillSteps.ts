@@ -4,7 +4,7 @@ import { judgeObjectives, measureObjectives } from '../core/objectives.js';
 import { orphanCheck } from '../core/orphans.js';
 import type { RunRecorder } from '../core/recorder.js';
 import { RunRecorder as Recorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import { type Report, reportId, reportKey } from '../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
@@ -182,6 +182,7 @@ export async function recoverStaging(
       deps.target.recoverToManifest(staging, backup, deps.progress, deps.signal),
     );
     if (updated) next.staging = updated;
+    rec.addChecks((await deps.target.recoveryChecks?.(updated ?? staging)) ?? []);
     next.recovered = true;
   });
 }
@@ -210,6 +211,7 @@ export async function pollStagingRecovery(
     }
     if (ready) {
       recordSpannedPhase(rec, 'recover', started, now, 'passed');
+      rec.addChecks((await deps.target.recoveryChecks?.(ready)) ?? []);
       next.staging = ready;
       next.recovered = true;
       return;
@@ -237,6 +239,7 @@ export async function verifyStaging(
     await phase(deps, rec, 'verify', async () => {
       deps.progress.step(`verifying ${manifest.tables.length} tables against the manifest`);
       rec.addChecks(compareManifest(manifest, await deps.inspector.fingerprint(staging, manifest)));
+      rec.addChecks(await deps.inspector.sourceFidelity(staging, manifest));
     });
   });
 }
@@ -249,9 +252,10 @@ export async function rollForwardStaging(
   return stepOn(deps, state, async (rec) => {
     const staging = state.staging!;
     const time = state.options.targetTime ? new Date(state.options.targetTime) : null;
-    await phase(deps, rec, 'roll-forward', () =>
-      deps.target.rollForward(staging, { time }, deps.progress, deps.signal),
-    );
+    await phase(deps, rec, 'roll-forward', async () => {
+      await deps.target.rollForward(staging, { time }, deps.progress, deps.signal);
+      rec.addChecks((await deps.target.recoveryChecks?.(staging)) ?? []);
+    });
   });
 }
 
@@ -324,11 +328,12 @@ export async function tearDownStaging(
 
 /** RPO/RTO against their targets, then the report (stored, RUNBOOK.md, metrics, chat). */
 export async function finishDrill(
-  deps: { backups: BackupRepository; publishers: Publishers; now?: () => Date },
+  deps: { backups: BackupRepository; publishers: Publishers; now?: () => Date; target?: RestoreTarget },
   state: DrillState,
 ): Promise<{ report: Report; location: string }> {
   const now = clock(deps);
   const rec = resumeRecorder(state.run, now);
+  await keepStagingLog(deps, state, rec);
   const backup = state.backupId ? await deps.backups.get(state.backupId).catch(() => null) : null;
   const measured = measureObjectives({
     drillStartedAt: new Date(state.run.startedAt),
@@ -344,6 +349,28 @@ export async function finishDrill(
   };
   for (const v of judgeObjectives(measured, targets)) rec.check(v.name, v.outcome, v.detail);
   return publishReportOnce(rec.finish({ objectives: { ...measured, ...targets } }), deps.publishers);
+}
+
+/**
+ * Stores the staging server's log (bounded by the target) beside the report, so the reason a
+ * recovery failed can still be read after teardown removed the server; the report names the key.
+ */
+async function keepStagingLog(
+  deps: { publishers: Publishers; target?: RestoreTarget },
+  state: DrillState,
+  rec: RunRecorder,
+): Promise<void> {
+  const store = deps.publishers.runbook;
+  if (!state.staging || !deps.target?.serverLog || !store.putFile) return;
+  try {
+    const log = await deps.target.serverLog(state.staging);
+    if (!log) return;
+    const key = `${reportKey({ kind: 'restore-drill', id: rec.id, startedAt: state.run.startedAt })}.staging.log`;
+    await store.putFile(key, log, 'text/plain; charset=utf-8');
+    rec.details['stagingLog'] = key;
+  } catch (error) {
+    deps.publishers.warn?.(`could not keep the staging server's log: ${describeError(error)}`);
+  }
 }
 
 async function chooseBackup(backups: BackupRepository, options: DrillOptions): Promise<BackupRecord> {

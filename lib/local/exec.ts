@@ -8,6 +8,8 @@ export interface RunAs {
   uid: number;
   gid: number;
   name: string;
+  /** The user's own home (passwd), so libpq looks for ~/.postgresql there, not in root's. */
+  home: string;
 }
 
 let cachedUser: RunAs | null | undefined;
@@ -29,7 +31,7 @@ export function serverUser(): RunAs | null {
       const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
       const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
       if (uid !== 0) {
-        cachedUser = { uid, gid, name };
+        cachedUser = { uid, gid, name, home: homeOf(name) };
         return cachedUser;
       }
     } catch {
@@ -39,6 +41,15 @@ export function serverUser(): RunAs | null {
   throw new DrillbookError(
     'running as root and no unprivileged user found for Postgres (set DRILLBOOK_PG_USER)',
   );
+}
+
+function homeOf(name: string): string {
+  try {
+    const entry = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim();
+    return entry.split(':')[5] || '/nonexistent';
+  } catch {
+    return '/nonexistent';
+  }
 }
 
 /** Hands a path we created to the server user (no-op unless running as root). */
@@ -112,7 +123,8 @@ export function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? (user ? '/' : undefined),
-      env: { ...process.env, ...options.env },
+      // As the server user, HOME is that user's: libpq must not try root's ~/.postgresql (EACCES).
+      env: { ...process.env, ...(user ? { HOME: user.home } : {}), ...options.env },
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });

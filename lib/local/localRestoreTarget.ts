@@ -1,8 +1,18 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GuardError, RecoveryError } from '../core/errors.js';
+import { describeError, GuardError, RecoveryError } from '../core/errors.js';
 import { longestDrillMs, type OrphanSweep, type StagingMarker } from '../core/orphans.js';
+import type { Check } from '../core/report.js';
+import { failureSummary } from '../core/serverLog.js';
+import {
+  describeRaised,
+  insufficientSettings,
+  parseControlData,
+  type RecoveryParameter,
+  type RecoveryValues,
+  recoverySettings,
+} from '../core/stagingSettings.js';
 import { waitFor } from '../core/wait.js';
 import { withHostPort } from '../pg/connection.js';
 import { STAGING_MARK } from '../pg/masking.js';
@@ -28,7 +38,19 @@ export interface LocalRestoreOptions {
 interface Staging {
   cluster: LocalCluster;
   handle: StagingHandle;
+  /** Where staging's recovery parameters come from (set at recovery; raised when recovery asks). */
+  sources?: Parameters<typeof recoverySettings>[0];
+  /** The raised settings recoveryChecks() already reported. */
+  reported?: Set<string>;
 }
+
+/** Where a recovery should end: paused at the manifest's point, or promoted and open. */
+type RecoveryGoal = 'paused' | 'open';
+
+/** How often a recovery may ask for higher settings before the drill gives up. */
+const MAX_SETTING_RAISES = 3;
+/** How much of a staging server's log is kept with the report. */
+const SERVER_LOG_LIMIT = 256 * 1024;
 
 /**
  * Restores into throwaway staging clusters on this machine: copy the base backup, recover from
@@ -37,6 +59,7 @@ interface Staging {
  */
 export class LocalRestoreTarget implements RestoreTarget {
   private readonly staging = new Map<string, Staging>();
+  private readonly keptLogs = new Map<string, string | null>();
 
   constructor(private readonly options: LocalRestoreOptions) {}
 
@@ -63,10 +86,7 @@ export class LocalRestoreTarget implements RestoreTarget {
       superuser: decodeURIComponent(username),
       password: decodeURIComponent(password),
     });
-    const handle: StagingHandle = {
-      id,
-      connectionString: withHostPort(this.options.sourceUrl, '127.0.0.1', cluster.port),
-    };
+    const handle: StagingHandle = { id, connectionString: stagingUrl(this.options.sourceUrl, cluster.port) };
     this.staging.set(id, { cluster, handle });
     progress.step(`copying base backup ${backup.id} into ${cluster.dataDir}`);
     await run('cp', ['-a', backup.location, cluster.dataDir], {
@@ -84,29 +104,34 @@ export class LocalRestoreTarget implements RestoreTarget {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<void> {
-    const { cluster } = this.get(handle);
+    const entry = this.get(handle);
     const point = backup.manifest?.restorePoint;
-    await cluster.overrideForRestore({
+    const source = backup.manifest?.source;
+    // What the source ran with, from the backup itself: its control file, and the manifest's facts.
+    const control = parseControlData(await entry.cluster.controlData());
+    entry.sources = { controlFile: control.values, ...(source ? { manifest: source.recovery } : {}) };
+    const { settings } = recoverySettings(entry.sources);
+    await entry.cluster.overrideForRestore({
       [STAGING_MARK]: 'staging',
+      ...settings,
+      ...(control.walLevel === 'logical' ? { wal_level: 'logical' } : { wal_level: 'replica' }),
+      // A source whose config lives outside its data folder brings no preload list along: the manifest has it.
+      ...(source ? { shared_preload_libraries: source.preloadLibraries.join(',') } : {}),
       restore_command: `cp '${this.options.archiveDir}/%f' '%p'`,
       hot_standby: 'on',
       ...(point ? { recovery_target_name: point.name } : { recovery_target: 'immediate' }),
       recovery_target_action: 'pause',
     });
-    await writeFile(join(cluster.dataDir, 'recovery.signal'), '');
-    giveToServerUser(join(cluster.dataDir, 'recovery.signal'));
+    await writeFile(join(entry.cluster.dataDir, 'recovery.signal'), '');
+    giveToServerUser(join(entry.cluster.dataDir, 'recovery.signal'));
     progress.step(
       `replaying WAL to ${point ? `restore point ${point.name}` : "the backup's consistent point"}`,
     );
-    await cluster.startInBackground();
     // pg_ctl returns before archive recovery ends: wait until replay is paused at the target.
-    await this.waitForState(cluster, 'paused at the restore point', signal, async (c) => {
-      const rows = await c.query<{ in_recovery: boolean; pause: string }>(
-        'SELECT pg_is_in_recovery() AS in_recovery, pg_get_wal_replay_pause_state() AS pause',
-      );
-      const row = rows[0]!;
-      if (!row.in_recovery) throw new RecoveryError('recovery ended without pausing at the restore point');
-      return row.pause === 'paused' ? true : undefined;
+    await this.recoverUntil(entry, 'paused', progress, signal, async (c) => {
+      const state = await replayState(c);
+      if (state === 'open') throw new RecoveryError('recovery ended without pausing at the restore point');
+      return state;
     });
   }
 
@@ -116,7 +141,8 @@ export class LocalRestoreTarget implements RestoreTarget {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<void> {
-    const { cluster } = this.get(handle);
+    const entry = this.get(handle);
+    const { cluster } = entry;
     // Immediate, not fast: a standby paused at its target only notices a fast shutdown when its
     // pause loop wakes (up to a second later). Nothing is lost: the restart replays from the last
     // restartpoint, and this copy has no clients and no data of its own yet.
@@ -133,11 +159,29 @@ export class LocalRestoreTarget implements RestoreTarget {
     progress.step(
       `rolling forward to ${target.time ? target.time.toISOString() : 'the end of the WAL archive'}`,
     );
-    await cluster.startInBackground();
-    await this.waitForState(cluster, 'recovery to end and the database to open', signal, async (c) => {
-      const rows = await c.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
-      return rows[0]!.in_recovery ? undefined : true;
-    });
+    await this.recoverUntil(entry, 'open', progress, signal, replayState);
+  }
+
+  /**
+   * What recovery needed raised, as a check: at the first call everything (from the backup's
+   * control file and the manifest, and what recovery asked for); later (after the roll-forward)
+   * only what recovery asked for since, when it asked for anything.
+   */
+  async recoveryChecks(handle: StagingHandle): Promise<Check[]> {
+    const entry = this.staging.get(handle.id);
+    if (!entry?.sources) return [];
+    const { raised } = recoverySettings(entry.sources);
+    const first = entry.reported === undefined;
+    const fresh = raised.filter((r) => !entry.reported?.has(`${r.name}=${r.value}`));
+    entry.reported = new Set(raised.map((r) => `${r.name}=${r.value}`));
+    if (!first && fresh.length === 0) return [];
+    return [
+      {
+        name: 'staging-recovery-settings',
+        outcome: 'passed',
+        detail: describeRaised(first ? raised : fresh),
+      },
+    ];
   }
 
   async teardown(handle: StagingHandle, progress: Progress): Promise<void> {
@@ -147,6 +191,8 @@ export class LocalRestoreTarget implements RestoreTarget {
     await assertMarked(dir);
     progress.step(`tearing down ${handle.id}`);
     if (entry) await entry.cluster.stop('immediate').catch(() => {});
+    // The log outlives the copy: a failed drill's report carries it (see serverLog).
+    this.keptLogs.set(handle.id, await readLogTail(join(dir, 'postgres.log')));
     await rm(dir, { recursive: true, force: true });
     this.staging.delete(handle.id);
   }
@@ -159,9 +205,11 @@ export class LocalRestoreTarget implements RestoreTarget {
     );
   }
 
-  /** The server log of a staging cluster (for failure details). */
-  async serverLog(handle: StagingHandle): Promise<string> {
-    return this.get(handle).cluster.log();
+  /** The staging server's log (its newest SERVER_LOG_LIMIT bytes), also after teardown. */
+  async serverLog(handle: StagingHandle): Promise<string | null> {
+    const kept = this.keptLogs.get(handle.id);
+    if (kept !== undefined) return kept;
+    return readLogTail(join(this.options.workDir, handle.id, 'postgres.log'));
   }
 
   private get(handle: StagingHandle): Staging {
@@ -170,26 +218,100 @@ export class LocalRestoreTarget implements RestoreTarget {
     return entry;
   }
 
+  /**
+   * Starts the server and waits for `probe` to say recovery reached its goal. A recovery that
+   * pauses or aborts because a setting is lower than the source's (raised on the source after
+   * the backup, so neither its control file nor the manifest knew) gets that setting raised and
+   * is restarted, a bounded number of times; the check from recoveryChecks() reports it.
+   */
+  private async recoverUntil(
+    entry: Staging,
+    goal: RecoveryGoal,
+    progress: Progress,
+    signal: AbortSignal,
+    probe: (c: LocalCluster) => Promise<ReplayState>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const from = await entry.cluster.logSize();
+      await entry.cluster.startInBackground();
+      try {
+        await this.waitForState(entry.cluster, goal, from, signal, probe);
+        return;
+      } catch (error) {
+        if (!(error instanceof InsufficientSettingsError) || attempt >= MAX_SETTING_RAISES) throw error;
+        const sources = entry.sources ?? {};
+        const recovery = { ...sources.recovery };
+        for (const [name, value] of Object.entries(error.needed) as [RecoveryParameter, number][]) {
+          recovery[name] = Math.max(recovery[name] ?? 0, value);
+        }
+        entry.sources = { ...sources, recovery };
+        const { settings } = recoverySettings(entry.sources);
+        progress.step(
+          `recovery needs higher settings than staging had (${error.message}): raising and restarting`,
+        );
+        await entry.cluster.stop('immediate');
+        await entry.cluster.writeSettings(settings, 'postgresql.auto.conf');
+      }
+    }
+  }
+
+  /**
+   * Polls `probe` until it reaches `goal` ("paused" at the target, or "open" after promotion). A
+   * pause counts only when the log since `from` does not say
+   * recovery paused for insufficient settings. A refused login is reported at once with the
+   * server's message; a server that stopped is reported with its FATAL/DETAIL lines.
+   */
   private async waitForState(
     cluster: LocalCluster,
-    what: string,
+    goal: RecoveryGoal,
+    from: number,
     signal: AbortSignal,
-    probe: (c: LocalCluster) => Promise<true | undefined>,
+    probe: (c: LocalCluster) => Promise<ReplayState>,
   ): Promise<void> {
+    const insufficient = async () => {
+      const log = await cluster.log(from);
+      const needed = insufficientSettings(log);
+      return Object.keys(needed).length > 0
+        ? new InsufficientSettingsError(needed, failureSummary(log))
+        : null;
+    };
     await waitFor(
-      what,
+      goal === 'paused'
+        ? 'recovery to pause at the restore point'
+        : 'recovery to end and the database to open',
       async () => {
+        let state: ReplayState;
         try {
-          return await probe(cluster);
+          state = await probe(cluster);
         } catch (error) {
           if (error instanceof RecoveryError) throw error;
+          if (isLoginRefused(error)) {
+            throw new RecoveryError(`staging refused the drill's login: ${describeError(error)}`, {
+              cause: error,
+            });
+          }
+          if (isServerError(error)) {
+            throw new RecoveryError(`staging answered with an error: ${describeError(error)}`, {
+              cause: error,
+            });
+          }
           if (!(await cluster.isRunning())) {
+            const tooLow = await insufficient();
+            if (tooLow) throw tooLow;
+            const log = await cluster.log(from);
             throw new RecoveryError(
-              `staging server stopped during recovery: ${fatalLine(await cluster.log())}`,
+              `staging server stopped during recovery: ${failureSummary(log) ?? lastLine(log)}`,
             );
           }
           return undefined; // still starting up: not accepting connections yet
         }
+        if (state === 'paused') {
+          const tooLow = await insufficient();
+          if (tooLow) throw tooLow;
+          if (goal === 'open') throw new RecoveryError('recovery paused before reaching its target');
+          return true;
+        }
+        return state === goal ? true : undefined; // still replaying
       },
       // Polling is one cheap query: keep it tight, the RTO is measured to the moment recovery ends.
       { timeoutMs: this.options.recoveryTimeoutMs, intervalMs: 50, maxIntervalMs: 250, signal },
@@ -213,11 +335,60 @@ export function localStagingSweeper(
   };
 }
 
-/** The most telling line of a failed recovery's log. */
-function fatalLine(log: string): string {
-  const lines = log.trim().split('\n');
-  const fatal = lines.filter((l) => /FATAL|PANIC/.test(l)).at(-1);
-  return (fatal ?? lines.at(-1) ?? '(empty log)').replace(/^.*?(FATAL|PANIC):\s*/, '$1: ');
+/** Recovery stopped because staging runs a setting lower than the source's; `needed` says how high. */
+class InsufficientSettingsError extends RecoveryError {
+  constructor(
+    readonly needed: RecoveryValues,
+    summary: string | null,
+  ) {
+    super(
+      summary ??
+        Object.entries(needed)
+          .map(([k, v]) => `${k} must be at least ${v}`)
+          .join(', '),
+    );
+  }
+}
+
+/** Authentication, authorization or a missing database: waiting longer will not help. */
+function isLoginRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '28P01' || code === '28000' || code === '3D000' || code === '42501';
+}
+
+type ReplayState = 'replaying' | 'paused' | 'open';
+
+/** Where a staging server's recovery is: replaying WAL, paused, or over (promoted, read-write). */
+async function replayState(cluster: LocalCluster): Promise<ReplayState> {
+  const rows = await cluster.query<{ state: string }>(
+    `SELECT CASE WHEN NOT pg_is_in_recovery() THEN 'open'
+                 WHEN pg_get_wal_replay_pause_state() = 'paused' THEN 'paused'
+                 ELSE 'replaying' END AS state`,
+  );
+  return rows[0]!.state as ReplayState;
+}
+
+/**
+ * An error the running server answered with (a SQLSTATE), other than "not accepting connections
+ * yet" (57P03 and other class 57) and connection failures (class 08): polling again will not help.
+ */
+function isServerError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('57') && !code.startsWith('08')
+  );
+}
+
+function lastLine(log: string): string {
+  return log.trim().split('\n').at(-1) || '(empty log)';
+}
+
+/** The newest SERVER_LOG_LIMIT bytes of a log file, or null when there is none. */
+async function readLogTail(path: string): Promise<string | null> {
+  if (!existsSync(path)) return null;
+  const text = await readFile(path);
+  if (text.length <= SERVER_LOG_LIMIT) return text.toString('utf8');
+  return `[... ${text.length - SERVER_LOG_LIMIT} earlier bytes cut ...]\n${text.subarray(-SERVER_LOG_LIMIT).toString('utf8')}`;
 }
 
 async function assertMarked(dir: string): Promise<void> {
@@ -227,6 +398,18 @@ async function assertMarked(dir: string): Promise<void> {
   const content = JSON.parse(await readFile(marker, 'utf8')) as { createdBy?: string };
   if (content.createdBy !== 'drillbook')
     throw new GuardError(`refusing to delete ${dir}: marker not written by drillbook`);
+}
+
+/**
+ * The source's login at staging's loopback port, without TLS: staging listens on 127.0.0.1 only
+ * and does not use the source's certificates (they may live outside its data folder).
+ */
+function stagingUrl(sourceUrl: string, port: number): string {
+  const url = new URL(withHostPort(sourceUrl, '127.0.0.1', port));
+  for (const param of ['sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'uselibpqcompat'])
+    url.searchParams.delete(param);
+  url.searchParams.set('sslmode', 'disable');
+  return url.toString();
 }
 
 /** recovery_target_time wants "YYYY-MM-DD HH:MM:SS.mmm+00", not ISO's T/Z form. */

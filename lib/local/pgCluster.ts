@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { DrillbookError } from '../core/errors.js';
+import { DrillbookError, RecoveryError } from '../core/errors.js';
+import { failureSummary } from '../core/serverLog.js';
 import { waitFor } from '../core/wait.js';
 import { giveToServerUser, pgBin, run } from './exec.js';
 
@@ -128,20 +129,79 @@ export class LocalCluster {
     await appendFile(join(this.dataDir, file), `\n# drillbook\n${lines.join('\n')}\n`);
   }
 
+  get hbaFile(): string {
+    return join(this.dir, 'pg_hba.conf');
+  }
+
   /**
-   * Settings for a cluster whose data folder came from a backup: its own port and socket, and
-   * never the source's archive_command (a restored copy must not write into production's archive).
+   * Settings for a cluster whose data folder came from a backup, whatever the source's layout:
+   * a data folder without postgresql.conf (a distribution keeps it in /etc) gets an empty one, and
+   * staging always uses its own pg_hba.conf/pg_ident.conf, port and socket. Everything in the
+   * source's configuration that would stop a copy from starting, or reach outside it, is
+   * neutralised: its archive_command (a copy never writes into production's archive), TLS files,
+   * synchronous standbys (writes would hang), a primary to stream from, huge pages, a large
+   * shared_buffers. `extra` (recovery parameters, preload libraries, recovery targets) comes last.
+   * Written to postgresql.auto.conf, which is read last, so it wins over the source's files.
    */
   async overrideForRestore(extra: Record<string, string | number> = {}): Promise<void> {
+    const conf = join(this.dataDir, 'postgresql.conf');
+    if (!existsSync(conf)) {
+      await writeFile(conf, "# drillbook staging: the source's postgresql.conf is not in its data folder\n");
+      giveToServerUser(conf);
+    }
+    // The socket folder is private to the server user, so local logins may be trusted; TCP needs
+    // the source's own password (md5 also accepts SCRAM-hashed passwords).
+    await writeFile(
+      this.hbaFile,
+      '# drillbook staging\nlocal all all trust\nhost all all 127.0.0.1/32 md5\nhost all all ::1/128 md5\n',
+    );
+    await writeFile(join(this.dir, 'pg_ident.conf'), '# drillbook staging\n');
+    giveToServerUser(this.hbaFile);
+    giveToServerUser(join(this.dir, 'pg_ident.conf'));
     await this.writeSettings(
       {
-        ...baseSettings(this, { dir: this.dir, fast: true }),
+        listen_addresses: '127.0.0.1',
+        port: this.port,
+        unix_socket_directories: this.socketDir,
+        unix_socket_permissions: '0700',
+        hba_file: this.hbaFile,
+        ident_file: join(this.dir, 'pg_ident.conf'),
+        external_pid_file: '',
+        // The log is how a failed recovery explains itself: on stderr (pg_ctl -l), untranslated.
+        log_destination: 'stderr',
+        logging_collector: 'off',
+        log_min_messages: 'warning',
+        lc_messages: 'C',
+        ssl: 'off',
         archive_mode: 'off',
         archive_command: '',
+        primary_conninfo: '',
+        primary_slot_name: '',
+        synchronous_standby_names: '',
+        shared_buffers: '128MB',
+        huge_pages: 'try',
+        fsync: 'off',
+        synchronous_commit: 'off',
+        full_page_writes: 'on',
         ...extra,
       },
       'postgresql.auto.conf',
     );
+  }
+
+  /** The control file's view of the data folder (pg_controldata), e.g. the source's settings in a backup. */
+  async controlData(): Promise<string> {
+    const { stdout } = await run(pgBin('pg_controldata'), [this.dataDir], {
+      asServerUser: true,
+      timeoutMs: 30_000,
+      env: { LC_ALL: 'C' },
+    });
+    return stdout;
+  }
+
+  /** Bytes in the server log so far: where the next start's messages begin. */
+  async logSize(): Promise<number> {
+    return existsSync(this.logFile) ? (await stat(this.logFile)).size : 0;
   }
 
   async start(timeoutSeconds = 120): Promise<void> {
@@ -159,11 +219,13 @@ export class LocalCluster {
 
   /** Starts the server without waiting: recovery may take long; poll with the client instead. */
   async startInBackground(): Promise<void> {
+    const from = await this.logSize();
     await run(pgBin('pg_ctl'), ['start', '-D', this.dataDir, '-l', this.logFile], {
       asServerUser: true,
       timeoutMs: 60_000,
     }).catch(async (error: unknown) => {
-      throw new DrillbookError(`postgres did not start: ${await this.logTail(3)}`, { cause: error });
+      const why = failureSummary(await this.log(from)) ?? (await this.logTail(3));
+      throw new RecoveryError(`postgres did not start: ${why}`, { cause: error });
     });
   }
 
@@ -205,8 +267,11 @@ export class LocalCluster {
     return text.trim().split('\n').slice(-lines).join(' | ');
   }
 
-  async log(): Promise<string> {
-    return existsSync(this.logFile) ? readFile(this.logFile, 'utf8') : '';
+  /** The server log from byte `from` on (default: all of it). */
+  async log(from = 0): Promise<string> {
+    if (!existsSync(this.logFile)) return '';
+    const text = await readFile(this.logFile);
+    return text.subarray(Math.min(from, text.length)).toString('utf8');
   }
 
   /** Runs one statement in a short-lived connection. */

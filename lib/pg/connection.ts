@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 
 /** Session settings that make row text (and so checksums) independent of client/server defaults. */
 const STABLE_TEXT_SETTINGS = [
@@ -17,10 +18,29 @@ export interface ConnectOptions {
   applicationName?: string;
 }
 
+/**
+ * A connection URL read the way libpq (psql, pg_basebackup) reads it, so the one URL a user
+ * configures means the same to every tool: `sslmode=require` encrypts without verifying the
+ * certificate, `verify-ca`/`verify-full` verify it (with `sslrootcert`), `disable` is plaintext.
+ * (node-postgres on its own treats `require` as `verify-full`, which refuses a self-signed server.)
+ */
+export function clientConfig(url: string): pg.ClientConfig {
+  const parsed = parseConnectionString(url, { useLibpqCompat: true });
+  const config: pg.ClientConfig = {};
+  if (parsed.host) config.host = parsed.host;
+  if (parsed.port) config.port = Number(parsed.port);
+  if (parsed.database) config.database = parsed.database;
+  if (parsed.user) config.user = parsed.user;
+  if (parsed.password !== undefined) config.password = parsed.password;
+  if (parsed.ssl !== undefined && parsed.ssl !== null) config.ssl = parsed.ssl as pg.ClientConfig['ssl'];
+  if (parsed.options) config.options = parsed.options;
+  return config;
+}
+
 /** Opens one connection with bounded connect/statement timeouts and stable text output. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<pg.Client> {
   const client = new pg.Client({
-    connectionString: url,
+    ...clientConfig(url),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'drillbook',
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),

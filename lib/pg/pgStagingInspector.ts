@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type { Manifest } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
+import { compareSourceFacts } from '../core/sourceFacts.js';
 import type { StagingHandle, StagingInspector } from '../ports.js';
 import { withClient } from './connection.js';
 import { fingerprintTables, migrationHead, serverVersion } from './fingerprint.js';
 import { newestHeartbeat } from './heartbeat.js';
 import { type MaskingRule, maskPii } from './masking.js';
+import { readStagingFacts } from './sourceFacts.js';
 import { amcheckIndexes, type CustomCheck, runCustomChecks } from './verify.js';
 
 export interface PgStagingInspectorOptions {
@@ -46,6 +48,20 @@ export class PgStagingInspector implements StagingInspector {
       hashes: new Map(manifest.tables.map((t) => [t.table, t.hash ?? 'text'])),
     });
     return { tables, migrationHead: facts.migrationHead, postgresVersion: facts.postgresVersion };
+  }
+
+  async sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
+    if (!manifest.source) {
+      return [
+        {
+          name: 'staging-settings',
+          outcome: 'skipped',
+          detail: 'the manifest predates source facts (settings, extensions): take a new backup',
+        },
+      ];
+    }
+    const databases = manifest.source.databases.map((d) => d.name);
+    return compareSourceFacts(manifest.source, await readStagingFacts(handle.connectionString, databases));
   }
 
   async integrityChecks(handle: StagingHandle): Promise<Check[]> {

@@ -4,6 +4,7 @@ import type { SourceDatabase } from '../ports.js';
 import { connect, quoteTable, withClient } from './connection.js';
 import { fingerprintTables, listUserTables, migrationHead, qualify, serverVersion } from './fingerprint.js';
 import { ensureHeartbeatTable, writeHeartbeat } from './heartbeat.js';
+import { captureSourceFacts } from './sourceFacts.js';
 
 export interface PgSourceOptions {
   url: string;
@@ -73,6 +74,8 @@ export class PgSourceDatabase implements SourceDatabase {
       await client.query('COMMIT');
       // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
       if (!heldSecond) await client.query('SELECT pg_switch_wal()');
+      // Settings and extensions change rarely and need no consistent view: read after the locks.
+      manifest.source = await captureSourceFacts(this.options.url);
       return manifest;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

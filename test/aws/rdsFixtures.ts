@@ -59,6 +59,9 @@ export function dbInstance(id: string, overrides: Partial<DBInstance> = {}): DBI
     BackupRetentionPeriod: 7,
     LatestRestorableTime: new Date('2026-11-20T09:55:00.000Z'),
     DBInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`,
+    // Every instance has one parameter group and one option group (the engine's defaults unless set).
+    DBParameterGroups: [{ DBParameterGroupName: 'default.postgres15', ParameterApplyStatus: 'in-sync' }],
+    OptionGroupMemberships: [{ OptionGroupName: 'default:postgres-15', Status: 'in-sync' }],
     TagList: [],
     ...overrides,
   };

@@ -8,6 +8,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   RDSClient,
+  RebootDBInstanceCommand,
   RestoreDBClusterToPointInTimeCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
@@ -81,6 +82,14 @@ describe('RdsRestoreTarget', () => {
   it('restores the source to the manifest point into the staging network, drill-tagged, with a deterministic id', async () => {
     const t = target();
     rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(t.stagingId));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [
+        dbInstance('shop-db', {
+          DBParameterGroups: [{ DBParameterGroupName: 'shop-pg15', ParameterApplyStatus: 'in-sync' }],
+          OptionGroupMemberships: [{ OptionGroupName: 'shop-og15', Status: 'in-sync' }],
+        }),
+      ],
+    });
     rds
       .on(RestoreDBInstanceToPointInTimeCommand)
       .resolves({ DBInstance: dbInstance(t.stagingId, { DBInstanceStatus: 'creating' }) });
@@ -95,11 +104,76 @@ describe('RdsRestoreTarget', () => {
       DBSubnetGroupName: 'staging-db',
       VpcSecurityGroupIds: ['sg-0123abcd'],
       DBInstanceClass: 'db.t4g.medium',
+      // The source's groups: its limits, preloaded libraries and extensions come along.
+      DBParameterGroupName: 'shop-pg15',
+      OptionGroupName: 'shop-og15',
       PubliclyAccessible: false,
       DeletionProtection: false,
     });
     expect(input.Tags).toEqual(expect.arrayContaining(drillTags));
     expect(t.recoveryPointFor(backup, { time: null })?.toISOString()).toBe('2026-11-20T02:05:07.000Z');
+  });
+
+  it('restores with the staging parameter and option groups the config names instead of the source ones', async () => {
+    const t = target(undefined, { dbParameterGroupName: 'staging-pg15', optionGroupName: 'staging-og15' });
+    rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(t.stagingId));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [dbInstance('shop-db')],
+    });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    await t.provision(backup, silentProgress, signal);
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0].input).toMatchObject({
+      DBParameterGroupName: 'staging-pg15',
+      OptionGroupName: 'staging-og15',
+    });
+  });
+
+  it('reboots a restored instance whose parameter group is pending-reboot, and reports the groups in sync', async () => {
+    const t = target();
+    const handle = { id: t.stagingId, connectionString: '' };
+    const restored = (status: string, ParameterApplyStatus: string) =>
+      dbInstance(t.stagingId, {
+        DBInstanceStatus: status,
+        TagList: drillTags,
+        DBParameterGroups: [{ DBParameterGroupName: 'shop-pg15', ParameterApplyStatus }],
+      });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: t.stagingId })
+      .resolvesOnce({ DBInstances: [restored('available', 'pending-reboot')] })
+      .resolvesOnce({ DBInstances: [restored('rebooting', 'applying')] })
+      .resolves({ DBInstances: [restored('available', 'in-sync')] });
+    rds.on(RebootDBInstanceCommand).resolves({});
+    expect(await t.pollRecovery(handle)).toBeNull();
+    expect(rds.commandCalls(RebootDBInstanceCommand)[0]!.args[0].input).toEqual({
+      DBInstanceIdentifier: t.stagingId,
+    });
+    expect(await t.pollRecovery(handle)).toBeNull();
+    expect(await t.pollRecovery(handle)).not.toBeNull();
+    expect(rds.commandCalls(RebootDBInstanceCommand)).toHaveLength(1);
+    expect(await t.recoveryChecks(handle)).toEqual([
+      {
+        name: 'staging-parameter-group',
+        outcome: 'passed',
+        detail: 'parameter group shop-pg15 (in-sync), option group default:postgres-15 (in-sync)',
+      },
+    ]);
+  });
+
+  it('fails the parameter-group check when a group of the restored copy is not applied', async () => {
+    const t = target();
+    const handle = { id: t.stagingId, connectionString: '' };
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: t.stagingId }).resolves({
+      DBInstances: [
+        dbInstance(t.stagingId, {
+          TagList: drillTags,
+          OptionGroupMemberships: [{ OptionGroupName: 'shop-og15', Status: 'failed' }],
+        }),
+      ],
+    });
+    expect(await t.pollRecovery(handle)).not.toBeNull();
+    const [check] = await t.recoveryChecks(handle);
+    expect(check?.outcome).toBe('failed');
+    expect(check?.detail).toContain('option group shop-og15 (failed)');
   });
 
   it('reuses the staging instance a redelivered step already started', async () => {
@@ -110,6 +184,9 @@ describe('RdsRestoreTarget', () => {
       .resolves({
         DBInstances: [dbInstance(t.stagingId, { DBInstanceStatus: 'creating', TagList: drillTags })],
       });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [dbInstance('shop-db')],
+    });
     rds
       .on(RestoreDBInstanceToPointInTimeCommand)
       .rejects(new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', $metadata: meta }));
@@ -186,8 +263,32 @@ describe('RdsRestoreTarget', () => {
       Port: 5432,
       TagList: drillTags,
     });
+    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: 'shop-cluster' }).resolves({
+      DBClusters: [
+        {
+          DBClusterIdentifier: 'shop-cluster',
+          Status: 'available',
+          DBClusterParameterGroup: 'shop-aurora-cluster-pg15',
+          DBClusterMembers: [
+            {
+              DBInstanceIdentifier: 'shop-cluster-1',
+              IsClusterWriter: true,
+              DBClusterParameterGroupStatus: 'in-sync',
+            },
+          ],
+        },
+      ],
+    });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-cluster-1' }).resolves({
+      DBInstances: [
+        dbInstance('shop-cluster-1', {
+          Engine: 'aurora-postgresql',
+          DBParameterGroups: [{ DBParameterGroupName: 'shop-aurora-pg15', ParameterApplyStatus: 'in-sync' }],
+        }),
+      ],
+    });
     rds
-      .on(DescribeDBClustersCommand)
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: t.stagingId })
       .rejectsOnce(new DBClusterNotFoundFault({ message: 'DBCluster not found', $metadata: meta }))
       .resolvesOnce({ DBClusters: [cluster('creating')] })
       .resolves({ DBClusters: [cluster('available')] });
@@ -208,6 +309,7 @@ describe('RdsRestoreTarget', () => {
       SourceDBClusterIdentifier: 'shop-cluster',
       DBClusterIdentifier: t.stagingId,
       RestoreToTime: new Date('2026-11-20T02:05:07.000Z'),
+      DBClusterParameterGroupName: 'shop-aurora-cluster-pg15',
     });
     expect(await t.pollRecovery(handle)).toBeNull(); // cluster creating
     expect(await t.pollRecovery(handle)).toBeNull(); // cluster available: instance created
@@ -218,6 +320,7 @@ describe('RdsRestoreTarget', () => {
       DBInstanceIdentifier: member,
       DBClusterIdentifier: t.stagingId,
       Engine: 'aurora-postgresql',
+      DBParameterGroupName: 'shop-aurora-pg15',
     });
 
     await t.teardown(handle, silentProgress);
