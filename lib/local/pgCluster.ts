@@ -325,8 +325,8 @@ function baseSettings(
     listen_addresses: '127.0.0.1',
     port: cluster.port,
     unix_socket_directories: cluster.socketDir,
+    // PostgreSQL's own defaults otherwise (max_wal_senders 10 and the rest), as a user's server has them.
     wal_level: 'replica',
-    max_wal_senders: 4,
     shared_buffers: '128MB',
     logging_collector: 'off',
     ...(options.fast ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'on' } : {}),
