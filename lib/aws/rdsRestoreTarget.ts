@@ -5,6 +5,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeEventsCommand,
   type RDSClient,
   RebootDBInstanceCommand,
   RestoreDBClusterToPointInTimeCommand,
@@ -254,7 +255,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
     this.assertOwnHandle(handle);
     const db = await this.describe();
     if (!db) throw new RecoveryError(`staging ${handle.id} is gone`);
-    if (FAILED.has(db.status)) throw new RecoveryError(`staging ${handle.id} is ${db.status}`);
+    if (FAILED.has(db.status)) throw await this.failure(handle.id, db.status);
     if (db.status !== 'available' || !db.host) return null;
     let instance = db;
     let instanceId = handle.id;
@@ -264,8 +265,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
         await this.createMember(db.tags);
         return null;
       }
-      if (FAILED.has(member.status))
-        throw new RecoveryError(`staging instance ${this.memberId} is ${member.status}`);
+      if (FAILED.has(member.status)) throw await this.failure(this.memberId, member.status);
       if (member.status !== 'available') return null;
       instance = member;
       instanceId = this.memberId;
@@ -303,6 +303,28 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
         detail: groups.map((g) => `${g.kind} ${g.name} (${g.status})`).join(', '),
       },
     ];
+  }
+
+  /**
+   * A failed restore explains itself: RDS's own words from the resource's recent events (e.g.
+   * "...incompatible-parameters: max_connections..."), next to its status.
+   */
+  private async failure(id: string, status: string): Promise<RecoveryError> {
+    const kind =
+      this.options.source.kind === 'cluster' && id === this.stagingId ? 'db-cluster' : 'db-instance';
+    const events = await this.options.client
+      .send(
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: kind,
+          Duration: 24 * 60,
+          MaxRecords: 100,
+        }),
+      )
+      .then((out) => (out?.Events ?? []).map((e) => e.Message).filter((m): m is string => !!m))
+      .catch(() => []);
+    const said = events.slice(-3).join(' | ');
+    return new RecoveryError(`staging ${id} is ${status}${said ? `: RDS says: ${said}` : ''}`);
   }
 
   private async reboot(id: string, tags: Tag[]): Promise<void> {

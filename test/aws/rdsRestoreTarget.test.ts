@@ -7,6 +7,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeEventsCommand,
   RDSClient,
   RebootDBInstanceCommand,
   RestoreDBClusterToPointInTimeCommand,
@@ -212,7 +213,28 @@ describe('RdsRestoreTarget', () => {
     expect(ready?.connectionString).toBe(
       `postgresql://${t.stagingId}.c9akciq32.${REGION}.rds.amazonaws.com:5432/shop?sslmode=no-verify`,
     );
-    await expect(t.pollRecovery(handle)).rejects.toBeInstanceOf(RecoveryError);
+    rds.on(DescribeEventsCommand).resolves({
+      Events: [
+        {
+          SourceIdentifier: t.stagingId,
+          SourceType: 'db-instance',
+          Message: 'Restored from DB instance shop-db to 2026-11-20 02:05:07',
+          Date: new Date('2026-11-20T10:00:00Z'),
+        },
+        {
+          SourceIdentifier: t.stagingId,
+          SourceType: 'db-instance',
+          Message:
+            'Database instance is in a state that cannot be upgraded: the database cannot be started because of incompatible parameters.',
+          Date: new Date('2026-11-20T10:20:00Z'),
+        },
+      ],
+    });
+    const failure = await t.pollRecovery(handle).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RecoveryError);
+    expect((failure as Error).message).toMatch(
+      /is incompatible-restore: RDS says: Restored from .* \| .*incompatible parameters/,
+    );
   });
 
   it('deletes only a drill-tagged staging instance, and is idempotent', async () => {
