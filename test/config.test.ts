@@ -86,3 +86,86 @@ describe('config', () => {
     );
   });
 });
+
+describe('config: unknown fields', () => {
+  const withRestore = (restore: unknown) => ({ systems: [{ ...valid.systems[0], restore }] });
+
+  it('rejects a misspelt field, naming its full path and the field it was probably meant to be', () => {
+    const typo = errorOf(() => parseConfig(withRestore({ check: [] })));
+    expect(typo.message).toBe('systems.0.restore.check: unknown field; did you mean "checks"?');
+    expect(errorOf(() => parseConfig(withRestore({ Checks: [] }))).message).toBe(
+      'systems.0.restore.Checks: unknown field; did you mean "checks"?',
+    );
+  });
+
+  it('rejects unknown fields at every level: top, nested sections, list items, AWS, canary, secrets', () => {
+    const fields = (input: unknown) => errorOf(() => parseConfig(input)).field;
+    expect(fields({ ...valid, runbok: {} })).toBe('runbok');
+    const check = { name: 'c', sql: 'select 1', expect: 1, expected: 1 };
+    expect(fields(withRestore({ checks: [check] }))).toBe('systems.0.restore.checks.0.expected');
+    const rule = { table: 'public.t', column: 'c', strategy: 'hash', stratgy: 'hash' };
+    expect(fields(withRestore({ masking: [rule] }))).toBe('systems.0.restore.masking.0.stratgy');
+    const sys = valid.systems[0]!;
+    expect(fields({ systems: [{ ...sys, database: { ...sys.database, heartbeat: 'x' } }] })).toBe(
+      'systems.0.database.heartbeat',
+    );
+    expect(fields({ systems: [{ ...sys, backup: { local: { dir: '/b', dri: '/c' } } }] })).toBe(
+      'systems.0.backup.local.dri',
+    );
+    expect(fields({ ...valid, reporting: { chatMaxAttempt: 3 } })).toBe('reporting.chatMaxAttempt');
+    expect(fields({ ...valid, secrets: { items: [{ id: 's', type: 'jwt', jwt: { algo: 'ES256' } }] } })).toBe(
+      'secrets.items.0.jwt.algo',
+    );
+    const group = { application: 'a', deploymentGroup: 'g', alarms: { names: ['x'], prefix: ['y'] } };
+    expect(errorOf(() => parseConfig({ ...valid, canary: { groups: [group] } })).message).toBe(
+      'canary.groups.0.alarms.prefix: unknown field; did you mean "prefixes"?',
+    );
+    const aws = {
+      region: 'eu-west-1',
+      dbInstanceIdentifier: 'shop',
+      sourceSecretId: 's',
+      staging: {
+        environment: 'staging',
+        dbSubnetGroupName: 'n',
+        vpcSecurityGroupIds: ['sg-1'],
+        dbInstanceClass: 'db.t4g.medium',
+      },
+      wait: {},
+    };
+    expect(errorOf(() => parseConfig({ systems: [{ ...sys, aws }] })).message).toBe(
+      'systems.0.aws.wait: unknown field; did you mean "waits"?',
+    );
+  });
+
+  it('reports the unknown field before the required field it stands in for', () => {
+    const sys = { name: 'shop', databse: { sourceUrl: 'postgres://db/shop' } };
+    expect(errorOf(() => parseConfig({ systems: [sys] })).message).toBe(
+      'systems.0.databse: unknown field; did you mean "database"?',
+    );
+  });
+
+  it('accepts the example configs shipped in examples/ and config/', () => {
+    for (const file of ['examples/drillbook.json', 'config/drillbook.aws.example.json']) {
+      expect(() => loadConfig(file), file).not.toThrow();
+    }
+  });
+
+  it('makes restore-drill exit 2 on a typo in restore.checks instead of drilling without the checks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-config-'));
+    const file = join(dir, 'drillbook.json');
+    const check = { name: 'orders', sql: 'select count(*) > 0 from orders', expect: true };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        systems: [{ ...valid.systems[0], backup: { local: { dir: dir } }, restore: { check: [check] } }],
+      }),
+    );
+    const result = spawnSync(process.execPath, ['bin/drillbook.mjs', 'restore-drill', '--config', file], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'drillbook restore-drill: systems.0.restore.check: unknown field; did you mean "checks"?',
+    );
+  });
+});
