@@ -81,8 +81,20 @@ describe('config', () => {
       },
     );
     expect(flags.status).toBe(2);
-    expect(flags.stderr.trim()).toBe(
-      'drillbook restore-drill: --target-time: must be an ISO-8601 time, got "yesterday"',
+    expect(flags.stderr.trim()).toMatch(
+      /^drillbook restore-drill: --target-time: must be an ISO-8601 time \(.*\), got "yesterday"$/,
+    );
+  });
+
+  it('makes restore-drill exit 2 on a --target-time without a time zone', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['bin/drillbook.mjs', 'restore-drill', '--target-time', '2026-11-23T10:15:00'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'drillbook restore-drill: --target-time: needs a time zone (e.g. 2026-11-23T10:15:00Z or 2026-11-23T10:15:00+01:00), got "2026-11-23T10:15:00"',
     );
   });
 });

@@ -315,7 +315,7 @@ describe('restore drill state machine', () => {
       { targetTime: 'yesterday' },
       { ...fast, executionName: 'drill-bad-input' },
     ).catch((e: unknown) => e);
-    expect(String(error)).toMatch(/input\.targetTime: Invalid ISO datetime/);
+    expect(String(error)).toMatch(/input\.targetTime: must be an ISO-8601 time/);
     expect(reports('restore-drill')).toEqual([]);
     expect(fake.calls).toEqual([]);
   });
