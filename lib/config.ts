@@ -39,8 +39,15 @@ export const objectivesSchema = z
   .default({ rpoMinutes: 15, rtoMinutes: 240 });
 
 export const databaseSchema = z.strictObject({
-  /** The production (source) database. */
+  /** The production (source) database. Without a password in it, see passwordEnv/passwordFile. */
   sourceUrl: postgresUrl,
+  /** Name of an environment variable holding the source's password (else PGPASSWORD, ~/.pgpass). */
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
+  /** A file holding only the source's password (relative to the config file). */
+  passwordFile: z.string().min(1).optional(),
   migrationsTable: identifier.optional(),
   heartbeatTable: identifier.default('public.drillbook_heartbeat'),
   /** Tables the manifest covers; default: every user table but the heartbeat. */
@@ -143,6 +150,8 @@ export function parseConfig(input: unknown, baseDir = process.cwd()): DrillbookC
     if (names.has(system.name))
       throw new ConfigError(`systems.${i}.name`, `duplicate system "${system.name}"`);
     names.add(system.name);
+    if (system.database.passwordFile)
+      system.database.passwordFile = resolve(baseDir, system.database.passwordFile);
     if (system.backup.local) system.backup.local.dir = resolve(baseDir, system.backup.local.dir);
     if (system.restore.workDir) system.restore.workDir = resolve(baseDir, system.restore.workDir);
   }

@@ -181,3 +181,27 @@ describe('config: unknown fields', () => {
     );
   });
 });
+
+describe('a missing backup folder', () => {
+  it('makes backup and restore-drill exit 2 naming --backup-dir before they connect to anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-config-'));
+    const file = join(dir, 'drillbook.json');
+    // Port 1: were the command to start work first, it would fail connecting instead.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        systems: [{ name: 'shop', database: { sourceUrl: 'postgres://u:p@127.0.0.1:1/shop' } }],
+      }),
+    );
+    for (const args of [
+      ['backup', '--source-url', 'postgres://u:p@127.0.0.1:1/shop'],
+      ['restore-drill', '--config', file],
+    ]) {
+      const result = spawnSync(process.execPath, ['bin/drillbook.mjs', ...args], { encoding: 'utf8' });
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `drillbook ${args[0]}: --backup-dir: is required for the local target (or set systems[].backup.local.dir in the config)`,
+      );
+    }
+  });
+});

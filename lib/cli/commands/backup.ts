@@ -50,7 +50,7 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       return executeStateMachine('backup', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
-    const { config, system } = resolveSystem(values);
+    const { config, system } = resolveSystem(values, { backupDir: true, warn: ctx.err });
     const backupId =
       values['backup-id'] ??
       `${system.name}-${new Date()

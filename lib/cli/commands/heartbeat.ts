@@ -21,7 +21,7 @@ so that a drill can measure how much data a restore would lose. Without --every 
     });
     const every = intFlag(values.every, 'every');
     const count = intFlag(values.count, 'count') ?? (every ? Number.POSITIVE_INFINITY : 1);
-    const { system } = resolveSystem(values);
+    const { system } = resolveSystem(values, { warn: ctx.err });
     const source = localSource(system);
     let failures = 0;
     for (let i = 0; i < count && !ctx.signal.aborted; i++) {

@@ -57,7 +57,7 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
       return executeStateMachine('restore-drill', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
-    const { config, system } = resolveSystem(values);
+    const { config, system } = resolveSystem(values, { backupDir: true, warn: ctx.err });
     if (values['work-dir']) system.restore.workDir = values['work-dir'];
     const { report, location } = await runRestoreDrill(
       {
