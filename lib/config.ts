@@ -87,7 +87,12 @@ export const systemSchema = z.strictObject({
   database: databaseSchema,
   objectives: objectivesSchema,
   backup: z
-    .strictObject({ local: localBackupSchema.optional(), retention: retentionSchema })
+    .strictObject({
+      local: localBackupSchema.optional(),
+      retention: retentionSchema,
+      /** HMAC key for manifests, from the secret store (local: secrets.storeFile; AWS: Secrets Manager). */
+      manifestKey: z.strictObject({ secretId: z.string().min(1) }).optional(),
+    })
     .default({ retention: { maxAgeDays: 14, keepMonthly: 3 } }),
   restore: restoreSchema,
   /** The AWS target (RDS/Aurora source, staging network, secrets); see lib/aws/config.ts. */

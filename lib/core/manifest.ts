@@ -1,3 +1,4 @@
+import type { ManifestIntegrity } from './manifestDigest.js';
 import type { Check } from './report.js';
 
 /** Per-table facts captured from the source in one consistent view. */
@@ -28,6 +29,8 @@ export interface Manifest {
   tables: TableFingerprint[];
   /** The named restore point written while the manifest's tables were held still (local target). */
   restorePoint?: { name: string; lsn: string; time: string };
+  /** Digest (and optional HMAC) over every other field, written by the backup (manifestDigest.ts). */
+  integrity?: ManifestIntegrity;
 }
 
 /**

@@ -7,11 +7,13 @@ import { type Report, reportId } from '../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
+  ManifestKeySource,
   PollableRestoreTarget,
   RestoreTarget,
   StagingHandle,
   StagingInspector,
 } from '../ports.js';
+import { manifestIntegrityOf } from './manifestSeal.js';
 import { type Publishers, publishReportOnce } from './publish.js';
 import {
   clockOf,
@@ -67,6 +69,8 @@ export interface DrillState {
 
 export interface DrillStepDeps extends StepDeps {
   backups: BackupRepository;
+  /** Config backup.manifestKey: manifests must carry a matching HMAC. */
+  manifestKey?: ManifestKeySource | undefined;
 }
 
 const clock = clockOf;
@@ -107,15 +111,22 @@ export async function beginDrill(deps: DrillStepDeps, options: DrillOptions): Pr
     r.details['backupId'] = backup.id;
     r.details['backupTakenAt'] = backup.takenAt;
     deps.progress.step(`restore drill ${r.id}: backup ${backup.id}, target ${r.details['recoveryTarget']}`);
-    await phase(deps, r, 'check-backup', async () => r.addChecks(await deps.backups.verify(backup)));
+    await phase(deps, r, 'check-backup', async () => {
+      const integrity = await manifestIntegrityOf(deps.backups, backup, deps.manifestKey);
+      r.addChecks([integrity, ...(await deps.backups.verify(backup))]);
+      if (integrity.outcome === 'failed') throw new BackupError(`${integrity.detail}; not restoring it`);
+    });
     if (r.failed) throw new BackupError('the backup failed its integrity checks; not restoring it');
   });
 }
 
+/** The drill's backup, re-read by each step: its manifest must still match its seal. */
 async function backupOf(deps: DrillStepDeps, state: DrillState): Promise<BackupRecord> {
   const backup = state.backupId ? await deps.backups.get(state.backupId) : null;
   if (!backup?.manifest)
     throw new BackupError(`backup ${state.backupId ?? '(none)'} or its manifest is gone`);
+  const integrity = await manifestIntegrityOf(deps.backups, backup, deps.manifestKey);
+  if (integrity.outcome === 'failed') throw new BackupError(`${integrity.detail}; not using it`);
   return backup;
 }
 

@@ -3,6 +3,7 @@ import { parseWith } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';
 import { runBackup } from '../../jobs/backup.js';
+import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackups, localSource } from '../../local/wiring.js';
 import { parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
@@ -64,6 +65,7 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       {
         backups: localBackups(system),
         source: localSource(system),
+        manifestKey: localManifestKey(config, system),
         publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,

@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
+import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
 import { dateFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
@@ -64,6 +65,7 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
         backups: localBackups(system),
         target: localRestoreTarget(system),
         inspector: stagingInspector(system),
+        manifestKey: localManifestKey(config, system),
         publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,
