@@ -24,7 +24,8 @@ archived WAL vs the RPO target) and retention pruning (backup.retention in the c
 The source must archive WAL into <backup-dir>/<system>/wal (archive_command); the wal-archiving
 check says so when it does not.
 
-  --source-url URL       the source database (postgres://user:password@host:port/db)
+  --source-url URL       the source database (postgres://user[:password]@host:port/db; without a
+                         password: database.passwordEnv/passwordFile, PGPASSWORD or ~/.pgpass)
   --backup-dir DIR       backup folder (config: systems[].backup.local.dir)
   --migrations-table T   the migrations table whose newest row is the migration head
   --backup-id ID         deterministic id; an existing backup with this id is reused (default: a timestamp)

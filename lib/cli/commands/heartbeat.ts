@@ -12,7 +12,8 @@ export const heartbeatCommand: Command = {
 
 Upserts the system's row in the heartbeat table (systems[].database.heartbeatTable, default
 public.drillbook_heartbeat) with the commit time. Run it continuously (e.g. as a service, --every 10)
-so that a drill can measure how much data a restore would lose. Without --every it beats once.`,
+so that a drill can measure how much data a restore would lose. Without --every it beats once.
+Needs only the source (--source-url or the config's database section), no backup folder.`,
   async run(argv, ctx) {
     const { values } = parseFlags(argv, {
       ...systemFlagSpec,

@@ -20,9 +20,11 @@ then rolls forward to --target-time (or to the end of the WAL archive), opens th
 amcheck and the custom SQL checks (systems[].restore.checks); masks PII (systems[].restore.masking)
 on the staging copy only; tears staging down, also on failure or Ctrl-C; writes the report.
 
-  --source-url URL    the source database: its credentials log into the restored copy
+  --source-url URL    the source database: its credentials log into the restored copy (without a
+                      password: database.passwordEnv/passwordFile, PGPASSWORD or ~/.pgpass)
   --backup-dir DIR    backup folder (config: systems[].backup.local.dir)
-  --target-time ISO   point-in-time recovery target (e.g. 2026-11-23T10:15:00Z); default: latest
+  --target-time ISO   point-in-time recovery target with a zone (2026-11-23T10:15:00Z or ...+01:00);
+                      default: latest
   --backup-id ID      restore this backup instead of the newest suitable one
   --work-dir DIR      where staging clusters are created (config: systems[].restore.workDir; default: temp)
   --no-mask           skip the masking step even when rules are configured
