@@ -51,7 +51,13 @@ export function resolveSourceCredentials(
     throw new ConfigError('database.passwordEnv', 'give either passwordEnv or passwordFile, not both');
   }
   const found = explicitPassword(settings, io) ?? ambientPassword(parsed, username, io);
-  if (!found) return { url: parsed.toString(), passwordFrom: 'none' };
+  if (!found) {
+    const passFile = io.env['PGPASSFILE'] || join(io.home, '.pgpass');
+    io.warn(
+      `no password for ${username}@${parsed.host || 'localhost'} in the URL, database.passwordEnv/passwordFile, PGPASSWORD or ${passFile}: connecting without one`,
+    );
+    return { url: parsed.toString(), passwordFrom: 'none' };
+  }
   parsed.password = encodeURIComponent(found.password);
   return { url: parsed.toString(), passwordFrom: found.from };
 }

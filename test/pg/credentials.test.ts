@@ -64,6 +64,7 @@ describe('resolveSourceCredentials', () => {
     expect(new URL(r.url).password).toBe('');
     expect(env.warnings).toEqual([
       `WARNING: password file "${open}" has group or world access; permissions should be u=rw (0600) or less: ignored`,
+      `no password for backup@db.internal:5432 in the URL, database.passwordEnv/passwordFile, PGPASSWORD or ${open}: connecting without one`,
     ]);
     expect(env.warnings.join()).not.toContain('secret-value');
   });
