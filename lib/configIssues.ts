@@ -8,7 +8,7 @@ import { ConfigError } from './core/errors.js';
  * leaves the real field missing), with the closest known field name when there is one.
  */
 export function issueToConfigError(error: z.ZodError, schema?: z.ZodType, prefix = ''): ConfigError {
-  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
+  const issue = mostTelling(error.issues);
   if (!issue) return new ConfigError(prefix || '(root)', 'invalid', { cause: error });
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
@@ -21,6 +21,20 @@ export function issueToConfigError(error: z.ZodError, schema?: z.ZodType, prefix
     );
   }
   return new ConfigError(fieldName(issue.path, prefix), issue.message, { cause: error });
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issue that explains the most: an unknown field first; inside a union none of whose options
+ * matched, the issues of the option that came closest (fewest issues), with their full path.
+ */
+function mostTelling(issues: readonly Issue[]): Issue | undefined {
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (issue?.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+  const inner = mostTelling(closest);
+  return inner ? { ...inner, path: [...issue.path, ...inner.path] } : issue;
 }
 
 function fieldName(path: readonly PropertyKey[], prefix: string): string {

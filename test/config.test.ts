@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../lib/config.js';
+import { loadConfig, parseConfig, parseWith } from '../lib/config.js';
+import { canaryConfigSchema } from '../lib/core/canary/config.js';
 import { ConfigError } from '../lib/core/errors.js';
 
 const valid = { systems: [{ name: 'shop', database: { sourceUrl: 'postgres://u:p@db:5432/shop' } }] };
@@ -149,6 +150,23 @@ describe('config: unknown fields', () => {
     );
   });
 
+  it('looks inside a list of alternatives (canary probes) for the option that came closest', () => {
+    const probes = (probe: unknown) => ({
+      ...valid,
+      canary: {
+        groups: [
+          { application: 'a', deploymentGroup: 'g', alarms: { names: ['x'] }, hooks: { probes: [probe] } },
+        ],
+      },
+    });
+    expect(errorOf(() => parseConfig(probes({ name: 'p', urll: 'http://x' }))).message).toBe(
+      'canary.groups.0.hooks.probes.0.urll: unknown field; did you mean "url"?',
+    );
+    expect(errorOf(() => parseConfig(probes({ name: 'p', url: 'not a url' }))).field).toBe(
+      'canary.groups.0.hooks.probes.0.url',
+    );
+  });
+
   it('reports the unknown field before the required field it stands in for', () => {
     const sys = { name: 'shop', databse: { sourceUrl: 'postgres://db/shop' } };
     expect(errorOf(() => parseConfig({ systems: [sys] })).message).toBe(
@@ -160,6 +178,8 @@ describe('config: unknown fields', () => {
     for (const file of ['examples/drillbook.json', 'config/drillbook.aws.example.json']) {
       expect(() => loadConfig(file), file).not.toThrow();
     }
+    const canary = JSON.parse(readFileSync('config/canary.example.json', 'utf8'));
+    expect(() => parseWith(canaryConfigSchema, canary, 'canary')).not.toThrow();
   });
 
   it('makes restore-drill exit 2 on a typo in restore.checks instead of drilling without the checks', () => {
