@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { awsSystemSchema } from './aws/config.js';
+import { issueToConfigError } from './configIssues.js';
 import { canaryConfigSchema } from './core/canary/config.js';
 import { ConfigError } from './core/errors.js';
 import { secretsConfigSchema } from './core/rotation/config.js';
@@ -17,49 +18,56 @@ const identifier = z
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL');
 
-export const customCheckSchema = z.object({
+export const customCheckSchema = z.strictObject({
   name: z.string().min(1),
   sql: z.string().min(1),
   /** Expected value of the first column of the first row, compared as text. */
   expect: z.union([z.string(), z.number(), z.boolean(), z.null()]),
 });
 
-export const maskingRuleSchema = z.object({
+export const maskingRuleSchema = z.strictObject({
   table: identifier,
   column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a column name'),
   strategy: z.enum(['hash', 'redact', 'null', 'email']),
 });
 
 export const objectivesSchema = z
-  .object({
+  .strictObject({
     rpoMinutes: z.number().positive().default(15),
     rtoMinutes: z.number().positive().default(240),
   })
   .default({ rpoMinutes: 15, rtoMinutes: 240 });
 
-export const databaseSchema = z.object({
-  /** The production (source) database. */
+export const databaseSchema = z.strictObject({
+  /** The production (source) database. Without a password in it, see passwordEnv/passwordFile. */
   sourceUrl: postgresUrl,
+  /** Name of an environment variable holding the source's password (else PGPASSWORD, ~/.pgpass). */
+  passwordEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
+  /** A file holding only the source's password (relative to the config file). */
+  passwordFile: z.string().min(1).optional(),
   migrationsTable: identifier.optional(),
   heartbeatTable: identifier.default('public.drillbook_heartbeat'),
   /** Tables the manifest covers; default: every user table but the heartbeat. */
   tables: z.array(identifier).optional(),
 });
 
-export const localBackupSchema = z.object({
+export const localBackupSchema = z.strictObject({
   /** Folder holding base backups and the WAL archive (the source's archive_command writes to <dir>/wal). */
   dir: z.string().min(1),
 });
 
 export const retentionSchema = z
-  .object({
+  .strictObject({
     maxAgeDays: z.number().int().min(1).max(365).default(14),
     keepMonthly: z.number().int().min(0).max(120).default(3),
   })
   .default({ maxAgeDays: 14, keepMonthly: 3 });
 
 export const restoreSchema = z
-  .object({
+  .strictObject({
     /** Must be "staging": drills never restore anywhere else. */
     environment: z
       .literal('staging', { error: 'must be "staging": drills only restore into staging' })
@@ -73,13 +81,18 @@ export const restoreSchema = z
   })
   .default({ environment: 'staging', checks: [], masking: [], recoveryTimeoutSeconds: 3600 });
 
-export const systemSchema = z.object({
+export const systemSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
   environment: z.string().default('production'),
   database: databaseSchema,
   objectives: objectivesSchema,
   backup: z
-    .object({ local: localBackupSchema.optional(), retention: retentionSchema })
+    .strictObject({
+      local: localBackupSchema.optional(),
+      retention: retentionSchema,
+      /** HMAC key for manifests, from the secret store (local: secrets.storeFile; AWS: Secrets Manager). */
+      manifestKey: z.strictObject({ secretId: z.string().min(1) }).optional(),
+    })
     .default({ retention: { maxAgeDays: 14, keepMonthly: 3 } }),
   restore: restoreSchema,
   /** The AWS target (RDS/Aurora source, staging network, secrets); see lib/aws/config.ts. */
@@ -88,13 +101,13 @@ export const systemSchema = z.object({
   streams: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   systems: z.array(systemSchema).min(1, 'must list at least one system'),
   runbook: z
-    .object({
+    .strictObject({
       dir: z.string().optional(),
       s3: z
-        .object({
+        .strictObject({
           bucket: z.string().min(3),
           prefix: z.string().default('drillbook/'),
           region: z.string().optional(),
@@ -103,7 +116,7 @@ export const configSchema = z.object({
     })
     .default({ dir: './runbook' }),
   chat: z
-    .object({
+    .strictObject({
       /** Incoming-webhook URL (Slack-compatible). Prefer webhookSecretId on AWS. */
       webhookUrl: z.url().optional(),
       webhookSecretId: z.string().optional(),
@@ -120,18 +133,18 @@ export const configSchema = z.object({
 export type DrillbookConfig = z.infer<typeof configSchema>;
 export type SystemConfig = z.infer<typeof systemSchema>;
 
-/** Turns a zod error into a ConfigError naming the first offending field. */
-export function toConfigError(error: z.ZodError, prefix = ''): ConfigError {
-  const issue = error.issues[0];
-  const path = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
-  const field = prefix ? (issue?.path.length ? `${prefix}.${path}` : prefix) : path;
-  return new ConfigError(field, issue?.message ?? 'invalid', { cause: error });
+/**
+ * Turns a zod error into a ConfigError naming the offending field (an unknown field first, with
+ * the closest known name from `schema` when one is given).
+ */
+export function toConfigError(error: z.ZodError, prefix = '', schema?: z.ZodType): ConfigError {
+  return issueToConfigError(error, schema, prefix);
 }
 
 /** Parses any input with a zod schema, throwing a ConfigError naming the field on failure. */
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.infer<T> {
   const result = schema.safeParse(input);
-  if (!result.success) throw toConfigError(result.error, prefix);
+  if (!result.success) throw toConfigError(result.error, prefix, schema);
   return result.data;
 }
 
@@ -142,6 +155,8 @@ export function parseConfig(input: unknown, baseDir = process.cwd()): DrillbookC
     if (names.has(system.name))
       throw new ConfigError(`systems.${i}.name`, `duplicate system "${system.name}"`);
     names.add(system.name);
+    if (system.database.passwordFile)
+      system.database.passwordFile = resolve(baseDir, system.database.passwordFile);
     if (system.backup.local) system.backup.local.dir = resolve(baseDir, system.backup.local.dir);
     if (system.restore.workDir) system.restore.workDir = resolve(baseDir, system.restore.workDir);
   }

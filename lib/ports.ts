@@ -72,6 +72,15 @@ export interface BackupRepository {
   newestRestorablePoint(): Promise<Date | null>;
   /** Drops archived WAL no remaining backup needs; returns how many files went (local target). */
   pruneArchive?(): Promise<number>;
+  /** Where the backup's manifest is stored (a file, an object key), for messages. */
+  manifestLocation?(record: BackupRecord): string;
+}
+
+/** The key that HMACs manifests (config backup.manifestKey): a secret, read when needed, never logged. */
+export interface ManifestKeySource {
+  /** The secret's id (named in checks and errors). */
+  id: string;
+  read(): Promise<string>;
 }
 
 /** The production database, read-only except for the heartbeat row and the restore point. */

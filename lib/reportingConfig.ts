@@ -5,7 +5,7 @@ import { z } from 'zod';
  * store and chat settings (`runbook`, `chat`), which the base schema already has.
  */
 export const reportingSchema = z
-  .object({
+  .strictObject({
     /** KMS key (id, ARN or alias) for the S3 runbook store; without it objects use SSE-S3 (AES256). */
     kmsKeyId: z.string().min(1).optional(),
     /** CloudWatch namespace of the report metrics (AWS target). */

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../lib/config.js';
+import { loadConfig, parseConfig, parseWith } from '../lib/config.js';
+import { canaryConfigSchema } from '../lib/core/canary/config.js';
 import { ConfigError } from '../lib/core/errors.js';
 
 const valid = { systems: [{ name: 'shop', database: { sourceUrl: 'postgres://u:p@db:5432/shop' } }] };
@@ -81,8 +82,146 @@ describe('config', () => {
       },
     );
     expect(flags.status).toBe(2);
-    expect(flags.stderr.trim()).toBe(
-      'drillbook restore-drill: --target-time: must be an ISO-8601 time, got "yesterday"',
+    expect(flags.stderr.trim()).toMatch(
+      /^drillbook restore-drill: --target-time: must be an ISO-8601 time \(.*\), got "yesterday"$/,
     );
+  });
+
+  it('makes restore-drill exit 2 on a --target-time without a time zone', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['bin/drillbook.mjs', 'restore-drill', '--target-time', '2026-11-23T10:15:00'],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'drillbook restore-drill: --target-time: needs a time zone (e.g. 2026-11-23T10:15:00Z or 2026-11-23T10:15:00+01:00), got "2026-11-23T10:15:00"',
+    );
+  });
+});
+
+describe('config: unknown fields', () => {
+  const withRestore = (restore: unknown) => ({ systems: [{ ...valid.systems[0], restore }] });
+
+  it('rejects a misspelt field, naming its full path and the field it was probably meant to be', () => {
+    const typo = errorOf(() => parseConfig(withRestore({ check: [] })));
+    expect(typo.message).toBe('systems.0.restore.check: unknown field; did you mean "checks"?');
+    expect(errorOf(() => parseConfig(withRestore({ Checks: [] }))).message).toBe(
+      'systems.0.restore.Checks: unknown field; did you mean "checks"?',
+    );
+  });
+
+  it('rejects unknown fields at every level: top, nested sections, list items, AWS, canary, secrets', () => {
+    const fields = (input: unknown) => errorOf(() => parseConfig(input)).field;
+    expect(fields({ ...valid, runbok: {} })).toBe('runbok');
+    const check = { name: 'c', sql: 'select 1', expect: 1, expected: 1 };
+    expect(fields(withRestore({ checks: [check] }))).toBe('systems.0.restore.checks.0.expected');
+    const rule = { table: 'public.t', column: 'c', strategy: 'hash', stratgy: 'hash' };
+    expect(fields(withRestore({ masking: [rule] }))).toBe('systems.0.restore.masking.0.stratgy');
+    const sys = valid.systems[0]!;
+    expect(fields({ systems: [{ ...sys, database: { ...sys.database, heartbeat: 'x' } }] })).toBe(
+      'systems.0.database.heartbeat',
+    );
+    expect(fields({ systems: [{ ...sys, backup: { local: { dir: '/b', dri: '/c' } } }] })).toBe(
+      'systems.0.backup.local.dri',
+    );
+    expect(fields({ ...valid, reporting: { chatMaxAttempt: 3 } })).toBe('reporting.chatMaxAttempt');
+    expect(fields({ ...valid, secrets: { items: [{ id: 's', type: 'jwt', jwt: { algo: 'ES256' } }] } })).toBe(
+      'secrets.items.0.jwt.algo',
+    );
+    const group = { application: 'a', deploymentGroup: 'g', alarms: { names: ['x'], prefix: ['y'] } };
+    expect(errorOf(() => parseConfig({ ...valid, canary: { groups: [group] } })).message).toBe(
+      'canary.groups.0.alarms.prefix: unknown field; did you mean "prefixes"?',
+    );
+    const aws = {
+      region: 'eu-west-1',
+      dbInstanceIdentifier: 'shop',
+      sourceSecretId: 's',
+      staging: {
+        environment: 'staging',
+        dbSubnetGroupName: 'n',
+        vpcSecurityGroupIds: ['sg-1'],
+        dbInstanceClass: 'db.t4g.medium',
+      },
+      wait: {},
+    };
+    expect(errorOf(() => parseConfig({ systems: [{ ...sys, aws }] })).message).toBe(
+      'systems.0.aws.wait: unknown field; did you mean "waits"?',
+    );
+  });
+
+  it('looks inside a list of alternatives (canary probes) for the option that came closest', () => {
+    const probes = (probe: unknown) => ({
+      ...valid,
+      canary: {
+        groups: [
+          { application: 'a', deploymentGroup: 'g', alarms: { names: ['x'] }, hooks: { probes: [probe] } },
+        ],
+      },
+    });
+    expect(errorOf(() => parseConfig(probes({ name: 'p', urll: 'http://x' }))).message).toBe(
+      'canary.groups.0.hooks.probes.0.urll: unknown field; did you mean "url"?',
+    );
+    expect(errorOf(() => parseConfig(probes({ name: 'p', url: 'not a url' }))).field).toBe(
+      'canary.groups.0.hooks.probes.0.url',
+    );
+  });
+
+  it('reports the unknown field before the required field it stands in for', () => {
+    const sys = { name: 'shop', databse: { sourceUrl: 'postgres://db/shop' } };
+    expect(errorOf(() => parseConfig({ systems: [sys] })).message).toBe(
+      'systems.0.databse: unknown field; did you mean "database"?',
+    );
+  });
+
+  it('accepts the example configs shipped in examples/ and config/', () => {
+    for (const file of ['examples/drillbook.json', 'config/drillbook.aws.example.json']) {
+      expect(() => loadConfig(file), file).not.toThrow();
+    }
+    const canary = JSON.parse(readFileSync('config/canary.example.json', 'utf8'));
+    expect(() => parseWith(canaryConfigSchema, canary, 'canary')).not.toThrow();
+  });
+
+  it('makes restore-drill exit 2 on a typo in restore.checks instead of drilling without the checks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-config-'));
+    const file = join(dir, 'drillbook.json');
+    const check = { name: 'orders', sql: 'select count(*) > 0 from orders', expect: true };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        systems: [{ ...valid.systems[0], backup: { local: { dir: dir } }, restore: { check: [check] } }],
+      }),
+    );
+    const result = spawnSync(process.execPath, ['bin/drillbook.mjs', 'restore-drill', '--config', file], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'drillbook restore-drill: systems.0.restore.check: unknown field; did you mean "checks"?',
+    );
+  });
+});
+
+describe('a missing backup folder', () => {
+  it('makes backup and restore-drill exit 2 naming --backup-dir before they connect to anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-config-'));
+    const file = join(dir, 'drillbook.json');
+    // Port 1: were the command to start work first, it would fail connecting instead.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        systems: [{ name: 'shop', database: { sourceUrl: 'postgres://u:p@127.0.0.1:1/shop' } }],
+      }),
+    );
+    for (const args of [
+      ['backup', '--source-url', 'postgres://u:p@127.0.0.1:1/shop'],
+      ['restore-drill', '--config', file],
+    ]) {
+      const result = spawnSync(process.execPath, ['bin/drillbook.mjs', ...args], { encoding: 'utf8' });
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `drillbook ${args[0]}: --backup-dir: is required for the local target (or set systems[].backup.local.dir in the config)`,
+      );
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
   verifyBackup,
 } from '../jobs/backupSteps.js';
 import { logProgress } from './handler.js';
+import { awsManifestKey } from './manifestKey.js';
 import type { ManifestStore } from './manifestStore.js';
 import { noManifests } from './noManifests.js';
 import { publishersFor, publishing } from './publishing.js';
@@ -35,6 +36,7 @@ function deps(rt: AwsRuntime, manifests: ManifestStore) {
     progress: rt.progress,
     signal: never,
     rethrow: isTransientAwsError,
+    manifestKey: awsManifestKey(rt),
   };
 }
 

@@ -10,7 +10,7 @@ const rdsIdentifier = z
 
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like "eu-west-1"');
 
-export const awsStagingSchema = z.object({
+export const awsStagingSchema = z.strictObject({
   /** Must be "staging": drills only restore into staging. */
   environment: z.literal('staging', { error: 'must be "staging": drills only restore into staging' }),
   dbSubnetGroupName: z.string().min(1),
@@ -30,7 +30,7 @@ export const awsStagingSchema = z.object({
 });
 
 export const awsSystemSchema = z
-  .object({
+  .strictObject({
     region,
     /** The source: exactly one of an RDS DB instance or an Aurora cluster. */
     dbInstanceIdentifier: rdsIdentifier.optional(),
@@ -42,13 +42,13 @@ export const awsSystemSchema = z
     /** TLS to RDS: "no-verify" encrypts without checking the RDS CA (add it via NODE_EXTRA_CA_CERTS for "verify-full"). */
     sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('no-verify'),
     /** Offsite copies of each snapshot, in another region. */
-    offsite: z.object({ region, kmsKeyId: z.string().optional() }).optional(),
+    offsite: z.strictObject({ region, kmsKeyId: z.string().optional() }).optional(),
     staging: awsStagingSchema,
     /** Aurora only: the engine of the instance created in the restored cluster. */
     engine: z.string().default('aurora-postgresql'),
     /** Each bounded well inside the state machines' 48 h execution limit, so teardown always runs. */
     waits: z
-      .object({
+      .strictObject({
         snapshotTimeoutMinutes: z.number().int().positive().max(1440).default(180),
         restoreTimeoutMinutes: z.number().int().positive().max(1440).default(240),
       })

@@ -16,6 +16,7 @@ import {
   stateOrAbandoned,
 } from './drillState.js';
 import { logProgress } from './handler.js';
+import { awsManifestKey } from './manifestKey.js';
 import { publishing } from './publishing.js';
 import { isTransientAwsError } from './retry.js';
 import { type AwsRuntime, awsRuntime, inspectorOf, restoreTargetOf, snapshotsOf } from './runtime.js';
@@ -43,6 +44,7 @@ function deps(rt: AwsRuntime, drillKey: string) {
     progress: rt.progress,
     signal: never,
     rethrow: isTransientAwsError,
+    manifestKey: awsManifestKey(rt),
   };
 }
 

@@ -6,6 +6,8 @@ import type { RunbookStore } from '../ports.js';
 export interface ManifestStore {
   put(system: string, backupId: string, manifest: Manifest): Promise<void>;
   get(system: string, backupId: string): Promise<Manifest | null>;
+  /** Where the manifest is kept, for messages (no I/O). */
+  location?(system: string, backupId: string): string;
 }
 
 /** Manifests as JSON files beside the reports: `manifests/<system>/<backupId>.json` in the runbook store. */
@@ -14,6 +16,10 @@ export class RunbookManifestStore implements ManifestStore {
 
   static key(system: string, backupId: string): string {
     return `manifests/${system}/${backupId}.json`;
+  }
+
+  location(system: string, backupId: string): string {
+    return `runbook store ${RunbookManifestStore.key(system, backupId)}`;
   }
 
   async put(system: string, backupId: string, manifest: Manifest): Promise<void> {

@@ -148,6 +148,10 @@ export class RdsSnapshots implements PollableBackupRepository {
     return this.toRecord(snapshot, manifest);
   }
 
+  manifestLocation(record: BackupRecord): string {
+    return this.options.manifests.location?.(this.options.system, record.id) ?? record.location;
+  }
+
   async attachManifest(record: BackupRecord, manifest: Manifest): Promise<BackupRecord> {
     await this.options.manifests.put(this.options.system, record.id, manifest);
     const point = manifest.restorePoint?.time ?? manifest.capturedAt;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reportKinds, reportSchema } from '../core/report.js';
+import { parseZonedTime } from '../core/zonedTime.js';
 
 /**
  * zod schemas of what travels between the state machines' steps, and of their inputs. Each
@@ -71,11 +72,19 @@ export const backupStateSchema = z.object({
 /** What a Catch adds to the state (ResultPath "$.error"). */
 export const caughtSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 
+/** A time a person typed: ISO-8601 with Z or an offset, normalised to UTC ("…Z"). */
+const zonedTimeText = z.string().transform((text, ctx) => {
+  const parsed = parseZonedTime(text);
+  if (parsed.ok) return parsed.date.toISOString();
+  ctx.addIssue({ code: 'custom', message: parsed.reason });
+  return z.NEVER;
+});
+
 /** Manual (or scheduled) input of the restore-drill state machine. */
 export const drillInputSchema = z.strictObject({
   system: z.string().min(1).optional(),
-  /** Recover to the newest backup whose manifest point is at or before this time. */
-  targetTime: isoTime.optional(),
+  /** Recover to the newest backup whose manifest point is at or before this time (with a zone). */
+  targetTime: zonedTimeText.optional(),
   backupId: z.string().min(1).optional(),
   /** Mask PII in staging (default: when masking rules are configured). */
   mask: z.boolean().optional(),

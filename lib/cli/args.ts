@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.js';
+import { parseZonedTime } from '../core/zonedTime.js';
 
 export type FlagSpec = Record<
   string,
@@ -42,10 +43,10 @@ export function intFlag(value: string | undefined, flag: string): number | undef
   return Number(value);
 }
 
+/** A time flag: ISO-8601 with an explicit zone (Z or an offset); a time without one is refused. */
 export function dateFlag(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new InputError(`--${flag}`, `must be an ISO-8601 time, got "${value}"`);
-  return date;
+  const parsed = parseZonedTime(value);
+  if (!parsed.ok) throw new InputError(`--${flag}`, parsed.reason);
+  return parsed.date;
 }

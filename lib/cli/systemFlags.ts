@@ -1,5 +1,6 @@
 import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { InputError } from '../core/errors.js';
+import { processCredentialEnvironment, resolveSourceCredentials } from '../pg/credentials.js';
 import { optionalConfig } from './runbookFlag.js';
 
 /** Flags that describe a system on the command line, for use without a config file. */
@@ -22,7 +23,29 @@ export interface SystemFlags {
  * The system to work on: from --config (and --system), with flags overriding; or built from flags
  * alone. Validated by the same schema either way, with errors naming the flag where one applies.
  */
-export function resolveSystem(flags: SystemFlags): { config: DrillbookConfig; system: SystemConfig } {
+export function resolveSystem(
+  flags: SystemFlags,
+  needs: { backupDir?: boolean; warn?: (message: string) => void } = {},
+): { config: DrillbookConfig; system: SystemConfig } {
+  const resolved = systemFrom(flags);
+  if (needs.backupDir && !resolved.system.backup.local?.dir) {
+    throw new InputError(
+      '--backup-dir',
+      'is required for the local target (or set systems[].backup.local.dir in the config)',
+    );
+  }
+  // Once, here: every login (pg_basebackup, manifest, heartbeat, staging, masking) uses this URL.
+  const { database } = resolved.system;
+  const warn = needs.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
+  database.sourceUrl = resolveSourceCredentials(
+    database.sourceUrl,
+    database,
+    processCredentialEnvironment(warn),
+  ).url;
+  return resolved;
+}
+
+function systemFrom(flags: SystemFlags): { config: DrillbookConfig; system: SystemConfig } {
   const fromFile = optionalConfig(flags.config);
   if (fromFile) {
     const system = findSystem(fromFile, flags.system);

@@ -1,3 +1,4 @@
+import type { ManifestIntegrity } from './manifestDigest.js';
 import type { Check } from './report.js';
 import type { SourceFacts } from './sourceFacts.js';
 
@@ -31,6 +32,8 @@ export interface Manifest {
   restorePoint?: { name: string; lsn: string; time: string };
   /** Settings, libraries, encodings and extensions a faithful copy must reproduce (absent in older manifests). */
   source?: SourceFacts;
+  /** Digest (and optional HMAC) over every other field, written by the backup (manifestDigest.ts). */
+  integrity?: ManifestIntegrity;
 }
 
 /**

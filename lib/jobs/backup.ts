@@ -1,5 +1,5 @@
 import type { Report } from '../core/report.js';
-import type { BackupRepository, Progress, SourceDatabase } from '../ports.js';
+import type { BackupRepository, ManifestKeySource, Progress, SourceDatabase } from '../ports.js';
 import {
   type BackupOptions,
   beginBackup,
@@ -21,6 +21,8 @@ export interface BackupDeps {
   progress: Progress;
   signal: AbortSignal;
   now?: () => Date;
+  /** Config backup.manifestKey: manifests are HMACed besides their digest. */
+  manifestKey?: ManifestKeySource | undefined;
 }
 
 /**

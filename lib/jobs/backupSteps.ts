@@ -1,10 +1,18 @@
 import { describeError, TimeoutError } from '../core/errors.js';
+import { sealManifest } from '../core/manifestDigest.js';
 import { formatDuration } from '../core/objectives.js';
 import type { RunRecorder } from '../core/recorder.js';
 import { RunRecorder as Recorder } from '../core/recorder.js';
 import { type Report, reportId } from '../core/report.js';
 import { planRetention, type RetentionPolicy } from '../core/retention.js';
-import type { BackupRecord, BackupRepository, PollableBackupRepository, SourceDatabase } from '../ports.js';
+import type {
+  BackupRecord,
+  BackupRepository,
+  ManifestKeySource,
+  PollableBackupRepository,
+  SourceDatabase,
+} from '../ports.js';
+import { readManifestKey } from './manifestSeal.js';
 import { type Publishers, publishReportOnce } from './publish.js';
 import {
   clockOf,
@@ -43,6 +51,8 @@ export interface BackupState {
 
 export interface BackupStepDeps extends StepDeps {
   backups: BackupRepository;
+  /** Config backup.manifestKey: manifests are HMACed with it besides their digest. */
+  manifestKey?: ManifestKeySource | undefined;
 }
 
 const clock = clockOf;
@@ -199,6 +209,8 @@ export async function captureBackupManifest(
     }
     const record = stored ?? state.record!;
     await phase(deps, rec, 'manifest', async () => {
+      // Read before the capture (which holds locks on the source), so a missing key costs nothing.
+      const key = await readManifestKey(deps.manifestKey);
       deps.progress.step('capturing the verification manifest (row counts, checksums, migration head)');
       const manifest = await deps.source.captureManifest({
         system: state.options.system,
@@ -209,7 +221,7 @@ export async function captureBackupManifest(
         'passed',
         `${manifest.tables.length} tables, ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows, migration head ${manifest.migrationHead ?? '(none)'}${manifest.restorePoint ? `, restore point ${manifest.restorePoint.name}` : ''}`,
       );
-      await deps.backups.attachManifest(record, manifest);
+      await deps.backups.attachManifest(record, sealManifest(manifest, key));
     });
   });
 }

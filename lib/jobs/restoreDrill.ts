@@ -1,5 +1,11 @@
 import type { Report } from '../core/report.js';
-import type { BackupRepository, Progress, RestoreTarget, StagingInspector } from '../ports.js';
+import type {
+  BackupRepository,
+  ManifestKeySource,
+  Progress,
+  RestoreTarget,
+  StagingInspector,
+} from '../ports.js';
 import type { Publishers } from './publish.js';
 import {
   beginDrill,
@@ -22,6 +28,8 @@ export interface RestoreDrillDeps {
   progress: Progress;
   signal: AbortSignal;
   now?: () => Date;
+  /** Config backup.manifestKey: manifests must carry a matching HMAC. */
+  manifestKey?: ManifestKeySource | undefined;
 }
 
 export type RestoreDrillOptions = DrillOptions;

@@ -8,11 +8,13 @@ import { type Report, reportId, reportKey } from '../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
+  ManifestKeySource,
   PollableRestoreTarget,
   RestoreTarget,
   StagingHandle,
   StagingInspector,
 } from '../ports.js';
+import { manifestIntegrityOf } from './manifestSeal.js';
 import { type Publishers, publishReportOnce } from './publish.js';
 import {
   clockOf,
@@ -68,6 +70,8 @@ export interface DrillState {
 
 export interface DrillStepDeps extends StepDeps {
   backups: BackupRepository;
+  /** Config backup.manifestKey: manifests must carry a matching HMAC. */
+  manifestKey?: ManifestKeySource | undefined;
 }
 
 const clock = clockOf;
@@ -117,10 +121,13 @@ export async function beginDrill(
     r.details['backupTakenAt'] = backup.takenAt;
     deps.progress.step(`restore drill ${r.id}: backup ${backup.id}, target ${r.details['recoveryTarget']}`);
     const verified = await phase(deps, r, 'check-backup', async () => {
-      const checks = await deps.backups.verify(backup);
+      const integrity = await manifestIntegrityOf(deps.backups, backup, deps.manifestKey);
+      const checks = [integrity, ...(await deps.backups.verify(backup))];
       r.addChecks(checks);
+      if (integrity.outcome === 'failed') throw new BackupError(`${integrity.detail}; not restoring it`);
       return checks;
     });
+    // Only the backup's own checks: a failed orphan sweep is reported, but does not stop the drill.
     if (verified.some((c) => c.outcome === 'failed'))
       throw new BackupError('the backup failed its integrity checks; not restoring it');
   });
@@ -140,10 +147,13 @@ async function sweepOrphans(
   }
 }
 
+/** The drill's backup, re-read by each step: its manifest must still match its seal. */
 async function backupOf(deps: DrillStepDeps, state: DrillState): Promise<BackupRecord> {
   const backup = state.backupId ? await deps.backups.get(state.backupId) : null;
   if (!backup?.manifest)
     throw new BackupError(`backup ${state.backupId ?? '(none)'} or its manifest is gone`);
+  const integrity = await manifestIntegrityOf(deps.backups, backup, deps.manifestKey);
+  if (integrity.outcome === 'failed') throw new BackupError(`${integrity.detail}; not using it`);
   return backup;
 }
 

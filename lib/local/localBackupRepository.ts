@@ -89,6 +89,10 @@ export class LocalBackupRepository implements BackupRepository {
     return JSON.parse(await readFile(file, 'utf8')) as BackupRecord;
   }
 
+  manifestLocation(record: BackupRecord): string {
+    return join(record.location, RECORD_FILE);
+  }
+
   async attachManifest(record: BackupRecord, manifest: Manifest): Promise<BackupRecord> {
     const updated = { ...record, manifest };
     await writeRecord(record.location, updated);

@@ -26,7 +26,8 @@ export function localSource(system: SystemConfig): PgSourceDatabase {
     heartbeatTable: system.database.heartbeatTable,
     migrationsTable: system.database.migrationsTable,
     tables: system.database.tables,
-    archiveDir: join(localBackupDir(system), 'wal'),
+    // The heartbeat needs no backup folder; the archiving check does.
+    ...(system.backup.local ? { archiveDir: join(localBackupDir(system), 'wal') } : {}),
   });
 }
 

@@ -103,6 +103,29 @@ describe('serverless package (CloudFormation)', () => {
     }
   });
 
+  it('lets only the steps that seal or check manifests read the configured manifest key', () => {
+    const policy = resources['DrillbookManifestKeyPolicy'];
+    expect(policy?.Type).toBe('AWS::IAM::Policy');
+    expect(policy?.Properties['Roles']).toEqual([
+      { Ref: 'DrillbookBackupFinishRole' },
+      { Ref: 'DrillbookRestoreDrillStartRole' },
+      { Ref: 'DrillbookRestoreDrillVerifyRole' },
+    ]);
+    const doc = policy?.Properties['PolicyDocument'] as { Statement: Statement[] };
+    expect(doc.Statement).toEqual([
+      {
+        Sid: 'ManifestKey',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: [
+          {
+            'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:drillbook/manifest-key/shop-??????`,
+          },
+        ],
+      },
+    ]);
+  });
+
   it('lets RDS delete actions touch only drillbook-tagged resources', () => {
     const deletes = statements().filter(
       ({ statement }) =>

@@ -112,6 +112,15 @@ function reports(kind: string): Report[] {
   return found;
 }
 
+/** Runs a restore drill that must fail its execution; returns its (only) report. */
+async function failedDrill(executionName: string): Promise<Report | undefined> {
+  const error = await runStateMachine('restore-drill', {}, { ...fast, executionName }).catch(
+    (e: unknown) => e,
+  );
+  expect(String(error)).toMatch(/drill report says failed/);
+  return reports('restore-drill')[0];
+}
+
 async function runBackupMachine() {
   return runStateMachine('backup', {}, { ...fast, executionName: `backup-${Date.now()}` });
 }
@@ -284,17 +293,35 @@ describe('restore drill state machine', () => {
     );
   });
 
+  it('fails without restoring anything when the stored manifest (HMAC-sealed) was changed, naming it', async () => {
+    const raw = JSON.parse(process.env['DRILLBOOK_CONFIG_JSON']!);
+    raw.systems[0].backup = { manifestKey: { secretId: 'drillbook/manifest-key' } };
+    process.env['DRILLBOOK_CONFIG_JSON'] = JSON.stringify(raw);
+    await runBackupMachine();
+    const [file] = readdirSync(join(runbook, 'manifests', 'shop'));
+    const path = join(runbook, 'manifests', 'shop', file!);
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    expect(manifest.integrity).toMatchObject({
+      keyId: 'drillbook/manifest-key',
+      hmacSha256: expect.any(String),
+    });
+    manifest.tables[0].rows -= 1;
+    writeFileSync(path, JSON.stringify(manifest));
+    const report = await failedDrill('drill-tampered');
+    const backupId = file!.replace(/\.json$/, '');
+    expect(report?.checks.find((c) => c.name === 'manifest-integrity')).toEqual({
+      name: 'manifest-integrity',
+      outcome: 'failed',
+      detail: `manifest of backup ${backupId} (runbook store manifests/shop/${file}) does not match its SHA-256 digest: it was changed after the backup`,
+    });
+    expect(fake.restores).toHaveLength(0);
+  });
+
   it('tears staging down when verification fails, and the execution fails', async () => {
     await runBackupMachine();
     await withClient(pg.url(), (c) => c.query('INSERT INTO public.orders VALUES (1000, 1)'));
     try {
-      const error = await runStateMachine(
-        'restore-drill',
-        {},
-        { ...fast, executionName: 'drill-mismatch' },
-      ).catch((e: unknown) => e);
-      expect(String(error)).toMatch(/drill report says failed/);
-      const [report] = reports('restore-drill');
+      const report = await failedDrill('drill-mismatch');
       expect(report?.outcome).toBe('failed');
       expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('failed');
       expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
@@ -344,7 +371,7 @@ describe('restore drill state machine', () => {
       { targetTime: 'yesterday' },
       { ...fast, executionName: 'drill-bad-input' },
     ).catch((e: unknown) => e);
-    expect(String(error)).toMatch(/input\.targetTime: Invalid ISO datetime/);
+    expect(String(error)).toMatch(/input\.targetTime: must be an ISO-8601 time/);
     expect(reports('restore-drill')).toEqual([]);
     expect(fake.calls).toEqual([]);
   });

@@ -48,6 +48,9 @@ describe('drillbook run --dry-run', () => {
     await expect(
       runCommand.run(['restore-drill', '--input', '{"targetTime":"soon"}', '--dry-run'], ctx),
     ).rejects.toThrow(/--input\.targetTime/);
+    await expect(
+      runCommand.run(['restore-drill', '--input', '{"targetTime":"2026-11-20T10:00:00"}', '--dry-run'], ctx),
+    ).rejects.toThrow(/^--input\.targetTime: needs a time zone \(e\.g\. /);
     const error = await runCommand
       .run(['backup', '--input', '{"backupId":"bad--id"}'], ctx)
       .catch((e: unknown) => e);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupCommand } from '../../lib/cli/commands/backup.js';
 import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
+import { sealManifest } from '../../lib/core/manifestDigest.js';
 import type { Report } from '../../lib/core/report.js';
 import { LocalBackupRepository } from '../../lib/local/localBackupRepository.js';
 import { capturedContext } from '../helpers/commandContext.js';
@@ -103,7 +104,8 @@ describe('restore drill on a source laid out and configured like a distribution 
     const record = (await repo.get('distro-3'))!;
     const manifest = record.manifest!;
     manifest.source!.preloadLibraries.push('drillbook_missing_lib');
-    await repo.attachManifest(record, manifest);
+    // Sealed again, as the backup job would have sealed it: this is the manifest of that backup.
+    await repo.attachManifest(record, sealManifest(manifest));
 
     const drill = await runJson(restoreDrillCommand, [...common, '--work-dir', join(source.root, 'staging')]);
     expect(drill.code).toBe(1);

@@ -3,6 +3,7 @@ import { parseWith } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';
 import { runBackup } from '../../jobs/backup.js';
+import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackups, localSource } from '../../local/wiring.js';
 import { parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
@@ -23,7 +24,8 @@ archived WAL vs the RPO target) and retention pruning (backup.retention in the c
 The source must archive WAL into <backup-dir>/<system>/wal (archive_command); the wal-archiving
 check says so when it does not.
 
-  --source-url URL       the source database (postgres://user:password@host:port/db)
+  --source-url URL       the source database (postgres://user[:password]@host:port/db; without a
+                         password: database.passwordEnv/passwordFile, PGPASSWORD or ~/.pgpass)
   --backup-dir DIR       backup folder (config: systems[].backup.local.dir)
   --migrations-table T   the migrations table whose newest row is the migration head
   --backup-id ID         deterministic id; an existing backup with this id is reused (default: a timestamp)
@@ -50,7 +52,7 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       return executeStateMachine('backup', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
-    const { config, system } = resolveSystem(values);
+    const { config, system } = resolveSystem(values, { backupDir: true, warn: ctx.err });
     const backupId =
       values['backup-id'] ??
       `${system.name}-${new Date()
@@ -64,6 +66,7 @@ Exit codes: 0 passed, 1 failed, 2 bad input.`,
       {
         backups: localBackups(system),
         source: localSource(system),
+        manifestKey: localManifestKey(config, system),
         publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,

@@ -12,7 +12,8 @@ export const heartbeatCommand: Command = {
 
 Upserts the system's row in the heartbeat table (systems[].database.heartbeatTable, default
 public.drillbook_heartbeat) with the commit time. Run it continuously (e.g. as a service, --every 10)
-so that a drill can measure how much data a restore would lose. Without --every it beats once.`,
+so that a drill can measure how much data a restore would lose. Without --every it beats once.
+Needs only the source (--source-url or the config's database section), no backup folder.`,
   async run(argv, ctx) {
     const { values } = parseFlags(argv, {
       ...systemFlagSpec,
@@ -21,7 +22,7 @@ so that a drill can measure how much data a restore would lose. Without --every 
     });
     const every = intFlag(values.every, 'every');
     const count = intFlag(values.count, 'count') ?? (every ? Number.POSITIVE_INFINITY : 1);
-    const { system } = resolveSystem(values);
+    const { system } = resolveSystem(values, { warn: ctx.err });
     const source = localSource(system);
     let failures = 0;
     for (let i = 0; i < count && !ctx.signal.aborted; i++) {

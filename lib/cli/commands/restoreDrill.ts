@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
+import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
 import { dateFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
@@ -21,9 +22,11 @@ on the staging copy only; tears staging down, also on failure or Ctrl-C; writes 
 At its start it removes staging that killed drills left behind (the orphaned-staging check; see
 "drillbook cleanup").
 
-  --source-url URL    the source database: its credentials log into the restored copy
+  --source-url URL    the source database: its credentials log into the restored copy (without a
+                      password: database.passwordEnv/passwordFile, PGPASSWORD or ~/.pgpass)
   --backup-dir DIR    backup folder (config: systems[].backup.local.dir)
-  --target-time ISO   point-in-time recovery target (e.g. 2026-11-23T10:15:00Z); default: latest
+  --target-time ISO   point-in-time recovery target with a zone (2026-11-23T10:15:00Z or ...+01:00);
+                      default: latest
   --backup-id ID      restore this backup instead of the newest suitable one
   --work-dir DIR      where staging clusters are created (config: systems[].restore.workDir; default: temp)
   --no-mask           skip the masking step even when rules are configured
@@ -59,13 +62,14 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
       return executeStateMachine('restore-drill', input, values, ctx);
     }
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
-    const { config, system } = resolveSystem(values);
+    const { config, system } = resolveSystem(values, { backupDir: true, warn: ctx.err });
     if (values['work-dir']) system.restore.workDir = values['work-dir'];
     const { report, location } = await runRestoreDrill(
       {
         backups: localBackups(system),
         target: localRestoreTarget(system),
         inspector: stagingInspector(system),
+        manifestKey: localManifestKey(config, system),
         publishers: cliPublishers(ctx, config, values),
         progress: ctx.progress,
         signal: ctx.signal,

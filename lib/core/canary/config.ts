@@ -8,7 +8,7 @@ import { z } from 'zod';
 const nameLike = z.string().min(1).max(255);
 
 export const alarmMatchSchema = z
-  .object({
+  .strictObject({
     /** Exact alarm names. */
     names: z.array(nameLike).default([]),
     /** Alarm-name prefixes (e.g. "checkout-canary-"). */
@@ -21,7 +21,7 @@ export const alarmMatchSchema = z
   });
 
 export const thresholdsSchema = z
-  .object({
+  .strictObject({
     /** Absolute guardrail from the product runbooks: a canary error rate above this halts. */
     maxErrorRate: z.number().min(0).max(1).default(0.05),
     /** Canary error rate may exceed the baseline's by at most this much (absolute, 0.01 = 1 point)... */
@@ -44,7 +44,7 @@ export const thresholdsSchema = z
     minSamples: 100,
   });
 
-export const sliSchema = z.object({
+export const sliSchema = z.strictObject({
   namespace: z.string().min(1).default('AWS/Lambda'),
   requestsMetric: z.string().min(1).default('Invocations'),
   errorsMetric: z.string().min(1).default('Errors'),
@@ -94,13 +94,13 @@ export const lambdaProbeSchema = z.strictObject({
 
 export const probeSchema = z.union([httpProbeSchema, lambdaProbeSchema]);
 
-export const hooksSchema = z.object({
+export const hooksSchema = z.strictObject({
   thresholds: thresholdsSchema,
   sli: sliSchema.optional(),
   probes: z.array(probeSchema).default([]),
 });
 
-export const canaryGroupSchema = z.object({
+export const canaryGroupSchema = z.strictObject({
   application: nameLike,
   deploymentGroup: nameLike,
   /** The system name used in reports (default: the application). */
@@ -109,7 +109,7 @@ export const canaryGroupSchema = z.object({
   hooks: hooksSchema.optional(),
 });
 
-export const canaryConfigSchema = z.object({
+export const canaryConfigSchema = z.strictObject({
   environment: z.string().min(1).default('production'),
   /** Deployments created this long before the alarm are still considered. */
   lookbackMinutes: z.number().int().min(1).max(1440).default(180),

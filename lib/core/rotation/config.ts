@@ -4,7 +4,7 @@ import { jwtAlgs } from './keyring.js';
 /** The `secrets` section of the drillbook config: what to rotate and audit, and how. */
 export const sslModes = ['verify-full', 'require', 'disable'] as const;
 
-export const postgresRotationSchema = z.object({
+export const postgresRotationSchema = z.strictObject({
   /** TLS to the database. verify-full unless set otherwise; "disable" is for local clusters only. */
   sslMode: z.enum(sslModes).default('verify-full'),
   /** PEM CA bundle (e.g. the RDS global bundle) for verify-full. */
@@ -17,7 +17,7 @@ export const postgresRotationSchema = z.object({
 });
 export type PostgresRotationOptions = z.infer<typeof postgresRotationSchema>;
 
-export const jwtRotationSchema = z.object({
+export const jwtRotationSchema = z.strictObject({
   alg: z.enum(jwtAlgs).default('ES256'),
   /** Longest lifetime of a token the service signs. */
   tokenLifetimeSeconds: z.number().int().positive().default(3600),
@@ -28,7 +28,7 @@ export const jwtRotationSchema = z.object({
 });
 export type JwtRotationOptions = z.infer<typeof jwtRotationSchema>;
 
-export const hmacRotationSchema = z.object({
+export const hmacRotationSchema = z.strictObject({
   /** How long the previous secret keeps verifying after the switch. */
   overlapSeconds: z.number().int().positive().default(86_400),
   /** How long verifiers cache the secret. */
@@ -39,7 +39,7 @@ export type HmacRotationOptions = z.infer<typeof hmacRotationSchema>;
 
 export const rotationTypes = ['postgres', 'jwt', 'hmac'] as const;
 
-export const secretEntrySchema = z.object({
+export const secretEntrySchema = z.strictObject({
   /** Secret name or ARN (local store: the name). */
   id: z.string().min(1),
   type: z.enum(rotationTypes),
@@ -49,7 +49,7 @@ export const secretEntrySchema = z.object({
 });
 export type SecretEntry = z.infer<typeof secretEntrySchema>;
 
-export const secretsConfigSchema = z.object({
+export const secretsConfigSchema = z.strictObject({
   /** Local secret store file (JSON with Secrets Manager semantics). */
   storeFile: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
@@ -62,7 +62,7 @@ export const secretsConfigSchema = z.object({
     .max(24 * 30)
     .default(24),
   /** Audit every secret with this tag (besides `items`). */
-  tag: z.object({ key: z.string().min(1), value: z.string().optional() }).optional(),
+  tag: z.strictObject({ key: z.string().min(1), value: z.string().optional() }).optional(),
   items: z.array(secretEntrySchema).default([]),
 });
 export type SecretsConfig = z.infer<typeof secretsConfigSchema>;
