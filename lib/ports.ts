@@ -11,7 +11,7 @@ import type {
   StopResult,
 } from './core/canary/deployments.js';
 import type { SliSeries } from './core/canary/judge.js';
-import type { Manifest } from './core/manifest.js';
+import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { Check, Report } from './core/report.js';
 
 /** Where reports and RUNBOOK.md live: a local folder or S3, same key layout. */
@@ -76,9 +76,25 @@ export interface BackupRepository {
 /** The production database, read-only except for the heartbeat row and the restore point. */
 export interface SourceDatabase {
   writeHeartbeat(): Promise<Date>;
-  captureManifest(meta: { system: string; backupId: string }): Promise<Manifest>;
+  /** `onLocks` learns how long production's writes were held for the manifest's point. */
+  captureManifest(meta: {
+    system: string;
+    backupId: string;
+    onLocks?: (locks: ManifestLocks) => void;
+  }): Promise<Manifest>;
   /** Is continuous archiving healthy (local target)? */
   checkArchiving?(): Promise<Check>;
+}
+
+/** How the manifest's point was held (the backup report's `details.manifestLocks`). */
+export interface ManifestLocks {
+  /** Lock attempts made (1 when nothing was in the way). */
+  attempts: number;
+  /** From the first lock request until every lock was granted, backoffs included. */
+  waitedMs: number;
+  /** From every lock granted until every lock released: how long writes to the tables waited. */
+  heldMs: number;
+  databases: number;
 }
 
 /** Where a drill recovers to; `null` time means "everything the archive holds". */
@@ -123,11 +139,8 @@ export interface RestoreTarget {
 
 /** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */
 export interface StagingInspector {
-  /** Fingerprints of the manifest's tables, the migration head and the server version. */
-  fingerprint(
-    handle: StagingHandle,
-    manifest: Manifest,
-  ): Promise<Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>>;
+  /** Fingerprints of the manifest's tables (in each of its databases), the migration head and the server version. */
+  fingerprint(handle: StagingHandle, manifest: Manifest): Promise<RestoredFingerprint>;
   /** amcheck and the configured SQL checks, on the opened database. */
   integrityChecks(handle: StagingHandle): Promise<Check[]>;
   newestHeartbeat(handle: StagingHandle): Promise<Date | null>;
