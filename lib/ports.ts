@@ -94,6 +94,9 @@ export interface ManifestLocks {
   waitedMs: number;
   /** From every lock granted until every lock released: how long writes to the tables waited. */
   heldMs: number;
+  /** When every lock was granted, and when they were released (ISO-8601). */
+  lockedAt: string;
+  releasedAt: string;
   databases: number;
 }
 

@@ -77,19 +77,21 @@ export class ConsistentPoint {
    * Takes every lock in one attempt, retrying failed attempts with backoff; throws LockWaitError
    * naming the sessions that were in the way when the budget is spent.
    */
-  async lock(policy: LockPolicy): Promise<{ attempts: number; waitedMs: number }> {
+  async lock(policy: LockPolicy): Promise<{ attempts: number; waitedMs: number; lockedAt: string }> {
     const started = performance.now();
+    const attempts = Math.max(1, policy.attempts);
     let blockers: BlockingSession[] = [];
-    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const seen = new Map<number, BlockingSession>();
       const failure = await this.attempt(policy.timeoutMs, seen);
       if (failure === null) {
         this.lockedAt = performance.now();
-        return { attempts: attempt, waitedMs: Math.round(this.lockedAt - started) };
+        const waitedMs = Math.round(this.lockedAt - started);
+        return { attempts: attempt, waitedMs, lockedAt: new Date().toISOString() };
       }
       await this.sampling;
       if (seen.size > 0) blockers = [...seen.values()];
-      if (attempt < policy.attempts) await sleep(lockBackoffMs(attempt, policy));
+      if (attempt < attempts) await sleep(lockBackoffMs(attempt, policy));
     }
     throw new LockWaitError(lockWaitMessage(policy, blockers), blockers);
   }
@@ -132,10 +134,10 @@ export class ConsistentPoint {
   }
 
   /** Releases every SHARE lock (the snapshots stay); returns how long they were held, in ms. */
-  async release(): Promise<number> {
+  async release(): Promise<{ heldMs: number; releasedAt: string }> {
     await Promise.all(this.sessions.map((s) => s.locker.query('COMMIT')));
     const held = this.lockedAt === null ? 0 : performance.now() - this.lockedAt;
-    return Math.round(held);
+    return { heldMs: Math.round(held), releasedAt: new Date().toISOString() };
   }
 
   /** A session reading inside the database's snapshot (the home connection when nothing is held there). */

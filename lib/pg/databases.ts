@@ -10,12 +10,14 @@ export async function currentDatabase(client: pg.Client): Promise<string> {
 /**
  * The databases a manifest covers: `only` when given (each must exist and accept this login),
  * else every non-template database that allows connections and that this login may connect to.
- * The connection's own database comes first.
+ * The connection's own database comes first. RDS's internal `rdsadmin` is never covered (the
+ * master login may not connect to it anyway).
  */
 export async function coveredDatabases(client: pg.Client, only?: readonly string[]): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(
     `SELECT datname AS name FROM pg_database
-      WHERE datallowconn AND NOT datistemplate AND has_database_privilege(datname, 'CONNECT')
+      WHERE datallowconn AND NOT datistemplate AND datname <> 'rdsadmin'
+        AND has_database_privilege(datname, 'CONNECT')
       ORDER BY datname = current_database() DESC, datname`,
   );
   const connectable = rows.map((r) => r.name);

@@ -69,7 +69,10 @@ export class PgSourceDatabase implements SourceDatabase {
       const homeDb = await currentDatabase(home);
       const plans = await this.plan(homeDb, await coveredDatabases(home, this.options.databases));
       point = await ConsistentPoint.open(plans, home);
-      const { attempts, waitedMs } = await point.lock({ ...defaultLockPolicy, ...this.options.locks });
+      const { attempts, waitedMs, lockedAt } = await point.lock({
+        ...defaultLockPolicy,
+        ...this.options.locks,
+      });
       const snapshots = await point.exportSnapshots();
       const heldSecond = this.options.pointMarking === 'held-second';
       const name = `drillbook-${meta.backupId}`;
@@ -80,8 +83,10 @@ export class PgSourceDatabase implements SourceDatabase {
       // The locks go now; on RDS once the held second is over, while the checksum pass already runs.
       const released = heldSecond
         ? holdPast(home, restorePoint.time).then(() => locked.release())
-        : point.release();
+        : Promise.resolve(await point.release());
       released.catch(() => {});
+      // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
+      if (!heldSecond) await home.query('SELECT pg_switch_wal()');
       const reader = point.reader(homeDb);
       const head = await migrationHead(reader, this.options.migrationsTable);
       const version = await serverVersion(reader);
@@ -95,10 +100,8 @@ export class PgSourceDatabase implements SourceDatabase {
         await point.finish(plan.database);
         tables.push(...found.map((t) => ({ ...t, database: plan.database })));
       }
-      const heldMs = await released;
-      meta.onLocks?.({ attempts, waitedMs, heldMs, databases: point.databases });
-      // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
-      if (!heldSecond) await home.query('SELECT pg_switch_wal()');
+      const { heldMs, releasedAt } = await released;
+      meta.onLocks?.({ attempts, waitedMs, heldMs, lockedAt, releasedAt, databases: point.databases });
       return {
         system: meta.system,
         backupId: meta.backupId,
