@@ -105,7 +105,8 @@ async function benchScale(scale: number): Promise<Record<string, unknown>> {
     // An untimed backup first: warms the page cache and tells how long the window must be.
     log(`scale ${scale}: warm-up backup`);
     const warm = await backup();
-    const seconds = Math.ceil(warm.seconds + 2 * LEAD_SECONDS);
+    // Room for a backup that runs slower than the warm-up (a busy machine): pgbench must outlast it.
+    const seconds = Math.ceil(2 * warm.seconds + 2 * LEAD_SECONDS);
     const rows: Round[] = [];
     for (let i = 0; i < rounds; i++) {
       log(`scale ${scale}, round ${i + 1}: ${seconds}s of pgbench -N -c ${clients}, no backup`);
@@ -117,6 +118,8 @@ async function benchScale(scale: number): Promise<Record<string, unknown>> {
       });
       const b = taken as Awaited<ReturnType<typeof backup>> | null;
       if (!b) throw new Error('no backup ran');
+      if (b.startedAt + b.seconds * 1000 > busyRun.startedAt + seconds * 1000)
+        log('  warning: the backup outlasted pgbench; its last phases ran without load');
       const busy = await transactions(root, `busy-${i}`);
       const quiet = await transactions(root, `quiet-${i}`);
       // A window of the busy run, and the same stretch of the quiet run (same offset from its start).

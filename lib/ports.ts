@@ -98,6 +98,8 @@ export interface ManifestLocks {
   lockedAt: string;
   releasedAt: string;
   databases: number;
+  /** When attempts failed: who was in the way the last time (describeBlockers). */
+  waitedFor?: string;
 }
 
 /** Where a drill recovers to; `null` time means "everything the archive holds". */

@@ -64,6 +64,8 @@ export function describeError(error: unknown): string {
 export interface BlockingSession {
   pid: number;
   database: string | null;
+  /** pg_stat_activity.backend_type: "client backend", "autovacuum worker", ... */
+  backendType: string | null;
   applicationName: string;
   state: string | null;
   xactStart: string | null;

@@ -38,6 +38,7 @@ export function describeBlockers(blockers: readonly BlockingSession[]): string {
     .map((b) => {
       const facts = [
         b.database ? `database ${b.database}` : null,
+        b.backendType && b.backendType !== 'client backend' ? b.backendType : null,
         b.applicationName ? `application "${b.applicationName}"` : null,
         b.state ? `state "${b.state}"` : null,
         b.xactStart ? `transaction open since ${b.xactStart}` : null,
@@ -46,6 +47,14 @@ export function describeBlockers(blockers: readonly BlockingSession[]): string {
       return `pid ${b.pid} (${facts.join(', ')})`;
     })
     .join('; ');
+}
+
+/**
+ * An autovacuum worker that is in the way and that Postgres itself would cancel for a lock waiter
+ * (after deadlock_timeout): not one that prevents wraparound.
+ */
+export function isCancellableAutovacuum(b: BlockingSession): boolean {
+  return b.backendType === 'autovacuum worker' && !b.query.includes('to prevent wraparound');
 }
 
 export function lockWaitMessage(policy: LockPolicy, blockers: readonly BlockingSession[]): string {

@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import { type BlockingSession, LockWaitError } from '../core/errors.js';
-import { type LockPolicy, lockBackoffMs, lockWaitMessage } from '../core/lockWait.js';
+import {
+  isCancellableAutovacuum,
+  type LockPolicy,
+  lockBackoffMs,
+  lockWaitMessage,
+} from '../core/lockWait.js';
 import { sleep } from '../core/wait.js';
 import { connect, quoteTable } from './connection.js';
 
@@ -77,7 +82,9 @@ export class ConsistentPoint {
    * Takes every lock in one attempt, retrying failed attempts with backoff; throws LockWaitError
    * naming the sessions that were in the way when the budget is spent.
    */
-  async lock(policy: LockPolicy): Promise<{ attempts: number; waitedMs: number; lockedAt: string }> {
+  async lock(
+    policy: LockPolicy,
+  ): Promise<{ attempts: number; waitedMs: number; lockedAt: string; blockers: BlockingSession[] }> {
     const started = performance.now();
     const attempts = Math.max(1, policy.attempts);
     let blockers: BlockingSession[] = [];
@@ -87,13 +94,28 @@ export class ConsistentPoint {
       if (failure === null) {
         this.lockedAt = performance.now();
         const waitedMs = Math.round(this.lockedAt - started);
-        return { attempts: attempt, waitedMs, lockedAt: new Date().toISOString() };
+        return { attempts: attempt, waitedMs, lockedAt: new Date().toISOString(), blockers };
       }
       await this.sampling;
       if (seen.size > 0) blockers = [...seen.values()];
+      await this.cancelAutovacuum(blockers);
       if (attempt < attempts) await sleep(lockBackoffMs(attempt, policy));
     }
     throw new LockWaitError(lockWaitMessage(policy, blockers), blockers);
+  }
+
+  /**
+   * Autovacuum's SHARE UPDATE EXCLUSIVE lock conflicts with SHARE, and Postgres cancels the worker
+   * for a waiter only after deadlock_timeout (1 s), longer than an attempt waits: so the backup
+   * does what Postgres would do, once the attempt gave up. Needs the right to signal it
+   * (superuser); without, the retries wait the worker out.
+   */
+  private async cancelAutovacuum(blockers: readonly BlockingSession[]): Promise<void> {
+    const pids = blockers.filter(isCancellableAutovacuum).map((b) => b.pid);
+    if (pids.length === 0) return;
+    await this.home
+      .query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids])
+      .catch(() => {});
   }
 
   /** One attempt on every database at once; null when every lock was granted, else rolled back. */
@@ -179,12 +201,13 @@ async function blockersOf(client: pg.Client, pids: readonly number[]): Promise<B
   const { rows } = await client.query<{
     pid: number;
     datname: string | null;
+    backend_type: string | null;
     application_name: string | null;
     state: string | null;
     xact_start: Date | null;
     query: string | null;
   }>(
-    `SELECT a.pid, a.datname, a.application_name, a.state, a.xact_start, left(a.query, 200) AS query
+    `SELECT a.pid, a.datname, a.backend_type, a.application_name, a.state, a.xact_start, left(a.query, 200) AS query
        FROM pg_stat_activity a
       WHERE a.pid IN (SELECT unnest(pg_blocking_pids(p)) FROM unnest($1::int[]) AS p)
         AND a.pid <> ALL($1::int[])`,
@@ -193,6 +216,7 @@ async function blockersOf(client: pg.Client, pids: readonly number[]): Promise<B
   return rows.map((r) => ({
     pid: r.pid,
     database: r.datname,
+    backendType: r.backend_type,
     applicationName: r.application_name ?? '',
     state: r.state,
     xactStart: r.xact_start ? r.xact_start.toISOString() : null,

@@ -1,4 +1,4 @@
-import { defaultLockPolicy, type LockPolicy } from '../core/lockWait.js';
+import { defaultLockPolicy, describeBlockers, type LockPolicy } from '../core/lockWait.js';
 import type { Manifest, TableFingerprint } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
 import type { ManifestLocks, SourceDatabase } from '../ports.js';
@@ -69,7 +69,7 @@ export class PgSourceDatabase implements SourceDatabase {
       const homeDb = await currentDatabase(home);
       const plans = await this.plan(homeDb, await coveredDatabases(home, this.options.databases));
       point = await ConsistentPoint.open(plans, home);
-      const { attempts, waitedMs, lockedAt } = await point.lock({
+      const { attempts, waitedMs, lockedAt, blockers } = await point.lock({
         ...defaultLockPolicy,
         ...this.options.locks,
       });
@@ -101,7 +101,15 @@ export class PgSourceDatabase implements SourceDatabase {
         tables.push(...found.map((t) => ({ ...t, database: plan.database })));
       }
       const { heldMs, releasedAt } = await released;
-      meta.onLocks?.({ attempts, waitedMs, heldMs, lockedAt, releasedAt, databases: point.databases });
+      meta.onLocks?.({
+        attempts,
+        waitedMs,
+        heldMs,
+        lockedAt,
+        releasedAt,
+        databases: point.databases,
+        ...(attempts > 1 ? { waitedFor: describeBlockers(blockers) } : {}),
+      });
       return {
         system: meta.system,
         backupId: meta.backupId,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   defaultLockPolicy,
   describeBlockers,
+  isCancellableAutovacuum,
   lockBackoffMs,
   lockWaitMessage,
 } from '../../lib/core/lockWait.js';
@@ -20,6 +21,7 @@ describe('manifest lock waits', () => {
       {
         pid: 4242,
         database: 'billing',
+        backendType: 'client backend',
         applicationName: 'nightly-import',
         state: 'idle in transaction',
         xactStart: '2026-12-01T10:00:00.000Z',
@@ -30,5 +32,27 @@ describe('manifest lock waits', () => {
       'could not lock the manifest\'s tables in 3 attempts of 50 ms: blocked by pid 4242 (database billing, application "nightly-import", state "idle in transaction", transaction open since 2026-12-01T10:00:00.000Z, query "UPDATE invoices SET paid = true")',
     );
     expect(describeBlockers([])).toBe('no blocking session was seen');
+  });
+
+  it('cancels only an autovacuum worker that Postgres itself would cancel for a lock waiter', () => {
+    const worker = {
+      pid: 1,
+      database: 'shop',
+      backendType: 'autovacuum worker',
+      applicationName: '',
+      state: 'active',
+      xactStart: null,
+      query: 'autovacuum: VACUUM ANALYZE public.pgbench_history',
+    };
+    expect(isCancellableAutovacuum(worker)).toBe(true);
+    expect(
+      isCancellableAutovacuum({ ...worker, query: 'autovacuum: VACUUM public.t (to prevent wraparound)' }),
+    ).toBe(false);
+    expect(isCancellableAutovacuum({ ...worker, backendType: 'client backend', query: 'VACUUM t' })).toBe(
+      false,
+    );
+    expect(describeBlockers([worker])).toBe(
+      'pid 1 (database shop, autovacuum worker, state "active", query "autovacuum: VACUUM ANALYZE public.pgbench_history")',
+    );
   });
 });

@@ -225,6 +225,7 @@ describe('backup while long transactions hold row locks', () => {
     await other.stop();
     expect(b.report.outcome, b.report.reason).toBe('passed');
     expect(locksOf(b.report).attempts).toBeGreaterThan(1);
+    expect(locksOf(b.report).waitedFor).toContain('application "test-session", state "idle in transaction"');
   });
 
   it('fails naming the blocking session when it never commits within the retry budget', async () => {
