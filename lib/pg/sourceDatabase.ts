@@ -90,16 +90,7 @@ export class PgSourceDatabase implements SourceDatabase {
       const reader = point.reader(homeDb);
       const head = await migrationHead(reader, this.options.migrationsTable);
       const version = await serverVersion(reader);
-      const tables: TableFingerprint[] = [];
-      for (const plan of plans) {
-        const snapshot = snapshots.get(plan.database);
-        const found = await fingerprintTables(plan.url, plan.tables, {
-          parallel: this.options.parallel ?? 2,
-          ...(snapshot ? { snapshot } : {}),
-        });
-        await point.finish(plan.database);
-        tables.push(...found.map((t) => ({ ...t, database: plan.database })));
-      }
+      const tables = await this.fingerprintInSnapshots(plans, snapshots, point);
       const { heldMs, releasedAt } = await released;
       meta.onLocks?.({
         attempts,
@@ -124,6 +115,25 @@ export class PgSourceDatabase implements SourceDatabase {
       await point?.close();
       await home.end().catch(() => {});
     }
+  }
+
+  /** Counts and checksums of each database inside its snapshot, ended as soon as its pass is done. */
+  private async fingerprintInSnapshots(
+    plans: readonly DatabasePlan[],
+    snapshots: ReadonlyMap<string, string>,
+    point: ConsistentPoint,
+  ): Promise<TableFingerprint[]> {
+    const tables: TableFingerprint[] = [];
+    for (const plan of plans) {
+      const snapshot = snapshots.get(plan.database);
+      const found = await fingerprintTables(plan.url, plan.tables, {
+        parallel: this.options.parallel ?? 2,
+        ...(snapshot ? { snapshot } : {}),
+      });
+      await point.finish(plan.database);
+      tables.push(...found.map((t) => ({ ...t, database: plan.database })));
+    }
+    return tables;
   }
 
   /** Per database: the tables to fingerprint and the existing ones to hold (migrations table included). */
