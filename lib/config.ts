@@ -52,6 +52,8 @@ export const databaseSchema = z.strictObject({
   heartbeatTable: identifier.default('public.drillbook_heartbeat'),
   /** Tables the manifest covers; default: every user table but the heartbeat. */
   tables: z.array(identifier).optional(),
+  /** Databases of the cluster the manifest covers; default: every one but templates (that the login may connect to). */
+  databases: z.array(z.string().min(1).max(63)).min(1).optional(),
 });
 
 export const localBackupSchema = z.strictObject({

@@ -11,7 +11,7 @@ import type {
   StopResult,
 } from './core/canary/deployments.js';
 import type { SliSeries } from './core/canary/judge.js';
-import type { Manifest } from './core/manifest.js';
+import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { OrphanSweep } from './core/orphans.js';
 import type { Check, Report } from './core/report.js';
 
@@ -86,9 +86,30 @@ export interface ManifestKeySource {
 /** The production database, read-only except for the heartbeat row and the restore point. */
 export interface SourceDatabase {
   writeHeartbeat(): Promise<Date>;
-  captureManifest(meta: { system: string; backupId: string }): Promise<Manifest>;
+  /** `onLocks` learns how long production's writes were held for the manifest's point. */
+  captureManifest(meta: {
+    system: string;
+    backupId: string;
+    onLocks?: (locks: ManifestLocks) => void;
+  }): Promise<Manifest>;
   /** Is continuous archiving healthy (local target)? */
   checkArchiving?(): Promise<Check>;
+}
+
+/** How the manifest's point was held (the backup report's `details.manifestLocks`). */
+export interface ManifestLocks {
+  /** Lock attempts made (1 when nothing was in the way). */
+  attempts: number;
+  /** From the first lock request until every lock was granted, backoffs included. */
+  waitedMs: number;
+  /** From every lock granted until every lock released: how long writes to the tables waited. */
+  heldMs: number;
+  /** When every lock was granted, and when they were released (ISO-8601). */
+  lockedAt: string;
+  releasedAt: string;
+  databases: number;
+  /** When attempts failed: who was in the way the last time (describeBlockers). */
+  waitedFor?: string;
 }
 
 /** Where a drill recovers to; `null` time means "everything the archive holds". */
@@ -146,11 +167,8 @@ export interface RestoreTarget {
 
 /** What a drill reads from (and masks in) the restored staging database; shared by AWS and local. */
 export interface StagingInspector {
-  /** Fingerprints of the manifest's tables, the migration head and the server version. */
-  fingerprint(
-    handle: StagingHandle,
-    manifest: Manifest,
-  ): Promise<Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>>;
+  /** Fingerprints of the manifest's tables (in each of its databases), the migration head and the server version. */
+  fingerprint(handle: StagingHandle, manifest: Manifest): Promise<RestoredFingerprint>;
   /**
    * Whether the copy reproduces the source's manifest facts: recovery settings at least the
    * source's, preloaded libraries, encodings and collations, extensions present and loadable.

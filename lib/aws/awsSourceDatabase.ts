@@ -16,6 +16,7 @@ export interface AwsSourceOptions {
   heartbeatTable: string;
   migrationsTable?: string | undefined;
   tables?: string[] | undefined;
+  databases?: string[] | undefined;
 }
 
 /** The writer endpoint of the source instance or cluster. */
@@ -60,6 +61,7 @@ export class AwsSourceDatabase implements SourceDatabase {
         heartbeatTable: this.options.heartbeatTable,
         migrationsTable: this.options.migrationsTable,
         tables: this.options.tables,
+        databases: this.options.databases,
         pointMarking: 'held-second',
       });
     })();
@@ -73,7 +75,7 @@ export class AwsSourceDatabase implements SourceDatabase {
     return (await this.database()).writeHeartbeat();
   }
 
-  async captureManifest(meta: { system: string; backupId: string }): Promise<Manifest> {
+  async captureManifest(meta: Parameters<SourceDatabase['captureManifest']>[0]): Promise<Manifest> {
     return (await this.database()).captureManifest(meta);
   }
 }

@@ -113,6 +113,7 @@ export function sourceOf(rt: AwsRuntime): AwsSourceDatabase {
     heartbeatTable: rt.system.database.heartbeatTable,
     migrationsTable: rt.system.database.migrationsTable,
     tables: rt.system.database.tables,
+    databases: rt.system.database.databases,
   });
 }
 

@@ -59,3 +59,27 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
 }
+
+/** One session in the way of a lock (pg_blocking_pids + pg_stat_activity). */
+export interface BlockingSession {
+  pid: number;
+  database: string | null;
+  /** pg_stat_activity.backend_type: "client backend", "autovacuum worker", ... */
+  backendType: string | null;
+  applicationName: string;
+  state: string | null;
+  xactStart: string | null;
+  /** The session's current or last statement, truncated. */
+  query: string;
+}
+
+/** The manifest's locks could not be taken within the retry budget; names who held them. */
+export class LockWaitError extends DrillbookError {
+  constructor(
+    message: string,
+    readonly blockers: BlockingSession[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -15,6 +15,8 @@ export interface TableFingerprint {
    * type that has no hash function. Absent means "text" (manifests from before this field).
    */
   hash?: RowHash;
+  /** The database holding the table. Absent: the source URL's database (manifests from before this field). */
+  database?: string;
 }
 
 export type RowHash = 'record' | 'text';
@@ -28,6 +30,11 @@ export interface Manifest {
   /** Newest row of the migrations table, or null when the table is absent/empty. */
   migrationHead: string | null;
   tables: TableFingerprint[];
+  /**
+   * Every database the manifest covers (the source URL's first), all captured at the same point.
+   * Absent: only the source URL's database (manifests from before this field).
+   */
+  databases?: string[];
   /** The named restore point written while the manifest's tables were held still (local target). */
   restorePoint?: { name: string; lsn: string; time: string };
   /** Settings, libraries, encodings and extensions a faithful copy must reproduce (absent in older manifests). */
@@ -36,28 +43,42 @@ export interface Manifest {
   integrity?: ManifestIntegrity;
 }
 
+/** What a drill reads back from the restored copy. `databases`: those of the manifest's that exist there. */
+export type RestoredFingerprint = Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'> & {
+  databases?: string[];
+};
+
+/** "billing.public.invoices" for a table of a named database, "public.invoices" otherwise. */
+export function tableLabel(t: Pick<TableFingerprint, 'table' | 'database'>): string {
+  return t.database === undefined ? t.table : `${t.database}.${t.table}`;
+}
+
+/** Tables are matched by database and name (a table name repeats across databases). */
+function tableKey(t: Pick<TableFingerprint, 'table' | 'database'>): string {
+  return `${t.database ?? ''}\u0000${t.table}`;
+}
+
 /**
  * Compares a restored database's fingerprints with the manifest. Returns one check per
- * property (counts, checksums, migration head, version) whose detail names every mismatch.
+ * property (counts, checksums, migration head, version; databases when the manifest lists them)
+ * whose detail names every mismatch, with the database of each table.
  */
-export function compareManifest(
-  expected: Manifest,
-  actual: Pick<Manifest, 'tables' | 'migrationHead' | 'postgresVersion'>,
-): Check[] {
-  const found = new Map(actual.tables.map((t) => [t.table, t]));
-  const missing = expected.tables.filter((t) => !found.has(t.table)).map((t) => t.table);
+export function compareManifest(expected: Manifest, actual: RestoredFingerprint): Check[] {
+  const found = new Map(actual.tables.map((t) => [tableKey(t), t]));
+  const missing = expected.tables.filter((t) => !found.has(tableKey(t))).map(tableLabel);
   const countDiffs: string[] = [];
   const sumDiffs: string[] = [];
   for (const want of expected.tables) {
-    const got = found.get(want.table);
+    const got = found.get(tableKey(want));
     if (!got) continue;
-    if (got.rows !== want.rows)
-      countDiffs.push(`${want.table}: expected ${want.rows} rows, found ${got.rows}`);
-    if (got.checksum !== want.checksum) sumDiffs.push(`${want.table}: checksum differs`);
+    const label = tableLabel(want);
+    if (got.rows !== want.rows) countDiffs.push(`${label}: expected ${want.rows} rows, found ${got.rows}`);
+    if (got.checksum !== want.checksum) sumDiffs.push(`${label}: checksum differs`);
   }
   const missingNote = missing.length > 0 ? `missing tables: ${missing.join(', ')}` : '';
   const n = expected.tables.length;
   return [
+    ...databasesCheck(expected, actual),
     {
       name: 'row-counts',
       outcome: countDiffs.length === 0 && missing.length === 0 ? 'passed' : 'failed',
@@ -84,6 +105,18 @@ export function compareManifest(
         majorVersion(expected.postgresVersion) === majorVersion(actual.postgresVersion) ? 'passed' : 'failed',
       detail: `source ${expected.postgresVersion}, restored ${actual.postgresVersion}`,
     },
+  ];
+}
+
+/** Every database of the manifest exists in the restore (only for manifests that list them). */
+function databasesCheck(expected: Manifest, actual: RestoredFingerprint): Check[] {
+  if (!expected.databases) return [];
+  const present = new Set(actual.databases ?? []);
+  const missing = expected.databases.filter((d) => !present.has(d));
+  return [
+    missing.length === 0
+      ? { name: 'databases', outcome: 'passed', detail: `${expected.databases.join(', ')} restored` }
+      : { name: 'databases', outcome: 'failed', detail: `missing databases: ${missing.join(', ')}` },
   ];
 }
 

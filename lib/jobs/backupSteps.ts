@@ -215,6 +215,9 @@ export async function captureBackupManifest(
       const manifest = await deps.source.captureManifest({
         system: state.options.system,
         backupId: state.options.backupId,
+        onLocks: (locks) => {
+          rec.details['manifestLocks'] = locks;
+        },
       });
       rec.check(
         'manifest',

@@ -26,6 +26,7 @@ export function localSource(system: SystemConfig): PgSourceDatabase {
     heartbeatTable: system.database.heartbeatTable,
     migrationsTable: system.database.migrationsTable,
     tables: system.database.tables,
+    databases: system.database.databases,
     // The heartbeat needs no backup folder; the archiving check does.
     ...(system.backup.local ? { archiveDir: join(localBackupDir(system), 'wal') } : {}),
   });

@@ -38,13 +38,19 @@ export interface FingerprintOptions {
   splitAbovePages?: number;
   /** The row hash per table (a manifest's, when verifying against it); otherwise chosen per table. */
   hashes?: ReadonlyMap<string, RowHash>;
+  /**
+   * An exported snapshot (pg_export_snapshot) of this database: every connection reads inside it
+   * (REPEATABLE READ + SET TRANSACTION SNAPSHOT), so the pass sees that one moment while writes go
+   * on. The exporting transaction must stay open until this returns.
+   */
+  snapshot?: string;
 }
 
 /**
  * Row count and an order-independent checksum per table: the sum of a 64-bit hash of each row.
  * Work is spread over `parallel` connections, large tables in page ranges (TID range scans), and
  * the partial sums added up, so the result does not depend on the split. Callers that need a
- * consistent view hold the tables still (locks, or a paused standby) while this runs.
+ * consistent view of a live database pass an exported snapshot; a paused standby is still anyway.
  */
 export async function fingerprintTables(
   url: string,
@@ -67,12 +73,14 @@ export async function fingerprintTables(
     Array.from({ length: Math.min(workers, queue.length) }, async () => {
       const client = await connect(url, { applicationName: 'drillbook-fingerprint' });
       try {
+        if (options.snapshot !== undefined) await importSnapshot(client, options.snapshot);
         for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
           const { rows, sum } = await fingerprintUnit(client, unit);
           const acc = partial.get(unit.table)!;
           acc.rows += rows;
           acc.sum += sum;
         }
+        if (options.snapshot !== undefined) await client.query('COMMIT');
       } finally {
         await client.end().catch(() => {});
       }
@@ -82,6 +90,12 @@ export async function fingerprintTables(
     const acc = partial.get(table)!;
     return { table, rows: Number(acc.rows), checksum: acc.sum.toString(), hash: acc.hash };
   });
+}
+
+/** Reads inside another session's exported snapshot (same database only) until COMMIT. */
+async function importSnapshot(client: pg.Client, snapshot: string): Promise<void> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await client.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(snapshot)}`);
 }
 
 async function planUnits(

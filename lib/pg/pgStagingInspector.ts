@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import type { Manifest } from '../core/manifest.js';
+import type { Manifest, RestoredFingerprint, TableFingerprint } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
 import { compareSourceFacts } from '../core/sourceFacts.js';
 import type { StagingHandle, StagingInspector } from '../ports.js';
 import { withClient } from './connection.js';
+import { currentDatabase, databaseUrl } from './databases.js';
 import { fingerprintTables, migrationHead, serverVersion } from './fingerprint.js';
 import { newestHeartbeat } from './heartbeat.js';
 import { type MaskingRule, maskPii } from './masking.js';
@@ -29,25 +30,60 @@ export interface PgStagingInspectorOptions {
 export class PgStagingInspector implements StagingInspector {
   constructor(private readonly options: PgStagingInspectorOptions) {}
 
-  async fingerprint(handle: StagingHandle, manifest: Manifest) {
-    const facts = await withClient(handle.connectionString, async (client) => {
-      // A table missing from the restore is a verification failure, not a crash: fingerprint what exists.
-      const { rows } = await client.query<{ name: string }>(
-        'SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL',
-        [manifest.tables.map((t) => t.table)],
-      );
-      return {
-        present: rows.map((r) => r.name),
-        migrationHead: await migrationHead(client, this.options.migrationsTable),
-        postgresVersion: await serverVersion(client),
-      };
-    });
+  /**
+   * Fingerprints the manifest's tables in each of its databases (same login, the database name
+   * swapped in the URL); tables of manifests from before `database` are read in the URL's. A
+   * database or table missing from the restore is left out, for compareManifest to name.
+   */
+  async fingerprint(handle: StagingHandle, manifest: Manifest): Promise<RestoredFingerprint> {
+    const facts = await withClient(handle.connectionString, async (client) => ({
+      home: await currentDatabase(client),
+      migrationHead: await migrationHead(client, this.options.migrationsTable),
+      postgresVersion: await serverVersion(client),
+    }));
+    const tables: TableFingerprint[] = [];
+    const present: string[] = [];
+    for (const [database, wanted] of byDatabase(manifest)) {
+      const url =
+        database === undefined || database === facts.home
+          ? handle.connectionString
+          : databaseUrl(handle.connectionString, database);
+      const found = await this.fingerprintDatabase(url, wanted);
+      if (found === null) continue;
+      if (database !== undefined) present.push(database);
+      tables.push(...found.map((t) => (database === undefined ? t : { ...t, database })));
+    }
+    return {
+      tables,
+      migrationHead: facts.migrationHead,
+      postgresVersion: facts.postgresVersion,
+      databases: present,
+    };
+  }
+
+  /** The tables of one database that exist there, hashed as the manifest did; null: no such database. */
+  private async fingerprintDatabase(
+    url: string,
+    wanted: TableFingerprint[],
+  ): Promise<TableFingerprint[] | null> {
+    let existing: string[];
+    try {
+      existing = await withClient(url, async (client) => {
+        const { rows } = await client.query<{ name: string }>(
+          'SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL',
+          [wanted.map((t) => t.table)],
+        );
+        return rows.map((r) => r.name);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === INVALID_CATALOG_NAME) return null;
+      throw error;
+    }
     // Hash each table the way the manifest did (older manifests hashed the text form).
-    const tables = await fingerprintTables(handle.connectionString, facts.present, {
+    return fingerprintTables(url, existing, {
       parallel: this.options.parallel ?? 2,
-      hashes: new Map(manifest.tables.map((t) => [t.table, t.hash ?? 'text'])),
+      hashes: new Map(wanted.map((t) => [t.table, t.hash ?? 'text'])),
     });
-    return { tables, migrationHead: facts.migrationHead, postgresVersion: facts.postgresVersion };
   }
 
   async sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
@@ -91,4 +127,19 @@ export class PgStagingInspector implements StagingInspector {
         .join('; '),
     };
   }
+}
+
+/** Postgres' "database does not exist". */
+const INVALID_CATALOG_NAME = '3D000';
+
+/** The manifest's tables by database, in the manifest's database order (undefined: the URL's database). */
+function byDatabase(manifest: Manifest): Map<string | undefined, TableFingerprint[]> {
+  const groups = new Map<string | undefined, TableFingerprint[]>();
+  for (const database of manifest.databases ?? []) groups.set(database, []);
+  for (const t of manifest.tables) {
+    const group = groups.get(t.database) ?? [];
+    group.push(t);
+    groups.set(t.database, group);
+  }
+  return groups;
 }

@@ -1,7 +1,10 @@
-import type { Manifest } from '../core/manifest.js';
+import { defaultLockPolicy, describeBlockers, type LockPolicy } from '../core/lockWait.js';
+import type { Manifest, TableFingerprint } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
-import type { SourceDatabase } from '../ports.js';
-import { connect, quoteTable, withClient } from './connection.js';
+import type { ManifestLocks, SourceDatabase } from '../ports.js';
+import { connect, withClient } from './connection.js';
+import { ConsistentPoint, type HeldDatabase } from './consistentPoint.js';
+import { coveredDatabases, currentDatabase, databaseUrl } from './databases.js';
 import { fingerprintTables, listUserTables, migrationHead, qualify, serverVersion } from './fingerprint.js';
 import { ensureHeartbeatTable, writeHeartbeat } from './heartbeat.js';
 import { captureSourceFacts } from './sourceFacts.js';
@@ -11,10 +14,17 @@ export interface PgSourceOptions {
   system: string;
   heartbeatTable: string;
   migrationsTable?: string | undefined;
-  /** Tables the manifest covers; default: every user table except the heartbeat. */
+  /** Tables the manifest covers in the URL's database; default: every user table except the heartbeat. */
   tables?: string[] | undefined;
-  /** Lock wait limit while holding the tables still for the manifest. */
-  lockTimeoutMs?: number;
+  /**
+   * Databases the manifest covers; default: every non-template database that allows connections
+   * and that the login may connect to. Other databases than the URL's are read with the same login.
+   */
+  databases?: string[] | undefined;
+  /** How long each attempt at the manifest's locks may wait, how often to retry (lib/core/lockWait.ts). */
+  locks?: Partial<LockPolicy>;
+  /** Connections per database for the checksum pass. */
+  parallel?: number;
   /** Where the archive_command is expected to copy WAL (checked by checkArchiving). */
   archiveDir?: string;
   /**
@@ -26,10 +36,18 @@ export interface PgSourceOptions {
   pointMarking?: 'restore-point' | 'held-second';
 }
 
+interface DatabasePlan extends HeldDatabase {
+  /** What the manifest fingerprints (the held tables but the migrations table). */
+  tables: string[];
+}
+
 /**
- * The production database, through pg. The manifest is captured while its tables are held still
- * with SHARE locks (reads go on, writes wait for the few seconds the checksums take) and a named
- * restore point is written under the same locks: a restore to that point must match exactly.
+ * The production database, through pg. The manifest's point is taken in an instant: every
+ * covered database's tables are SHARE-locked together (short, retried lock waits), a snapshot of
+ * each database is exported and the point marked (a named restore point, or the held second on
+ * RDS) under those locks, and the locks are released at once. Counts and checksums are then
+ * computed inside the exported snapshots while writes go on, so a restore to the point matches
+ * exactly. What this costs production is described on ConsistentPoint.
  */
 export class PgSourceDatabase implements SourceDatabase {
   constructor(private readonly options: PgSourceOptions) {}
@@ -41,48 +59,104 @@ export class PgSourceDatabase implements SourceDatabase {
     });
   }
 
-  async captureManifest(meta: { system: string; backupId: string }): Promise<Manifest> {
-    const client = await connect(this.options.url, { applicationName: 'drillbook-manifest' });
+  async captureManifest(meta: {
+    system: string;
+    backupId: string;
+    onLocks?: (locks: ManifestLocks) => void;
+  }): Promise<Manifest> {
+    const home = await connect(this.options.url, { applicationName: 'drillbook-manifest' });
+    let point: ConsistentPoint | null = null;
     try {
-      const tables =
-        this.options.tables?.map(qualify) ?? (await listUserTables(client, [this.options.heartbeatTable]));
-      const held = [
-        ...tables,
-        ...(this.options.migrationsTable ? [qualify(this.options.migrationsTable)] : []),
-      ];
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      await client.query(`SET LOCAL lock_timeout = ${Number(this.options.lockTimeoutMs ?? 30_000)}`);
-      const existing = await existingTables(client, held);
-      if (existing.length > 0)
-        await client.query(`LOCK TABLE ${existing.map(quoteTable).join(', ')} IN SHARE MODE`);
+      const homeDb = await currentDatabase(home);
+      const plans = await this.plan(homeDb, await coveredDatabases(home, this.options.databases));
+      point = await ConsistentPoint.open(plans, home);
+      const { attempts, waitedMs, lockedAt, blockers } = await point.lock({
+        ...defaultLockPolicy,
+        ...this.options.locks,
+      });
+      const snapshots = await point.exportSnapshots();
       const heldSecond = this.options.pointMarking === 'held-second';
       const name = `drillbook-${meta.backupId}`;
       const restorePoint = heldSecond
-        ? await nextWholeSecond(client, name)
-        : await createRestorePoint(client, name);
-      const fingerprints = await fingerprintTables(this.options.url, tables);
-      const manifest: Manifest = {
+        ? await nextWholeSecond(home, name)
+        : await createRestorePoint(home, name);
+      const locked = point;
+      // The locks go now; on RDS once the held second is over, while the checksum pass already runs.
+      const released = heldSecond
+        ? holdPast(home, restorePoint.time).then(() => locked.release())
+        : Promise.resolve(await point.release());
+      released.catch(() => {});
+      // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
+      if (!heldSecond) await home.query('SELECT pg_switch_wal()');
+      const reader = point.reader(homeDb);
+      const head = await migrationHead(reader, this.options.migrationsTable);
+      const version = await serverVersion(reader);
+      const tables = await this.fingerprintInSnapshots(plans, snapshots, point);
+      const { heldMs, releasedAt } = await released;
+      meta.onLocks?.({
+        attempts,
+        waitedMs,
+        heldMs,
+        lockedAt,
+        releasedAt,
+        databases: point.databases,
+        ...(attempts > 1 ? { waitedFor: describeBlockers(blockers) } : {}),
+      });
+      return {
         system: meta.system,
         backupId: meta.backupId,
         capturedAt: restorePoint.time,
-        postgresVersion: await serverVersion(client),
-        migrationHead: await migrationHead(client, this.options.migrationsTable),
-        tables: fingerprints,
+        postgresVersion: version,
+        migrationHead: head,
+        tables,
+        databases: plans.map((p) => p.database),
         restorePoint,
+        // Settings and extensions change rarely and need no consistent view: read after the locks.
+        source: await captureSourceFacts(
+          this.options.url,
+          plans.map((p) => p.database),
+        ),
       };
-      if (heldSecond) await holdPast(client, restorePoint.time);
-      await client.query('COMMIT');
-      // Close the WAL segment holding the restore point so that it is archived now, not at archive_timeout.
-      if (!heldSecond) await client.query('SELECT pg_switch_wal()');
-      // Settings and extensions change rarely and need no consistent view: read after the locks.
-      manifest.source = await captureSourceFacts(this.options.url);
-      return manifest;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
     } finally {
-      await client.end().catch(() => {});
+      await point?.close();
+      await home.end().catch(() => {});
     }
+  }
+
+  /** Counts and checksums of each database inside its snapshot, ended as soon as its pass is done. */
+  private async fingerprintInSnapshots(
+    plans: readonly DatabasePlan[],
+    snapshots: ReadonlyMap<string, string>,
+    point: ConsistentPoint,
+  ): Promise<TableFingerprint[]> {
+    const tables: TableFingerprint[] = [];
+    for (const plan of plans) {
+      const snapshot = snapshots.get(plan.database);
+      const found = await fingerprintTables(plan.url, plan.tables, {
+        parallel: this.options.parallel ?? 2,
+        ...(snapshot ? { snapshot } : {}),
+      });
+      await point.finish(plan.database);
+      tables.push(...found.map((t) => ({ ...t, database: plan.database })));
+    }
+    return tables;
+  }
+
+  /** Per database: the tables to fingerprint and the existing ones to hold (migrations table included). */
+  private async plan(homeDb: string, databases: readonly string[]): Promise<DatabasePlan[]> {
+    const plans: DatabasePlan[] = [];
+    for (const database of databases) {
+      const url = database === homeDb ? this.options.url : databaseUrl(this.options.url, database);
+      const configured = database === homeDb ? this.options.tables?.map(qualify) : undefined;
+      const migrations =
+        database === homeDb && this.options.migrationsTable ? [qualify(this.options.migrationsTable)] : [];
+      const { tables, hold } = await withClient(url, async (client) => {
+        const tables = configured ?? (await listUserTables(client, [this.options.heartbeatTable]));
+        return { tables, hold: await existingTables(client, [...tables, ...migrations]) };
+      });
+      plans.push({ database, url, tables, hold });
+    }
+    return plans;
   }
 
   /** archive_mode on, archiving into the backup folder, and no failure newer than the last success. */

@@ -8,22 +8,7 @@ import {
 } from '../core/sourceFacts.js';
 import { RECOVERY_PARAMETERS, type RecoveryValues } from '../core/stagingSettings.js';
 import { withClient } from './connection.js';
-
-/** The same server at another database: every database of a cluster shares its logins. */
-export function urlForDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
-
-/** Databases a drill covers: the listed ones, else every non-template database that allows connections. */
-async function databaseNames(client: pg.Client, only: readonly string[] | undefined): Promise<string[]> {
-  if (only && only.length > 0) return [...only];
-  const { rows } = await client.query<{ name: string }>(
-    'SELECT datname AS name FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY 1',
-  );
-  return rows.map((r) => r.name);
-}
+import { databaseUrl } from './databases.js';
 
 async function recoveryValues(client: pg.Client): Promise<RecoveryValues> {
   const { rows } = await client.query<{ name: string; setting: string }>(
@@ -52,10 +37,10 @@ async function extensions(client: pg.Client): Promise<Array<{ name: string; vers
 }
 
 /**
- * Reads the source's facts for a faithful copy (lib/core/sourceFacts.ts). Databases the backup's
- * login cannot connect to are left out (they are not verified either).
+ * Reads the source's facts for a faithful copy (lib/core/sourceFacts.ts), for the databases the
+ * manifest covers (lib/pg/databases.ts chose them); one whose extensions cannot be read is left out.
  */
-export async function captureSourceFacts(url: string, only?: readonly string[]): Promise<SourceFacts> {
+export async function captureSourceFacts(url: string, covered: readonly string[]): Promise<SourceFacts> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ version: string; preload: string; wal_level: string }>(
       `SELECT current_setting('server_version') AS version,
@@ -64,10 +49,10 @@ export async function captureSourceFacts(url: string, only?: readonly string[]):
     );
     const facts = rows[0]!;
     const databases: DatabaseFacts[] = [];
-    for (const name of await databaseNames(client, only)) {
+    for (const name of covered) {
       const row = await databaseRow(client, name);
       if (!row) continue;
-      const exts = await withClient(urlForDatabase(url, name), extensions).catch(() => null);
+      const exts = await withClient(databaseUrl(url, name), extensions).catch(() => null);
       if (exts) databases.push({ name, ...row, extensions: exts });
     }
     return {
@@ -122,7 +107,7 @@ export async function readStagingFacts(url: string, databases: readonly string[]
       const row = await databaseRow(client, name);
       if (!row) continue;
       try {
-        const exts = await withClient(urlForDatabase(url, name), async (db) => {
+        const exts = await withClient(databaseUrl(url, name), async (db) => {
           const found = [];
           for (const ext of await extensions(db)) {
             found.push({ ...ext, loadError: await loadError(db, await extensionLibraries(db, ext.name)) });

@@ -59,3 +59,48 @@ describe('compareManifest', () => {
     expect(checks['postgres-version']?.outcome).toBe('failed');
   });
 });
+
+describe('compareManifest across databases', () => {
+  const twoDatabases: Manifest = {
+    ...manifest,
+    databases: ['shop', 'billing'],
+    tables: [
+      { database: 'shop', table: 'public.a', rows: 10, checksum: '123' },
+      { database: 'billing', table: 'public.a', rows: 3, checksum: '55' },
+    ],
+  };
+
+  it('matches tables by database and name, and names the database of a table that differs', () => {
+    const checks = byName(
+      compareManifest(twoDatabases, {
+        ...twoDatabases,
+        tables: [
+          { database: 'billing', table: 'public.a', rows: 3, checksum: '56' },
+          { database: 'shop', table: 'public.a', rows: 10, checksum: '123' },
+        ],
+      }),
+    );
+    expect(checks['databases']).toMatchObject({ outcome: 'passed', detail: 'shop, billing restored' });
+    expect(checks['row-counts']?.outcome).toBe('passed');
+    expect(checks['checksums']).toMatchObject({
+      outcome: 'failed',
+      detail: 'billing.public.a: checksum differs',
+    });
+  });
+
+  it('fails naming a database missing from the restore', () => {
+    const checks = byName(
+      compareManifest(twoDatabases, {
+        ...twoDatabases,
+        tables: [twoDatabases.tables[0]!],
+        databases: ['shop'],
+      }),
+    );
+    expect(checks['databases']).toMatchObject({ outcome: 'failed', detail: 'missing databases: billing' });
+    expect(checks['row-counts']?.detail).toContain('missing tables: billing.public.a');
+  });
+
+  it('has no databases check for a manifest from before databases were recorded', () => {
+    expect(byName(compareManifest(manifest, manifest))['databases']).toBeUndefined();
+  });
+});
