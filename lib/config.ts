@@ -59,6 +59,17 @@ export const databaseSchema = z.strictObject({
 export const localBackupSchema = z.strictObject({
   /** Folder holding base backups and the WAL archive (the source's archive_command writes to <dir>/wal). */
   dir: z.string().min(1),
+  /**
+   * pg_basebackup's start checkpoint. "fast" (default) starts at once but writes every dirty buffer
+   * in one burst; "spread" paces it over checkpoint_completion_target x checkpoint_timeout (minutes
+   * before the copy starts), the gentler choice on a busy production server.
+   */
+  checkpoint: z.enum(['fast', 'spread']).default('fast'),
+  /** Cap on the copy's read rate (pg_basebackup --max-rate, e.g. "50M"), so the copy's I/O leaves room for production's. */
+  maxRate: z
+    .string()
+    .regex(/^\d+[kM]?$/, 'must be a rate like "32768" (kB/s), "500k" or "50M"')
+    .optional(),
 });
 
 export const retentionSchema = z

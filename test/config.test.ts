@@ -50,6 +50,28 @@ describe('config', () => {
     );
   });
 
+  it('takes how hard the base backup may press on the source: spread checkpoint, a rate cap', () => {
+    const system = (local: Record<string, unknown>) => ({
+      systems: [{ ...valid.systems[0], backup: { local: { dir: '/var/backups/drillbook', ...local } } }],
+    });
+    expect(parseConfig(system({})).systems[0]!.backup.local).toEqual({
+      dir: '/var/backups/drillbook',
+      checkpoint: 'fast',
+    });
+    expect(
+      parseConfig(system({ checkpoint: 'spread', maxRate: '50M' })).systems[0]!.backup.local,
+    ).toMatchObject({
+      checkpoint: 'spread',
+      maxRate: '50M',
+    });
+    expect(errorOf(() => parseConfig(system({ maxRate: '50 MB/s' }))).field).toBe(
+      'systems.0.backup.local.maxRate',
+    );
+    expect(errorOf(() => parseConfig(system({ checkpoint: 'slow' }))).field).toBe(
+      'systems.0.backup.local.checkpoint',
+    );
+  });
+
   it('rejects duplicate system names and unreadable files', () => {
     expect(errorOf(() => parseConfig({ systems: [valid.systems[0], valid.systems[0]] })).field).toBe(
       'systems.1.name',

@@ -50,7 +50,8 @@ function systemFrom(flags: SystemFlags): { config: DrillbookConfig; system: Syst
   if (fromFile) {
     const system = findSystem(fromFile, flags.system);
     if (flags['source-url']) system.database.sourceUrl = checkedUrl(flags['source-url']);
-    if (flags['backup-dir']) system.backup.local = { dir: flags['backup-dir'] };
+    if (flags['backup-dir'])
+      system.backup.local = { checkpoint: 'fast', ...system.backup.local, dir: flags['backup-dir'] };
     if (flags['migrations-table']) system.database.migrationsTable = flags['migrations-table'];
     return { config: fromFile, system };
   }

@@ -20,6 +20,10 @@ export class LocalBackupRepository implements BackupRepository {
     private readonly dir: string,
     private readonly system: string,
     private readonly sourceUrl: string,
+    /** How hard the copy may press on the source (config backup.local.checkpoint / maxRate). */
+    private readonly copy: { checkpoint: 'fast' | 'spread'; maxRate?: string | undefined } = {
+      checkpoint: 'fast',
+    },
   ) {}
 
   get archiveDir(): string {
@@ -47,7 +51,20 @@ export class LocalBackupRepository implements BackupRepository {
     const { conninfo, password } = splitPassword(this.sourceUrl);
     await run(
       pgBin('pg_basebackup'),
-      ['-d', conninfo, '-D', partial, '-Fp', '-X', 'stream', '-c', 'fast', '-l', `drillbook ${backupId}`],
+      [
+        '-d',
+        conninfo,
+        '-D',
+        partial,
+        '-Fp',
+        '-X',
+        'stream',
+        '-c',
+        this.copy.checkpoint,
+        ...(this.copy.maxRate ? ['--max-rate', this.copy.maxRate] : []),
+        '-l',
+        `drillbook ${backupId}`,
+      ],
       {
         asServerUser: true,
         timeoutMs: 6 * 3600_000,

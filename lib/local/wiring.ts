@@ -16,7 +16,11 @@ export function localBackupDir(system: SystemConfig): string {
 }
 
 export function localBackups(system: SystemConfig): LocalBackupRepository {
-  return new LocalBackupRepository(localBackupDir(system), system.name, system.database.sourceUrl);
+  const local = system.backup.local;
+  return new LocalBackupRepository(localBackupDir(system), system.name, system.database.sourceUrl, {
+    checkpoint: local?.checkpoint ?? 'fast',
+    maxRate: local?.maxRate,
+  });
 }
 
 export function localSource(system: SystemConfig): PgSourceDatabase {
