@@ -1,13 +1,11 @@
 import {
   type DBCluster,
   type DBInstance,
-  DeleteDBClusterCommand,
-  DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { describeError, GuardError } from '../core/errors.js';
+import { describeError } from '../core/errors.js';
 import {
   emptySweep,
   judgeRdsStaging,
@@ -18,10 +16,16 @@ import {
 } from '../core/orphans.js';
 import type { Progress } from '../ports.js';
 import type { RdsSource } from './config.js';
-import { TAG, type Tag, tagValue } from './tags.js';
+import { paginate } from './paging.js';
+import {
+  assertDrillStaging,
+  DRILL_STAGING_PREFIX,
+  deleteStagingCluster,
+  deleteStagingInstance,
+} from './rdsStaging.js';
+import { TAG, type Tag } from './tags.js';
 
-/** Every drill's staging identifier starts so (RdsRestoreTarget; the IAM delete statements match it). */
-export const DRILL_STAGING_PREFIX = 'drillbook-drill-';
+export { DRILL_STAGING_PREFIX };
 
 export interface RdsSweepOptions {
   client: RDSClient;
@@ -61,55 +65,22 @@ function clusterResource(db: DBCluster): RdsStagingResource {
   };
 }
 
-async function allInstances(client: RDSClient): Promise<DBInstance[]> {
-  const found: DBInstance[] = [];
-  let marker: string | undefined;
-  do {
+function allInstances(client: RDSClient): Promise<DBInstance[]> {
+  return paginate(async (marker) => {
     const page = await client.send(
       new DescribeDBInstancesCommand({ MaxRecords: PAGE, ...(marker ? { Marker: marker } : {}) }),
     );
-    found.push(...(page.DBInstances ?? []));
-    marker = page.Marker;
-  } while (marker);
-  return found;
+    return { items: page.DBInstances ?? [], marker: page.Marker };
+  });
 }
 
-async function allClusters(client: RDSClient): Promise<DBCluster[]> {
-  const found: DBCluster[] = [];
-  let marker: string | undefined;
-  do {
+function allClusters(client: RDSClient): Promise<DBCluster[]> {
+  return paginate(async (marker) => {
     const page = await client.send(
       new DescribeDBClustersCommand({ MaxRecords: PAGE, ...(marker ? { Marker: marker } : {}) }),
     );
-    found.push(...(page.DBClusters ?? []));
-    marker = page.Marker;
-  } while (marker);
-  return found;
-}
-
-const gone = (error: unknown, name: string) => (error as { name?: string }).name === name;
-
-/** Teardown's guard: drill and staging tags, or no delete. */
-function assertDrillStaging(tags: readonly Tag[] | undefined, id: string): void {
-  if (tagValue(tags, TAG.drill) !== 'true' || tagValue(tags, TAG.environment) !== 'staging') {
-    throw new GuardError(
-      `refusing to touch ${id}: it is not tagged ${TAG.drill}=true and ${TAG.environment}=staging`,
-    );
-  }
-}
-
-async function deleteInstance(client: RDSClient, id: string): Promise<void> {
-  try {
-    await client.send(
-      new DeleteDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        SkipFinalSnapshot: true,
-        DeleteAutomatedBackups: true,
-      }),
-    );
-  } catch (error) {
-    if (!gone(error, 'DBInstanceNotFoundFault')) throw error;
-  }
+    return { items: page.DBClusters ?? [], marker: page.Marker };
+  });
 }
 
 /**
@@ -172,24 +143,18 @@ export async function sweepRdsStaging(
           const member = id ? byId.get(id) : undefined;
           if (!id || !member || member.DBInstanceStatus === 'deleting') continue;
           assertDrillStaging(member.TagList, id);
-          await deleteInstance(client, id);
+          await deleteStagingInstance(client, id);
           deleted.push(id);
         }
         assertDrillStaging(cluster.TagList, resource.id);
-        try {
-          await client.send(
-            new DeleteDBClusterCommand({ DBClusterIdentifier: resource.id, SkipFinalSnapshot: true }),
-          );
-        } catch (error) {
-          if (!gone(error, 'DBClusterNotFoundFault')) throw error;
-        }
+        await deleteStagingCluster(client, resource.id);
         const what = deleted.length
           ? `deleted instance ${deleted.join(', ')} and the cluster`
           : 'deleted the cluster';
         sweep.removed.push({ id: resource.id, why: verdict.why, detail: what });
       } else {
         assertDrillStaging(byId.get(resource.id)?.TagList, resource.id);
-        await deleteInstance(client, resource.id);
+        await deleteStagingInstance(client, resource.id);
         sweep.removed.push({ id: resource.id, why: verdict.why, detail: 'deletion started' });
       }
     } catch (error) {

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   CreateDBInstanceCommand,
-  DeleteDBClusterCommand,
-  DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeEventsCommand,
@@ -25,9 +23,15 @@ import type {
 } from '../ports.js';
 import type { AwsSystemConfig, RdsSource } from './config.js';
 import { describeGroups, sourceGroups } from './rdsGroups.js';
-import { DRILL_STAGING_PREFIX, sweepRdsStaging } from './rdsOrphanSweep.js';
+import { sweepRdsStaging } from './rdsOrphanSweep.js';
+import {
+  assertDrillStaging,
+  DRILL_STAGING_PREFIX,
+  deleteStagingCluster,
+  deleteStagingInstance,
+} from './rdsStaging.js';
 import { postgresUrl } from './secrets.js';
-import { TAG, type Tag, tagValue } from './tags.js';
+import { TAG, type Tag } from './tags.js';
 
 export interface RdsRestoreTargetOptions {
   system: string;
@@ -427,28 +431,12 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       return;
     }
     progress.step(`deleting staging cluster ${handle.id}`);
-    try {
-      await client.send(
-        new DeleteDBClusterCommand({ DBClusterIdentifier: handle.id, SkipFinalSnapshot: true }),
-      );
-    } catch (error) {
-      if (!notFound(error, 'DBClusterNotFoundFault')) throw error;
-    }
+    await deleteStagingCluster(client, handle.id);
   }
 
   private async deleteInstance(id: string, progress: Progress): Promise<void> {
     progress.step(`deleting staging instance ${id}`);
-    try {
-      await this.options.client.send(
-        new DeleteDBInstanceCommand({
-          DBInstanceIdentifier: id,
-          SkipFinalSnapshot: true,
-          DeleteAutomatedBackups: true,
-        }),
-      );
-    } catch (error) {
-      if (!notFound(error, 'DBInstanceNotFoundFault')) throw error;
-    }
+    await deleteStagingInstance(this.options.client, id);
   }
 
   private assertOwnHandle(handle: StagingHandle): void {
@@ -458,10 +446,6 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
   }
 
   private assertDrillTags(tags: Tag[], id: string): void {
-    if (tagValue(tags, TAG.drill) !== 'true' || tagValue(tags, TAG.environment) !== 'staging') {
-      throw new GuardError(
-        `refusing to touch ${id}: it is not tagged ${TAG.drill}=true and ${TAG.environment}=staging`,
-      );
-    }
+    assertDrillStaging(tags, id);
   }
 }

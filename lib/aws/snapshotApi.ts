@@ -13,6 +13,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { RdsSource } from './config.js';
+import { paginate } from './paging.js';
 import type { Tag } from './tags.js';
 
 /** One manual snapshot of an RDS instance or Aurora cluster, in one shape. */
@@ -47,26 +48,10 @@ export interface SnapshotApi {
 
 /** Page size for Describe* calls (the API allows 20-100). */
 const PAGE = 100;
-/** A bound on pages (100 000 snapshots): a Marker that never ends must not loop forever. */
-const MAX_PAGES = 1000;
 
 const isNotFound = (error: unknown) =>
   (error as { name?: string }).name === 'DBSnapshotNotFoundFault' ||
   (error as { name?: string }).name === 'DBClusterSnapshotNotFoundFault';
-
-async function paginate<T>(
-  page: (marker: string | undefined) => Promise<{ items: T[]; marker?: string | undefined }>,
-) {
-  const all: T[] = [];
-  let marker: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const out = await page(marker);
-    all.push(...out.items);
-    marker = out.marker;
-    if (!marker) return all;
-  }
-  throw new Error(`more than ${MAX_PAGES} pages of snapshots: stopping`);
-}
 
 export function snapshotApi(source: RdsSource): SnapshotApi {
   return source.kind === 'instance' ? instanceApi(source.id) : clusterApi(source.id);

@@ -16,9 +16,9 @@ import type { OrphanSweep } from '../../lib/core/orphans.js';
 import type { Report } from '../../lib/core/report.js';
 import { waitFor } from '../../lib/core/wait.js';
 import { startSegmentFromLabel } from '../../lib/core/walSegments.js';
-import { runBackup } from '../../lib/jobs/backup.js';
-import { localBackupDir, localBackups, localSource } from '../../lib/local/wiring.js';
+import { localBackupDir } from '../../lib/local/wiring.js';
 import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
+import { backup } from '../helpers/drillJobs.js';
 import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
 
 /**
@@ -121,23 +121,7 @@ function processGone(pid: number): boolean {
 
 beforeAll(async () => {
   f = await drillFixture();
-  const take = (backupId: string) =>
-    runBackup(
-      {
-        backups: localBackups(f.system),
-        source: localSource(f.system),
-        publishers: f.publishers,
-        progress: f.progress,
-        signal: new AbortController().signal,
-      },
-      {
-        system: 'shop',
-        environment: 'production',
-        backupId,
-        retention: f.system.backup.retention,
-        rpoTargetSeconds: 900,
-      },
-    );
+  const take = (backupId: string) => backup(f, backupId);
   expect((await take('b1')).report.outcome).toBe('passed');
   await f.sql("INSERT INTO items (tag) VALUES ('between the backups')");
   expect((await take('b2')).report.outcome).toBe('passed');
