@@ -23,6 +23,8 @@ export const customCheckSchema = z.strictObject({
   sql: z.string().min(1),
   /** Expected value of the first column of the first row, compared as text. */
   expect: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  /** The database to run it in (default: the source URL's). */
+  database: z.string().min(1).optional(),
 });
 
 export const maskingRuleSchema = z.strictObject({

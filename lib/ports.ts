@@ -175,7 +175,7 @@ export interface StagingInspector {
    */
   sourceFidelity(handle: StagingHandle, manifest: Manifest): Promise<Check[]>;
   /** amcheck and the configured SQL checks, on the opened database. */
-  integrityChecks(handle: StagingHandle): Promise<Check[]>;
+  integrityChecks(handle: StagingHandle, manifest: Manifest): Promise<Check[]>;
   newestHeartbeat(handle: StagingHandle): Promise<Date | null>;
   /** Applies PII masking after the staging guard; one check describing what was masked. */
   mask(handle: StagingHandle): Promise<Check>;

@@ -246,4 +246,23 @@ describe('a missing backup folder', () => {
       );
     }
   });
+
+  it('makes restore-drill exit 2 naming --backup-id when no such backup was taken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-config-'));
+    const args = [
+      '--source-url',
+      'postgres://u:p@127.0.0.1:1/shop',
+      '--backup-dir',
+      dir,
+      '--backup-id',
+      'nope',
+    ];
+    const result = spawnSync(process.execPath, ['bin/drillbook.mjs', 'restore-drill', ...args], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `drillbook restore-drill: --backup-id: no backup "nope" in ${join(dir, 'local')} (none taken yet)`,
+    );
+  });
 });

@@ -39,8 +39,8 @@ export class AwsStagingInspector implements StagingInspector {
     return this.pg.sourceFidelity(await this.withLogin(handle), manifest);
   }
 
-  async integrityChecks(handle: StagingHandle): Promise<Check[]> {
-    return this.pg.integrityChecks(await this.withLogin(handle));
+  async integrityChecks(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
+    return this.pg.integrityChecks(await this.withLogin(handle), manifest);
   }
 
   async newestHeartbeat(handle: StagingHandle): Promise<Date | null> {

@@ -44,6 +44,9 @@ export class CommandError extends DrillbookError {
 /** A backup is missing, incomplete or unusable. */
 export class BackupError extends DrillbookError {}
 
+/** A server refused (or could not be given) the login: waiting and retrying will not help. */
+export class LoginError extends DrillbookError {}
+
 /** Recovery (WAL replay, snapshot restore) failed. */
 export class RecoveryError extends DrillbookError {}
 

@@ -212,11 +212,16 @@ export function orphanCheck(sweep: OrphanSweep): Check {
 
 /** Readable lines for `drillbook cleanup`. */
 export function sweepLines(sweep: OrphanSweep): string[] {
-  const removedVerb = sweep.dryRun ? 'would remove' : 'removed';
+  // One column of verbs, padded to the widest, so the ids line up.
+  const verbs = { removed: sweep.dryRun ? 'would remove' : 'removed', failed: 'FAILED', left: 'left' };
+  const width = Math.max(...Object.values(verbs).map((v) => v.length));
+  const verb = (v: string) => v.padEnd(width);
   const lines = [
-    ...sweep.removed.map((e) => `${removedVerb}  ${e.id}: ${e.why}${e.detail ? ` (${e.detail})` : ''}`),
-    ...sweep.failed.map((e) => `FAILED   ${e.id}: ${e.why}: ${e.detail ?? 'unknown error'}`),
-    ...sweep.left.map((e) => `left     ${e.id}: ${e.why}`),
+    ...sweep.removed.map(
+      (e) => `${verb(verbs.removed)} ${e.id}: ${e.why}${e.detail ? ` (${e.detail})` : ''}`,
+    ),
+    ...sweep.failed.map((e) => `${verb(verbs.failed)} ${e.id}: ${e.why}: ${e.detail ?? 'unknown error'}`),
+    ...sweep.left.map((e) => `${verb(verbs.left)} ${e.id}: ${e.why}`),
   ];
   const total = sweep.removed.length + sweep.failed.length + sweep.left.length;
   lines.push(

@@ -26,3 +26,23 @@ export function failureSummary(log: string, limit = 3, maxChars = 1500): string 
   const unique = chosen.filter((text, i) => chosen.indexOf(text) === i).join(' | ');
   return unique.length > maxChars ? `${unique.slice(0, maxChars - 1)}…` : unique;
 }
+
+/**
+ * Why a staging server stopped, for the report: whether it got as far as recovering, its
+ * FATAL/DETAIL lines, the newest transaction it replayed, and what to do about the usual cause.
+ */
+export function explainStop(log: string): string {
+  const recovering = /redo starts at|consistent recovery state reached|ready to accept/.test(log);
+  const parts = [
+    recovering ? 'staging server stopped during recovery:' : 'staging server did not start:',
+    failureSummary(log) ?? (log.trim().split('\n').at(-1) || '(empty log)'),
+  ];
+  const last = /last completed transaction was at log time ([^\n]+)/.exec(log)?.[1];
+  if (last) parts.push(`(last completed transaction in the WAL archive: ${last.trim()})`);
+  if (/recovery ended before configured recovery target was reached/.test(log)) {
+    parts.push(
+      '- the WAL archive ends before the recovery target: choose an earlier target time (archive_timeout bounds how far behind the archive can be)',
+    );
+  }
+  return parts.join(' ');
+}

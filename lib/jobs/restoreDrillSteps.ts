@@ -115,7 +115,12 @@ export async function beginDrill(
   const state = drillState(rec, options, startedAt, null);
   return stepOn(deps, state, async (r, next) => {
     await sweepOrphans(deps, r);
-    const backup = await chooseBackup(deps.backups, options);
+    const { backup, skipped } = await chooseBackup(deps.backups, options);
+    if (skipped.length > 0) {
+      // A newer backup whose manifest capture failed (its report says why) cannot be verified.
+      r.details['skippedBackups'] = skipped;
+      deps.progress.step(`skipped newer backup(s) without a manifest: ${skipped.join(', ')}`);
+    }
     next.backupId = backup.id;
     r.details['backupId'] = backup.id;
     r.details['backupTakenAt'] = backup.takenAt;
@@ -278,7 +283,8 @@ export async function verifyStagingTarget(
     const staging = state.staging!;
     await phase(deps, rec, 'verify-target', async () => {
       deps.progress.step('checking indexes (amcheck), custom SQL checks and the newest heartbeat');
-      rec.addChecks(await deps.inspector.integrityChecks(staging));
+      const manifest = (await backupOf(deps, state)).manifest!;
+      rec.addChecks(await deps.inspector.integrityChecks(staging, manifest));
       const heartbeat = await deps.inspector.newestHeartbeat(staging);
       next.heartbeat = heartbeat ? heartbeat.toISOString() : null;
       rec.check(
@@ -383,12 +389,16 @@ async function keepStagingLog(
   }
 }
 
-async function chooseBackup(backups: BackupRepository, options: DrillOptions): Promise<BackupRecord> {
+/** The backup to restore, and the newer ones passed over because they have no manifest. */
+async function chooseBackup(
+  backups: BackupRepository,
+  options: DrillOptions,
+): Promise<{ backup: BackupRecord; skipped: string[] }> {
   if (options.backupId) {
     const backup = await backups.get(options.backupId);
     if (!backup) throw new BackupError(`backup ${options.backupId} not found`);
     if (!backup.manifest) throw new BackupError(`backup ${options.backupId} has no verification manifest`);
-    return backup;
+    return { backup, skipped: [] };
   }
   const all = await backups.list();
   const usable = all.filter(
@@ -405,7 +415,8 @@ async function chooseBackup(backups: BackupRepository, options: DrillOptions): P
         : `no backup with a manifest ${options.targetTime ? `taken before ${options.targetTime.toISOString()}` : ''}`.trim(),
     );
   }
-  return chosen;
+  const skipped = all.filter((b) => !b.manifest && b.takenAt > chosen.takenAt).map((b) => b.id);
+  return { backup: chosen, skipped };
 }
 
 /**

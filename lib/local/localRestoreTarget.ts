@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError, GuardError, RecoveryError } from '../core/errors.js';
+import { describeError, GuardError, LoginError, RecoveryError } from '../core/errors.js';
 import { longestDrillMs, type OrphanSweep, type StagingMarker } from '../core/orphans.js';
 import type { Check } from '../core/report.js';
-import { failureSummary } from '../core/serverLog.js';
+import { explainStop, failureSummary } from '../core/serverLog.js';
 import {
   describeRaised,
   insufficientSettings,
   parseControlData,
+  type RaisedSetting,
   type RecoveryParameter,
   type RecoveryValues,
   recoverySettings,
@@ -40,8 +41,10 @@ interface Staging {
   handle: StagingHandle;
   /** Where staging's recovery parameters come from (set at recovery; raised when recovery asks). */
   sources?: Parameters<typeof recoverySettings>[0];
-  /** The raised settings recoveryChecks() already reported. */
-  reported?: Set<string>;
+  /** Settings a paused or aborted recovery asked for, each with the value staging had before. */
+  raisedInRecovery?: RaisedSetting[];
+  /** How many of those recoveryChecks() already reported. */
+  reported?: number;
 }
 
 /** Where a recovery should end: paused at the manifest's point, or promoted and open. */
@@ -170,20 +173,23 @@ export class LocalRestoreTarget implements RestoreTarget {
   async recoveryChecks(handle: StagingHandle): Promise<Check[]> {
     const entry = this.staging.get(handle.id);
     if (!entry?.sources) return [];
-    const { raised } = recoverySettings(entry.sources);
+    const during = entry.raisedInRecovery ?? [];
     const first = entry.reported === undefined;
-    const fresh = raised.filter((r) => !entry.reported?.has(`${r.name}=${r.value}`));
-    entry.reported = new Set(raised.map((r) => `${r.name}=${r.value}`));
-    if (!first && fresh.length === 0) return [];
-    return [
-      {
-        name: 'staging-recovery-settings',
-        outcome: 'passed',
-        detail: describeRaised(first ? raised : fresh),
-      },
-    ];
+    const fresh = during.slice(entry.reported ?? 0);
+    entry.reported = during.length;
+    if (first) {
+      const fromBackup = recoverySettings({ ...entry.sources, recovery: {} }).raised;
+      return [
+        {
+          name: 'staging-recovery-settings',
+          outcome: 'passed',
+          detail: describeRaised([...fromBackup, ...fresh]),
+        },
+      ];
+    }
+    if (fresh.length === 0) return [];
+    return [{ name: 'staging-recovery-settings', outcome: 'passed', detail: describeRaised(fresh) }];
   }
-
   async teardown(handle: StagingHandle, progress: Progress): Promise<void> {
     const dir = join(this.options.workDir, handle.id);
     const entry = this.staging.get(handle.id);
@@ -233,16 +239,28 @@ export class LocalRestoreTarget implements RestoreTarget {
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const from = await entry.cluster.logSize();
-      await entry.cluster.startInBackground();
       try {
+        await entry.cluster.startInBackground();
         await this.waitForState(entry.cluster, goal, from, signal, probe);
         return;
-      } catch (error) {
+      } catch (caught) {
+        // The same shortfall can stop the server at start (FATAL "recovery aborted") or pause it.
+        const error =
+          caught instanceof InsufficientSettingsError
+            ? caught
+            : ((await tooLowIn(entry.cluster, from)) ?? caught);
         if (!(error instanceof InsufficientSettingsError) || attempt >= MAX_SETTING_RAISES) throw error;
         const sources = entry.sources ?? {};
+        const before = recoverySettings(sources).settings;
         const recovery = { ...sources.recovery };
         for (const [name, value] of Object.entries(error.needed) as [RecoveryParameter, number][]) {
           recovery[name] = Math.max(recovery[name] ?? 0, value);
+          if (value > before[name]) {
+            entry.raisedInRecovery = [
+              ...(entry.raisedInRecovery ?? []),
+              { name, value, was: before[name], because: 'recovery' },
+            ];
+          }
         }
         entry.sources = { ...sources, recovery };
         const { settings } = recoverySettings(entry.sources);
@@ -268,13 +286,7 @@ export class LocalRestoreTarget implements RestoreTarget {
     signal: AbortSignal,
     probe: (c: LocalCluster) => Promise<ReplayState>,
   ): Promise<void> {
-    const insufficient = async () => {
-      const log = await cluster.log(from);
-      const needed = insufficientSettings(log);
-      return Object.keys(needed).length > 0
-        ? new InsufficientSettingsError(needed, failureSummary(log))
-        : null;
-    };
+    const insufficient = () => tooLowIn(cluster, from);
     await waitFor(
       goal === 'paused'
         ? 'recovery to pause at the restore point'
@@ -286,7 +298,11 @@ export class LocalRestoreTarget implements RestoreTarget {
         } catch (error) {
           if (error instanceof RecoveryError) throw error;
           if (isLoginRefused(error)) {
-            throw new RecoveryError(`staging refused the drill's login: ${describeError(error)}`, {
+            const hint =
+              (error as { code?: unknown }).code === '28P01'
+                ? " (the copy holds the passwords of the backup's time: if this one changed since, take a new backup or log in with the old one)"
+                : '';
+            throw new RecoveryError(`staging refused the drill's login: ${describeError(error)}${hint}`, {
               cause: error,
             });
           }
@@ -298,10 +314,7 @@ export class LocalRestoreTarget implements RestoreTarget {
           if (!(await cluster.isRunning())) {
             const tooLow = await insufficient();
             if (tooLow) throw tooLow;
-            const log = await cluster.log(from);
-            throw new RecoveryError(
-              `staging server stopped during recovery: ${failureSummary(log) ?? lastLine(log)}`,
-            );
+            throw new RecoveryError(explainStop(await cluster.log(from)));
           }
           return undefined; // still starting up: not accepting connections yet
         }
@@ -352,6 +365,7 @@ class InsufficientSettingsError extends RecoveryError {
 
 /** Authentication, authorization or a missing database: waiting longer will not help. */
 function isLoginRefused(error: unknown): boolean {
+  if (error instanceof LoginError) return true;
   const code = (error as { code?: unknown }).code;
   return code === '28P01' || code === '28000' || code === '3D000' || code === '42501';
 }
@@ -379,8 +393,11 @@ function isServerError(error: unknown): boolean {
   );
 }
 
-function lastLine(log: string): string {
-  return log.trim().split('\n').at(-1) || '(empty log)';
+/** Whether a recovery stopped for a setting lower than the source's, from the log since `from`. */
+async function tooLowIn(cluster: LocalCluster, from: number): Promise<InsufficientSettingsError | null> {
+  const log = await cluster.log(from);
+  const needed = insufficientSettings(log);
+  return Object.keys(needed).length > 0 ? new InsufficientSettingsError(needed, failureSummary(log)) : null;
 }
 
 /** The newest SERVER_LOG_LIMIT bytes of a log file, or null when there is none. */

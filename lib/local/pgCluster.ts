@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { DrillbookError, RecoveryError } from '../core/errors.js';
 import { failureSummary } from '../core/serverLog.js';
 import { waitFor } from '../core/wait.js';
+import { connect } from '../pg/connection.js';
 import { giveToServerUser, pgBin, run } from './exec.js';
 
 export interface ClusterOptions {
@@ -220,13 +221,26 @@ export class LocalCluster {
   /** Starts the server without waiting: recovery may take long; poll with the client instead. */
   async startInBackground(): Promise<void> {
     const from = await this.logSize();
-    await run(pgBin('pg_ctl'), ['start', '-D', this.dataDir, '-l', this.logFile], {
+    // -W: pg_ctl waits by default (up to 60 s) for connections, which a long recovery may not
+    // accept in time; the caller polls instead. The postmaster writes its pid file at once, or
+    // says in its log why it could not start.
+    await run(pgBin('pg_ctl'), ['start', '-W', '-D', this.dataDir, '-l', this.logFile], {
       asServerUser: true,
       timeoutMs: 60_000,
     }).catch(async (error: unknown) => {
       const why = failureSummary(await this.log(from)) ?? (await this.logTail(3));
       throw new RecoveryError(`postgres did not start: ${why}`, { cause: error });
     });
+    await waitFor(
+      'postgres to write its pid file',
+      async () => {
+        if (existsSync(join(this.dataDir, 'postmaster.pid'))) return true;
+        const why = failureSummary(await this.log(from));
+        if (why) throw new RecoveryError(`postgres did not start: ${why}`);
+        return undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 20, maxIntervalMs: 100 },
+    );
   }
 
   async isRunning(): Promise<boolean> {
@@ -280,8 +294,7 @@ export class LocalCluster {
     params: unknown[] = [],
     database = 'postgres',
   ): Promise<R[]> {
-    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 10_000 });
-    await client.connect();
+    const client = await connect(this.url(database), { plain: true, applicationName: 'drillbook-local' });
     try {
       return (await client.query<R>(sql, params)).rows;
     } finally {

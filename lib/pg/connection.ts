@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
+import { LoginError } from '../core/errors.js';
 
 /** Session settings that make row text (and so checksums) independent of client/server defaults. */
 const STABLE_TEXT_SETTINGS = [
@@ -16,6 +17,8 @@ export interface ConnectOptions {
   /** Per-statement limit (0 = none). */
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** Skip the stable-text session settings (a one-query probe). */
+  plain?: boolean;
 }
 
 /**
@@ -47,9 +50,30 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   });
   // A server that goes away mid-drill must surface as a query error, not an unhandled 'error' event.
   client.on('error', () => {});
-  await client.connect();
-  for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
+  try {
+    await client.connect();
+  } catch (error) {
+    // A failed connect leaves its socket open until the server's authentication_timeout: close it.
+    await client.end().catch(() => {});
+    throw loginError(error, client.user);
+  }
+  if (!options.plain) for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
   return client;
+}
+
+/**
+ * node-postgres reports a password the server asks for but nobody gave as a bare SASL message
+ * without a SQLSTATE; it is a refused login like a wrong password, and says where to put one.
+ */
+function loginError(error: unknown, user: string | undefined): unknown {
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && /client password must be a string/.test(message)) {
+    return new LoginError(
+      `the server asks for a password for user "${user ?? '?'}" and none was given: put it in the URL, database.passwordEnv, database.passwordFile, PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass)`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 export async function withClient<T>(

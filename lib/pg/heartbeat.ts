@@ -8,6 +8,11 @@ import { qualify } from './fingerprint.js';
  * holds tells how much was lost.
  */
 export async function ensureHeartbeatTable(client: pg.Client, table: string): Promise<void> {
+  // Only when missing: once the table exists, a login without CREATE on its schema may write beats.
+  const { rows } = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+    qualify(table),
+  ]);
+  if (rows[0]?.found) return;
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${quoteTable(qualify(table))} (system text PRIMARY KEY, beat_at timestamptz NOT NULL, beats bigint NOT NULL DEFAULT 1)`,
   );

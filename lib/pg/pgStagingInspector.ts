@@ -100,11 +100,33 @@ export class PgStagingInspector implements StagingInspector {
     return compareSourceFacts(manifest.source, await readStagingFacts(handle.connectionString, databases));
   }
 
-  async integrityChecks(handle: StagingHandle): Promise<Check[]> {
-    const [amcheck, custom] = await Promise.all([
-      amcheckIndexes(handle.connectionString, this.options.parallel ?? 2),
-      withClient(handle.connectionString, (client) => runCustomChecks(client, this.options.checks)),
-    ]);
+  /**
+   * amcheck in every database the manifest covers (one check, each database named when there
+   * are several), and each SQL check in its own database (default: the URL's).
+   */
+  async integrityChecks(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
+    const home = await withClient(handle.connectionString, currentDatabase);
+    const databases = manifest.databases?.length ? manifest.databases : [home];
+    const urlOf = (database: string | undefined) =>
+      database === undefined || database === home
+        ? handle.connectionString
+        : databaseUrl(handle.connectionString, database);
+    const amchecks: Check[] = [];
+    for (const database of databases) {
+      amchecks.push(await amcheckIndexes(urlOf(database), this.options.parallel ?? 2));
+    }
+    const custom: Check[] = [];
+    for (const check of this.options.checks) {
+      custom.push(...(await withClient(urlOf(check.database), (client) => runCustomChecks(client, [check]))));
+    }
+    const amcheck: Check =
+      databases.length === 1
+        ? amchecks[0]!
+        : {
+            name: 'amcheck',
+            outcome: amchecks.every((c) => c.outcome === 'passed') ? 'passed' : 'failed',
+            detail: amchecks.map((c, i) => `${databases[i]}: ${c.detail}`).join('; '),
+          };
     return [amcheck, ...custom];
   }
 

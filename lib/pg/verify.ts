@@ -7,6 +7,8 @@ export interface CustomCheck {
   name: string;
   sql: string;
   expect: string | number | boolean | null;
+  /** The database to run it in (default: the connection's). */
+  database?: string | undefined;
 }
 
 /**

@@ -307,7 +307,7 @@ describe('drillbook cleanup --target aws', () => {
       );
       const refused = capturedContext();
       expect(await cleanupCommand.run(args, refused.ctx)).toBe(1);
-      expect(refused.out[0]).toMatch(new RegExp(`^FAILED   ${orphan}: .*not authorized`));
+      expect(refused.out[0]).toMatch(new RegExp(`^FAILED  ${orphan}: .*not authorized`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

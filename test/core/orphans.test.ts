@@ -185,9 +185,9 @@ describe('orphanCheck and sweepLines', () => {
       detail: expect.stringMatching(/^could not remove 1: c/),
     });
     expect(sweepLines({ ...failed, dryRun: true })).toEqual([
-      'would remove  a: its drill (pid 1) is gone (folder removed)',
-      'FAILED   c: gone: permission denied',
-      'left     b: its drill (pid 2) is still running',
+      'would remove a: its drill (pid 1) is gone (folder removed)',
+      'FAILED       c: gone: permission denied',
+      'left         b: its drill (pid 2) is still running',
       '/var/staging: 1 to remove (dry run), 1 failed, 1 left alone',
     ]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureSummary } from '../../lib/core/serverLog.js';
+import { explainStop, failureSummary } from '../../lib/core/serverLog.js';
 import {
   describeRaised,
   insufficientSettings,
@@ -95,5 +95,22 @@ describe('server log failure summary', () => {
     const summary = failureSummary(`FATAL:  ${'x'.repeat(5000)}`, 3, 100);
     expect(summary).toHaveLength(100);
     expect(summary?.endsWith('…')).toBe(true);
+  });
+});
+
+describe('why a staging server stopped', () => {
+  it('says recovery ran, the newest replayed transaction, and what to do when the archive ends before the target', () => {
+    const log = `2026-12-01 21:00:00.000 UTC [7] LOG:  redo starts at 0/3000028
+2026-12-01 21:00:01.000 UTC [7] LOG:  last completed transaction was at log time 2026-12-01 21:02:50.98+00
+2026-12-01 21:00:01.000 UTC [7] FATAL:  recovery ended before configured recovery target was reached`;
+    expect(explainStop(log)).toBe(
+      'staging server stopped during recovery: FATAL: recovery ended before configured recovery target was reached (last completed transaction in the WAL archive: 2026-12-01 21:02:50.98+00) - the WAL archive ends before the recovery target: choose an earlier target time (archive_timeout bounds how far behind the archive can be)',
+    );
+  });
+
+  it('says a server that never got to recovery did not start', () => {
+    expect(explainStop('x FATAL:  could not access file "nope": No such file or directory')).toBe(
+      'staging server did not start: FATAL: could not access file "nope": No such file or directory',
+    );
   });
 });

@@ -176,7 +176,7 @@ describe('a drill killed with SIGKILL mid-recover', () => {
     expect(code, cleanup.stderrText()).toBe(0);
     expect(stdout).toMatch(
       new RegExp(
-        `^removed  ${orphan.folder}: its drill \\(pid \\d+\\) is gone \\(stopped its server \\(port ${orphan.port}\\); folder removed\\)$`,
+        `^removed ${orphan.folder}: its drill \\(pid \\d+\\) is gone \\(stopped its server \\(port ${orphan.port}\\); folder removed\\)$`,
         'm',
       ),
     );

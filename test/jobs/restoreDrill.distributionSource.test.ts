@@ -85,6 +85,9 @@ describe('restore drill on a source laid out and configured like a distribution 
     );
     expect(check(drill.report, 'encoding')).toMatchObject({ outcome: 'passed' });
     expect(check(drill.report, 'databases')).toMatchObject({ outcome: 'passed' });
+    // amcheck in each database, named: billing's primary key is checked too.
+    expect(check(drill.report, 'amcheck')).toMatchObject({ outcome: 'passed' });
+    expect(check(drill.report, 'amcheck')?.detail).toMatch(/billing: 1 B-tree indexes structurally sound/);
     expect(check(drill.report, 'row-counts')?.detail).toContain('1500 rows');
   });
 
@@ -100,8 +103,9 @@ describe('restore drill on a source laid out and configured like a distribution 
     await longTx.end();
     expect(backup.report.reason).toBeUndefined();
     expect(backup.code).toBe(0);
-    // After the backup: the source goes to max_connections 400 (a parameter-change record in WAL).
-    await source.reconfigure({ max_connections: 400 });
+    // After the backup the source raises two settings (parameter-change records in WAL): staging
+    // meets them one recovery start at a time, as a pause or as a FATAL at start-up.
+    await source.reconfigure({ max_connections: 400, max_worker_processes: 20 });
     await source.query('INSERT INTO orders SELECT g, 1 FROM generate_series(1001, 1100) g');
     await source.query('SELECT pg_switch_wal()');
     await waitForArchive(source);
@@ -111,10 +115,10 @@ describe('restore drill on a source laid out and configured like a distribution 
     expect(drill.report.outcome).toBe('passed');
     // Reported twice: what the backup asked for at recovery, what the roll-forward asked for later.
     const reported = drill.report.checks.filter((c) => c.name === 'staging-recovery-settings');
-    expect(reported.map((c) => c.detail)).toEqual([
-      expect.stringContaining('max_connections 100 -> 300 (backup control file)'),
-      'max_connections 100 -> 400 (recovery)',
-    ]);
+    expect(reported).toHaveLength(2);
+    expect(reported[0]?.detail).toContain('max_connections 100 -> 300 (backup control file)');
+    expect(reported[1]?.detail).toContain('max_connections 300 -> 400 (recovery)');
+    expect(reported[1]?.detail).toContain('max_worker_processes 16 -> 20 (recovery)');
     expect(drill.steps.some((s) => s.includes('raising and restarting'))).toBe(true);
   });
 
@@ -159,6 +163,28 @@ describe('restore drill on a source laid out and configured like a distribution 
       /database postgres: extension pg_stat_statements [\d.]+ cannot be loaded: .*drillbook_missing_module/,
     );
     expect(drill.report.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+  });
+
+  it('fails at once, saying where a password goes, when staging asks for one and none was given', async () => {
+    const { source, common } = await seededSource();
+    expect((await runJson(backupCommand, [...common, '--backup-id', 'distro-6'])).code).toBe(0);
+    const args = [...common];
+    args[1] = `${source.url().replace(`:${encodeURIComponent(source.password)}@`, '@')}?sslmode=require`;
+    const saved = { PGPASSWORD: process.env['PGPASSWORD'], PGPASSFILE: process.env['PGPASSFILE'] };
+    delete process.env['PGPASSWORD'];
+    process.env['PGPASSFILE'] = join(source.root, 'no-such-pgpass');
+    try {
+      // Staging is logged into with the source URL: the recover phase fails at once, not at the timeout.
+      const drill = await runJson(restoreDrillCommand, [...args, '--work-dir', join(source.root, 'staging')]);
+      expect(drill.code).toBe(1);
+      expect(drill.report.reason).toMatch(/asks for a password for user "app_owner" and none was given/);
+      expect(drill.report.phases.find((p) => p.name === 'recover')?.outcome).toBe('failed');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('reports a login staging refuses at once with the server message, not as a recovery timeout', async () => {

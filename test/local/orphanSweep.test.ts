@@ -120,7 +120,7 @@ describe('the local orphan sweep (drillbook cleanup)', () => {
     expect(out).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^removed  drillbook-staging-running: .*is gone \\(stopped its server \\(port ${clusters[1]!.port}\\)`,
+          `^removed drillbook-staging-running: .*is gone \\(stopped its server \\(port ${clusters[1]!.port}\\)`,
         ),
       ),
     );

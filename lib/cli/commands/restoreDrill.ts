@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
 import { localManifestKey } from '../../local/manifestKey.js';
-import { localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
+import { localBackupDir, localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
 import { dateFlag, parseFlags } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
@@ -64,9 +64,18 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
     if (values.target !== 'local') throw new InputError('--target', 'must be "local" or "aws"');
     const { config, system } = resolveSystem(values, { backupDir: true, warn: ctx.err });
     if (values['work-dir']) system.restore.workDir = values['work-dir'];
+    const backups = localBackups(system);
+    const wanted = values['backup-id'];
+    if (wanted && !(await backups.get(wanted))) {
+      const known = (await backups.list()).map((b) => b.id);
+      throw new InputError(
+        '--backup-id',
+        `no backup "${wanted}" in ${localBackupDir(system)} (${known.length > 0 ? `have: ${known.slice(0, 5).join(', ')}` : 'none taken yet'})`,
+      );
+    }
     const { report, location } = await runRestoreDrill(
       {
-        backups: localBackups(system),
+        backups,
         target: localRestoreTarget(system),
         inspector: stagingInspector(system),
         manifestKey: localManifestKey(config, system),
