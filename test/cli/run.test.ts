@@ -32,8 +32,8 @@ describe('drillbook run --dry-run', () => {
       'TearDown',
       'Report',
       'DrillPassed',
-      'DrillFailed',
       'Done',
+      'DrillFailed',
     ]);
     expect(out.join('\n')).toMatch(
       /StartRestore \(Task -> function restoreDrillStart\)\n\s+Choose and check the backup/,
