@@ -103,6 +103,13 @@ export const systemSchema = z.strictObject({
   streams: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 
+const stateMachineArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+    'must be a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)',
+  );
+
 export const configSchema = z.strictObject({
   systems: z.array(systemSchema).min(1, 'must list at least one system'),
   runbook: z
@@ -130,6 +137,14 @@ export const configSchema = z.strictObject({
   canary: canaryConfigSchema.optional(),
   /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
   secrets: secretsConfigSchema.optional(),
+  /** The deployed state machines' ARNs, for `drillbook start` (the stack's outputs). */
+  stateMachines: z
+    .strictObject({
+      backup: stateMachineArn.optional(),
+      'restore-drill': stateMachineArn.optional(),
+      'replay-rehearsal': stateMachineArn.optional(),
+    })
+    .optional(),
 });
 
 export type DrillbookConfig = z.infer<typeof configSchema>;

@@ -10,6 +10,7 @@ import { restoreDrillCommand } from './restoreDrill.js';
 import { rotateCommand } from './rotate.js';
 import { rotationAuditCommand } from './rotationAudit.js';
 import { runCommand } from './run.js';
+import { startCommand } from './start.js';
 
 /** Every CLI command, in the order `drillbook --help` lists them. */
 export const commands: Command[] = [
@@ -23,5 +24,6 @@ export const commands: Command[] = [
   rotationAuditCommand,
   canaryHaltCommand,
   runCommand,
+  startCommand,
   reportCommand,
 ];
