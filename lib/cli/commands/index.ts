@@ -4,6 +4,7 @@ import { canaryHaltCommand } from './canaryHalt.js';
 import { cleanupCommand } from './cleanup.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
+import { preflightCommand } from './preflight.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { restoreDrillCommand } from './restoreDrill.js';
@@ -25,5 +26,6 @@ export const commands: Command[] = [
   canaryHaltCommand,
   runCommand,
   startCommand,
+  preflightCommand,
   reportCommand,
 ];
