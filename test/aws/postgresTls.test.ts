@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../../lib/aws/secrets.js';
 import { parseConfig } from '../../lib/config.js';
@@ -24,27 +26,12 @@ const login = () => ({ username: 'app_owner', password: source.password });
 const endpoint = () => ({ host: '127.0.0.1', port: source.port });
 
 describe('Postgres TLS on the AWS target', () => {
-  it('defaults to verify-full', () => {
-    const config = parseConfig({
-      systems: [
-        {
-          name: 'shop',
-          database: { sourceUrl: 'postgresql://rds/shop' },
-          aws: {
-            region: 'eu-west-1',
-            dbInstanceIdentifier: 'shop-db',
-            sourceSecretId: 'shop/db',
-            staging: {
-              environment: 'staging',
-              dbSubnetGroupName: 'staging-db',
-              vpcSecurityGroupIds: ['sg-0123abcd'],
-              dbInstanceClass: 'db.t4g.medium',
-            },
-          },
-        },
-      ],
-    });
-    expect(config.systems[0]!.aws!.sslMode).toBe('verify-full');
+  it('defaults to verify-full (the shipped example sets no sslMode)', () => {
+    const example = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../config/drillbook.aws.example.json'), 'utf8'),
+    );
+    expect(example.systems[0].aws.sslMode).toBeUndefined();
+    expect(parseConfig(example).systems[0]!.aws!.sslMode).toBe('verify-full');
   });
 
   it('verify-full refuses a server whose certificate no trusted CA signed, before sending the password', async () => {
