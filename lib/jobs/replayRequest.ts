@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
+import type { NatsAuth, NatsTls } from '../nats/auth.js';
 import { NatsWindowReader } from '../nats/windowReader.js';
 import { PgLiveProjection } from '../pg/liveProjection.js';
 import { PgOutbox } from '../pg/outbox.js';
@@ -48,6 +49,9 @@ export function parseReplayEvent(event: unknown): { request: ReplayRequest; runI
 
 export interface ReplayEnvironment {
   natsUrl: string;
+  /** The NATS login and TLS, resolved at run time (lib/aws/replayRuntime.ts). */
+  natsAuth?: NatsAuth;
+  natsTls?: NatsTls;
   pgUrl?: string;
   system: string;
   environment: string;
@@ -87,7 +91,7 @@ export async function runReplayRequest(
       ...(runId ? { runId } : {}),
     },
     {
-      reader: new NatsWindowReader(env.natsUrl),
+      reader: new NatsWindowReader(env.natsUrl, { auth: env.natsAuth, tls: env.natsTls }),
       ...(env.pgUrl
         ? {
             live: new PgLiveProjection(env.pgUrl, projection, {
