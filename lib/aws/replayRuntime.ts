@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { buildPublishers } from '../adapters.js';
-import { type DrillbookConfig, findSystem, type SystemConfig } from '../config.js';
+import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import type { AnyProjection } from '../core/replay/projection.js';
 import { replayEnvironmentFromProcess } from '../jobs/replayEnvironment.js';
-import type { ReplayEnvironment } from '../jobs/replayRequest.js';
+import { type ConfiguredStream, type ReplayEnvironment, replayRequestSchema } from '../jobs/replayRequest.js';
 import { natsAuthFromSecret } from '../nats/auth.js';
 import type { SecretValueReader } from '../ports.js';
+import { loadProjectionModule } from '../projections/loader.js';
 import { lambdaConfig } from './runtime.js';
 import { postgresUrl } from './secrets.js';
 import { SecretsManagerReader } from './secretsManagerReader.js';
@@ -18,6 +20,35 @@ const pgSecretSchema = z.object({
   port: z.coerce.number().int().min(1).max(65535).default(5432),
   dbname: z.string().min(1).optional(),
 });
+
+/** One systems[].streams[] entry: what a rehearsal of that stream uses unless the input says otherwise. */
+const configuredStreamSchema = replayRequestSchema.omit({ system: true, environment: true }).extend({
+  stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name'),
+  projection: z.string().min(1),
+  /** A package name or a module path (from the function root) exporting the projection. */
+  projectionModule: z.string().min(1).optional(),
+});
+
+/** The system's streams, validated (errors name systems.N.streams.M.field), and the user's projections loaded. */
+async function configuredStreams(
+  system: SystemConfig,
+  index: number,
+  baseDir: string,
+): Promise<{ streams: ConfiguredStream[]; projections: AnyProjection[] }> {
+  const streams: ConfiguredStream[] = [];
+  const projections: AnyProjection[] = [];
+  for (const [i, raw] of system.streams.entries()) {
+    const prefix = `systems.${index}.streams.${i}`;
+    const { projectionModule, ...entry } = parseWith(configuredStreamSchema, raw, prefix);
+    streams.push(entry);
+    if (projectionModule && !projections.some((p) => p.name === entry.projection)) {
+      projections.push(
+        await loadProjectionModule(projectionModule, entry.projection, baseDir, `${prefix}.projectionModule`),
+      );
+    }
+  }
+  return { streams, projections };
+}
 
 /** The system a rehearsal runs for: the named one, else the only one with a `nats` section. */
 function replaySystem(
@@ -90,12 +121,19 @@ export async function replayEnvironmentFromConfig(
       )
     : undefined;
   const pgUrl = await replayPgUrl(system, index, secrets);
+  const { streams, projections } = await configuredStreams(
+    system,
+    index,
+    env['LAMBDA_TASK_ROOT'] ?? process.cwd(),
+  );
   const runbookDir = env['DRILLBOOK_RUNBOOK_DIR'];
   return {
     natsUrl: nats.url,
     ...(natsAuth ? { natsAuth } : {}),
     ...(nats.tls || nats.url.startsWith('tls://') ? { natsTls: nats.tls ?? {} } : {}),
     ...(pgUrl ? { pgUrl } : {}),
+    streams,
+    projections,
     system: system.name,
     environment: system.environment,
     publish: runbookDir

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replayEnvironmentForInvocation, replayEnvironmentFromConfig } from '../../lib/aws/replayRuntime.js';
 import { parseConfig } from '../../lib/config.js';
 import { runReplayRequest } from '../../lib/jobs/replayRequest.js';
-import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
+import { ensureStream, publishEvents, seedContactsDemo } from '../../lib/projections/contactsSeed.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 
 /**
@@ -171,5 +171,67 @@ describe('replay rehearsal environment from config (AWS)', () => {
       DRILLBOOK_RUNBOOK_DIR: runbook,
     });
     expect(legacy.natsUrl).toBe('nats://legacy:4222');
+  });
+
+  it("rehearses the configured stream with the user's own projection module when the input names neither", async () => {
+    secretValues.set('drillbook/nats', JSON.stringify({ user: 'replay', password: 'replay-pw-1' }));
+    const auth = { kind: 'user', user: 'replay', pass: 'replay-pw-1' } as const;
+    await ensureStream(nats.url, 'ORDERS', 'orders', auth);
+    const orders = Array.from({ length: 30 }, (_, i) => ({
+      type: 'OrderPlaced',
+      id: `o-${i}`,
+      customer: `c-${i % 4}`,
+      cents: 100 + i,
+    }));
+    await publishEvents(nats.url, 'orders', orders, 100, auth);
+    const cfg = config({
+      nats: { url: nats.url, credentialsSecretId: 'drillbook/nats' },
+      streams: [
+        {
+          stream: 'ORDERS',
+          projection: 'orders',
+          projectionModule: './test/fixtures/projections/orders.mjs',
+        },
+        { stream: 'CONTACTS', projection: 'contacts' },
+      ],
+    });
+    const env = await replayEnvironmentFromConfig(undefined, {
+      config: cfg,
+      env: { DRILLBOOK_RUNBOOK_DIR: runbook, LAMBDA_TASK_ROOT: process.cwd() },
+    });
+    const { report } = await runReplayRequest({}, 'scheduled-orders', env);
+    expect(report.outcome).toBe('passed');
+    expect(report.replay).toMatchObject({ stream: 'ORDERS', events: 30, schemaViolations: 0 });
+    expect(report.details?.['projection']).toBe('orders');
+    // Naming the stream picks that entry's projection.
+    const contacts = await runReplayRequest(
+      { stream: 'CONTACTS', expectDigest: digest },
+      'contacts-by-name',
+      env,
+    );
+    expect(contacts.report.outcome).toBe('passed');
+  });
+
+  it('names the streams entry whose projection module cannot be used', async () => {
+    const broken = (projectionModule: string, projection = 'orders') =>
+      replayEnvironmentFromConfig(undefined, {
+        config: config({
+          nats: { url: nats.url },
+          streams: [{ stream: 'ORDERS', projection, projectionModule }],
+        }),
+        env: { DRILLBOOK_RUNBOOK_DIR: runbook, LAMBDA_TASK_ROOT: process.cwd() },
+      });
+    await expect(broken('./test/fixtures/projections/missing.mjs')).rejects.toThrow(
+      /^systems\.0\.streams\.0\.projectionModule: cannot load/,
+    );
+    await expect(broken('./test/fixtures/projections/orders.mjs', 'invoices')).rejects.toThrow(
+      /exports projection "orders", not "invoices"/,
+    );
+    await expect(
+      replayEnvironmentFromConfig(undefined, {
+        config: config({ nats: { url: nats.url }, streams: [{ stream: 'ORDERS' }] }),
+        env: {},
+      }),
+    ).rejects.toThrow(/^systems\.0\.streams\.0\.projection: /);
   });
 });

@@ -77,9 +77,11 @@ that folder instead (a local trial run).
   --input JSON|@FILE  execution input, validated:
                         backup:        {"system"?: NAME, "backupId"?: SNAPSHOT-ID}
                         restore-drill: {"system"?: NAME, "targetTime"?: ISO, "backupId"?: ID, "mask"?: BOOL}
-                        replay-rehearsal: {"stream": NAME, "projection": NAME, "fromSeq"?: N, "toSeq"?: N,
+                        replay-rehearsal: {"stream"?: NAME, "projection"?: NAME, "fromSeq"?: N, "toSeq"?: N,
                                            "expectDigest"?: HEX, "outboxTable"?: TABLE, ...}
-                        (replay-rehearsal reads DRILLBOOK_NATS_URL and DRILLBOOK_REPLAY_PG_URL)
+                        (replay-rehearsal: the config's systems[].nats, .replay and .streams[]
+                         give NATS, Postgres and the defaults; without a nats section it reads
+                         DRILLBOOK_NATS_URL and DRILLBOOK_REPLAY_PG_URL)
   --dry-run           print the states in order with what each does; call nothing
   --wait-seconds N    pause N seconds in every Wait state instead of the definition's value
   --json              print the execution output as JSON
