@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { replayEnvironmentFromProcess } from '../lib/jobs/replayEnvironment.js';
+import { replayEnvironmentForInvocation } from '../lib/aws/replayRuntime.js';
 import { parseReplayEvent, type ReplayEnvironment, runReplayRequest } from '../lib/jobs/replayRequest.js';
 
 export interface ReplayHandlerResult {
@@ -13,13 +13,15 @@ export interface ReplayHandlerResult {
 }
 
 /** The replay rehearsal Lambda: parse the event with zod, run the job, return the outcome for the state machine. */
-export function createReplayHandler(environment: () => ReplayEnvironment | Promise<ReplayEnvironment>) {
+export function createReplayHandler(
+  environment: (system: string | undefined) => ReplayEnvironment | Promise<ReplayEnvironment>,
+) {
   return middy(async (event: unknown, context: Context): Promise<ReplayHandlerResult> => {
     const { request, runId } = parseReplayEvent(event);
     const { report, location, repeated } = await runReplayRequest(
       request,
       runId ?? context.awsRequestId,
-      await environment(),
+      await environment(request.system),
     );
     return {
       reportId: report.id,
@@ -31,4 +33,4 @@ export function createReplayHandler(environment: () => ReplayEnvironment | Promi
   });
 }
 
-export const handler = createReplayHandler(() => replayEnvironmentFromProcess());
+export const handler = createReplayHandler((system) => replayEnvironmentForInvocation(system));

@@ -96,6 +96,25 @@ export const restoreSchema = z
   })
   .default({ environment: 'staging', checks: [], masking: [], recoveryTimeoutSeconds: 3600 });
 
+export const natsSchema = z.strictObject({
+  url: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats://, tls:// or wss:// URL'),
+  /**
+   * Secrets Manager secret with the login: a creds file's content, a user nkey seed (SU...),
+   * {"user","password"} or {"token"}.
+   */
+  credentialsSecretId: z.string().min(1).optional(),
+  /** TLS: given (or a tls:// URL), the connection requires it; caFile adds a CA to trust. */
+  tls: z.strictObject({ caFile: z.string().min(1).optional() }).optional(),
+});
+
+export const replayDatabaseSchema = z.strictObject({
+  /** {"username","password","host","port"?,"dbname"?} (the Secrets Manager RDS secret format). */
+  secretId: z.string().min(1),
+  /** Database when the secret names none. */
+  database: z.string().min(1).optional(),
+  sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('verify-full'),
+});
+
 export const systemSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
   environment: z.string().default('production'),
@@ -114,7 +133,18 @@ export const systemSchema = z.strictObject({
   aws: awsSystemSchema.optional(),
   /** Streams and projections for replay rehearsals; see the replay docs. */
   streams: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** The NATS the replay rehearsal reads, resolved at run time (AWS: the login from Secrets Manager). */
+  nats: natsSchema.optional(),
+  /** The replay's Postgres (live projection, outbox): its login and endpoint from a secret. */
+  replay: replayDatabaseSchema.optional(),
 });
+
+const stateMachineArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+    'must be a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)',
+  );
 
 export const configSchema = z.strictObject({
   systems: z.array(systemSchema).min(1, 'must list at least one system'),
@@ -143,6 +173,14 @@ export const configSchema = z.strictObject({
   canary: canaryConfigSchema.optional(),
   /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
   secrets: secretsConfigSchema.optional(),
+  /** The deployed state machines' ARNs, for `drillbook start` (the stack's outputs). */
+  stateMachines: z
+    .strictObject({
+      backup: stateMachineArn.optional(),
+      'restore-drill': stateMachineArn.optional(),
+      'replay-rehearsal': stateMachineArn.optional(),
+    })
+    .optional(),
 });
 
 export type DrillbookConfig = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 
 /**
  * SDK clients with bounded, adaptive retries: throttled calls ("Rate exceeded", Throttling) back
@@ -21,4 +22,8 @@ export function secretsClient(region: string) {
 
 export function cloudWatchClient(region: string) {
   return new CloudWatchClient({ region, ...sdkRetry });
+}
+
+export function stepFunctionsClient(region: string) {
+  return new SFNClient({ region, ...sdkRetry });
 }

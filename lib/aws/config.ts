@@ -39,8 +39,14 @@ export const awsSystemSchema = z
     sourceSecretId: z.string().min(1),
     /** Database to connect to for heartbeat, manifest and verification. */
     database: z.string().min(1).default('postgres'),
-    /** TLS to RDS: "no-verify" encrypts without checking the RDS CA (add it via NODE_EXTRA_CA_CERTS for "verify-full"). */
-    sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('no-verify'),
+    /**
+     * TLS to RDS. "verify-full" (default) checks the certificate chain and the host name against
+     * Node's CAs plus NODE_EXTRA_CA_CERTS: on Lambda (Node.js 20+) that must be the runtime's
+     * Amazon CA bundle, /var/runtime/ca-cert.pem (it holds the RDS CAs); elsewhere the RDS
+     * global bundle (global-bundle.pem). "no-verify" encrypts without checking who answers (an
+     * explicit opt-out); "disable" is plaintext (local tests only).
+     */
+    sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('verify-full'),
     /** Offsite copies of each snapshot, in another region. */
     offsite: z.strictObject({ region, kmsKeyId: z.string().optional() }).optional(),
     staging: awsStagingSchema,

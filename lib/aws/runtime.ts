@@ -28,8 +28,8 @@ export interface AwsRuntime {
 
 let cachedConfig: { text: string; config: DrillbookConfig } | null = null;
 
-export function lambdaConfig(): DrillbookConfig {
-  const text = process.env['DRILLBOOK_CONFIG_JSON'];
+export function lambdaConfig(env: NodeJS.ProcessEnv = process.env): DrillbookConfig {
+  const text = env['DRILLBOOK_CONFIG_JSON'];
   if (!text) throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not set (the drillbook config as JSON)');
   if (cachedConfig?.text === text) return cachedConfig.config;
   let raw: unknown;
@@ -38,7 +38,7 @@ export function lambdaConfig(): DrillbookConfig {
   } catch {
     throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not valid JSON');
   }
-  const config = parseConfig(raw, process.env['LAMBDA_TASK_ROOT'] ?? process.cwd());
+  const config = parseConfig(raw, env['LAMBDA_TASK_ROOT'] ?? process.cwd());
   cachedConfig = { text, config };
   return config;
 }

@@ -46,6 +46,8 @@ export function postgresUrl(
     url.username = encodeURIComponent(credential.username);
     url.password = encodeURIComponent(credential.password);
   }
-  if (sslMode !== 'disable') url.searchParams.set('sslmode', sslMode);
+  // The URL is read libpq's way (lib/pg/connection.ts), where "require" is what "no-verify" means:
+  // encrypted, certificate not checked. libpq has no "no-verify"; left as is it would verify.
+  if (sslMode !== 'disable') url.searchParams.set('sslmode', sslMode === 'no-verify' ? 'require' : sslMode);
   return url.toString();
 }

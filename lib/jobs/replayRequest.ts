@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
+import type { AnyProjection } from '../core/replay/projection.js';
+import type { NatsAuth, NatsTls } from '../nats/auth.js';
 import { NatsWindowReader } from '../nats/windowReader.js';
 import { PgLiveProjection } from '../pg/liveProjection.js';
 import { PgOutbox } from '../pg/outbox.js';
@@ -16,8 +18,13 @@ const tableName = z
 export const replayRequestSchema = z.object({
   system: z.string().min(1).optional(),
   environment: z.string().min(1).optional(),
-  stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name'),
-  projection: z.string().min(1),
+  /** Default: the system's first configured stream (systems[].streams, on AWS). */
+  stream: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name')
+    .optional(),
+  /** Default: the projection configured for the stream. */
+  projection: z.string().min(1).optional(),
   fromSeq: z.number().int().min(1).optional(),
   toSeq: z.number().int().min(1).optional(),
   expectDigest: z
@@ -46,12 +53,49 @@ export function parseReplayEvent(event: unknown): { request: ReplayRequest; runI
   return { request: parseWith(replayRequestSchema, event, 'event'), runId: undefined };
 }
 
+/** A stream as the config describes it (systems[].streams[]): the defaults of a rehearsal of it. */
+export type ConfiguredStream = Omit<ReplayRequest, 'system' | 'environment' | 'stream' | 'projection'> & {
+  stream: string;
+  projection: string;
+};
+
 export interface ReplayEnvironment {
   natsUrl: string;
+  /** The configured streams: a request without a stream rehearses the first one. */
+  streams?: ConfiguredStream[];
+  /** Projections loaded from the user's modules, consulted before the built-in ones. */
+  projections?: AnyProjection[];
+  /** The NATS login and TLS, resolved at run time (lib/aws/replayRuntime.ts). */
+  natsAuth?: NatsAuth;
+  natsTls?: NatsTls;
   pgUrl?: string;
   system: string;
   environment: string;
   publish: Publishers;
+}
+
+/**
+ * The request with the configured stream's defaults filled in: no stream means the first
+ * configured one; what the request gives wins over the config.
+ */
+export function resolveRequest(
+  request: ReplayRequest,
+  streams: readonly ConfiguredStream[] = [],
+): ReplayRequest & { stream: string; projection: string } {
+  const stream = request.stream ?? streams[0]?.stream;
+  if (!stream) {
+    throw new InputError('stream', 'is required: name it in the input, or configure systems[].streams');
+  }
+  const configured = streams.find((s) => s.stream === stream);
+  const given = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
+  const merged = { ...configured, ...given, stream };
+  if (!merged.projection) {
+    throw new InputError(
+      'projection',
+      `is required: name it in the input, or configure it for stream ${stream}`,
+    );
+  }
+  return merged as ReplayRequest & { stream: string; projection: string };
 }
 
 /**
@@ -60,11 +104,12 @@ export interface ReplayEnvironment {
  * returns that report instead of running again.
  */
 export async function runReplayRequest(
-  request: ReplayRequest,
+  input: ReplayRequest,
   runId: string | undefined,
   env: ReplayEnvironment,
   signal?: AbortSignal,
 ): Promise<ReplayRehearsalResult & { repeated: boolean }> {
+  const request = resolveRequest(input, env.streams);
   const system = request.system ?? env.system;
   if (runId) {
     const earlier = (
@@ -72,7 +117,7 @@ export async function runReplayRequest(
     ).find((r) => r.details?.['runId'] === runId);
     if (earlier) return { report: earlier, location: earlier.id, repeated: true };
   }
-  const projection = findProjection(request.projection, 'projection');
+  const projection = findProjection(request.projection, 'projection', env.projections);
   if (request.outboxTable && !env.pgUrl) throw new InputError('outboxTable', 'needs a Postgres URL');
   const result = await runReplayRehearsal(
     {
@@ -87,7 +132,7 @@ export async function runReplayRequest(
       ...(runId ? { runId } : {}),
     },
     {
-      reader: new NatsWindowReader(env.natsUrl),
+      reader: new NatsWindowReader(env.natsUrl, { auth: env.natsAuth, tls: env.natsTls }),
       ...(env.pgUrl
         ? {
             live: new PgLiveProjection(env.pgUrl, projection, {

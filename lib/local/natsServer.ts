@@ -11,6 +11,8 @@ export interface NatsServerOptions {
   /** nats-server binary; default `nats-server` on PATH (Debian: /usr/bin/nats-server). */
   binary?: string;
   startTimeoutMs?: number;
+  /** Extra nats-server arguments, e.g. ["-c", FILE] for a config with authorization. */
+  args?: string[];
 }
 
 /**
@@ -27,6 +29,7 @@ export class LocalNatsServer {
     readonly storeDir: string,
     private readonly binary: string,
     private readonly startTimeoutMs: number,
+    private readonly extraArgs: string[] = [],
   ) {}
 
   static async start(options: NatsServerOptions): Promise<LocalNatsServer> {
@@ -35,6 +38,7 @@ export class LocalNatsServer {
       options.storeDir,
       options.binary ?? process.env['DRILLBOOK_NATS_SERVER'] ?? 'nats-server',
       options.startTimeoutMs ?? 15_000,
+      options.args,
     );
     await server.start();
     return server;
@@ -53,7 +57,7 @@ export class LocalNatsServer {
     this.stderr = '';
     const child = spawn(
       this.binary,
-      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
+      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir, ...this.extraArgs],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

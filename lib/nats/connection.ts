@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { describeError } from '../core/errors.js';
 import { ReplayReadError } from '../core/replay/errors.js';
 import { sleep } from '../core/wait.js';
+import { authenticatorFor, type NatsAuth, type NatsTls } from './auth.js';
 
 /** A NATS URL with any user/password/token removed, for messages and reports. */
 export function redactUrl(url: string): string {
@@ -14,6 +15,9 @@ export interface ConnectOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   name?: string;
+  /** The login (from a secret, resolved at run time). */
+  auth?: NatsAuth | undefined;
+  tls?: NatsTls | undefined;
 }
 
 /**
@@ -33,6 +37,8 @@ export async function connectNats(servers: string, options: ConnectOptions = {})
         name: options.name ?? 'drillbook',
         reconnect: false,
         timeout: Math.max(500, Math.min(5000, deadline - Date.now())),
+        ...(options.auth ? { authenticator: authenticatorFor(options.auth) } : {}),
+        ...(options.tls ? { tls: options.tls.caFile ? { caFile: options.tls.caFile } : {} } : {}),
       });
     } catch (error) {
       lastError = error;

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { describeError, InterruptedError } from '../core/errors.js';
 import { ReplayReadError } from '../core/replay/errors.js';
 import type { EventStreamReader, EventStreamState, StreamEvent, WindowReadStats } from '../ports.js';
+import type { NatsAuth, NatsTls } from './auth.js';
 import { connectNats, redactUrl } from './connection.js';
 
 export interface WindowReaderOptions {
@@ -14,6 +15,9 @@ export interface WindowReaderOptions {
   idleTimeoutMs?: number;
   /** Messages per pull request of the ordered consumer. */
   batch?: number;
+  /** Login and TLS (from config and secrets, resolved at run time). */
+  auth?: NatsAuth | undefined;
+  tls?: NatsTls | undefined;
   /** Called when a read resumes (for progress output). */
   onResume?: (fromSeq: number, reason: string) => void;
 }
@@ -45,6 +49,8 @@ export class NatsWindowReader implements EventStreamReader {
     this.nc = await connectNats(this.url, {
       timeoutMs: this.connectTimeoutMs,
       name: 'drillbook-replay',
+      auth: this.options.auth,
+      tls: this.options.tls,
       ...(signal ? { signal } : {}),
     });
     return this.nc;

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { digestEntries } from '../core/replay/digest.js';
+import type { NatsAuth } from '../nats/auth.js';
 import { connectNats } from '../nats/connection.js';
 import { quoteQualified } from '../pg/identifiers.js';
 import {
@@ -65,8 +66,13 @@ export function* contactsDemoEvents(
 }
 
 /** Creates the stream (subjects `<prefix>.>`) when it does not exist. */
-export async function ensureStream(natsUrl: string, stream: string, subjectPrefix: string): Promise<void> {
-  const nc = await connectNats(natsUrl, { timeoutMs: 10_000 });
+export async function ensureStream(
+  natsUrl: string,
+  stream: string,
+  subjectPrefix: string,
+  auth?: NatsAuth,
+): Promise<void> {
+  const nc = await connectNats(natsUrl, { timeoutMs: 10_000, auth });
   try {
     const jsm = await jetstreamManager(nc);
     const existing = await jsm.streams.info(stream).catch(() => null);
@@ -82,8 +88,9 @@ export async function publishEvents(
   subjectPrefix: string,
   events: Iterable<{ id: string; type: string }>,
   inFlight = 1000,
+  auth?: NatsAuth,
 ): Promise<{ published: number; lastSeq: number }> {
-  const nc = await connectNats(natsUrl, { timeoutMs: 10_000 });
+  const nc = await connectNats(natsUrl, { timeoutMs: 10_000, auth });
   try {
     const js = jetstream(nc);
     let pending: Promise<{ seq: number }>[] = [];
@@ -112,6 +119,8 @@ export async function publishEvents(
 
 export interface ContactsSeedOptions {
   natsUrl: string;
+  /** The login, for a server that requires one. */
+  natsAuth?: NatsAuth;
   stream?: string;
   subjectPrefix?: string;
   events?: number;
@@ -145,8 +154,14 @@ export async function seedContactsDemo(options: ContactsSeedOptions): Promise<Co
   const subjectPrefix = options.subjectPrefix ?? 'contacts';
   const count = options.events ?? 1000;
   const gen = { contacts: options.contacts ?? Math.max(1, Math.floor(count / 10)) };
-  await ensureStream(options.natsUrl, stream, subjectPrefix);
-  const { lastSeq } = await publishEvents(options.natsUrl, subjectPrefix, contactsDemoEvents(count, gen));
+  await ensureStream(options.natsUrl, stream, subjectPrefix, options.natsAuth);
+  const { lastSeq } = await publishEvents(
+    options.natsUrl,
+    subjectPrefix,
+    contactsDemoEvents(count, gen),
+    1000,
+    options.natsAuth,
+  );
   const state: ContactsState = new Map();
   for (const event of contactsDemoEvents(count, gen)) applyContactEvent(state, event);
   const { digest } = digestEntries(contactsProjection.canonical(state));

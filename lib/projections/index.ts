@@ -5,12 +5,18 @@ import { contactsProjection } from './contacts.js';
 /** The projections a rehearsal can name with --projection. Add yours here. */
 export const projections: readonly AnyProjection[] = [contactsProjection];
 
-export function findProjection(name: string, field = '--projection'): AnyProjection {
-  const found = projections.find((p) => p.name === name);
+/** The projection by name: the user's (loaded from their modules) first, then the built-in ones. */
+export function findProjection(
+  name: string,
+  field = '--projection',
+  extra: readonly AnyProjection[] = [],
+): AnyProjection {
+  const known = [...extra, ...projections];
+  const found = known.find((p) => p.name === name);
   if (!found) {
     throw new InputError(
       field,
-      `unknown projection "${name}" (known: ${projections.map((p) => p.name).join(', ')})`,
+      `unknown projection "${name}" (known: ${known.map((p) => p.name).join(', ')})`,
     );
   }
   return found;

@@ -31,7 +31,7 @@ describe('systems[].aws config', () => {
   it('accepts the shipped example with defaults for the waits', () => {
     const aws = parseConfig(example).systems[0]!.aws!;
     expect(aws.waits).toEqual({ snapshotTimeoutMinutes: 180, restoreTimeoutMinutes: 240 });
-    expect(aws.sslMode).toBe('no-verify');
+    expect(aws.sslMode).toBe('verify-full');
   });
 
   it('names the field of each mistake', () => {

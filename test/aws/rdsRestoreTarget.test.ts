@@ -211,7 +211,7 @@ describe('RdsRestoreTarget', () => {
     expect(await t.pollRecovery(handle)).toBeNull();
     const ready = await t.pollRecovery(handle);
     expect(ready?.connectionString).toBe(
-      `postgresql://${t.stagingId}.c9akciq32.${REGION}.rds.amazonaws.com:5432/shop?sslmode=no-verify`,
+      `postgresql://${t.stagingId}.c9akciq32.${REGION}.rds.amazonaws.com:5432/shop?sslmode=require`,
     );
     rds.on(DescribeEventsCommand).resolves({
       Events: [

@@ -331,6 +331,27 @@ describe('restore drill state machine', () => {
     }
   });
 
+  it('fails the execution when the drill is inconclusive (no heartbeat row restored), after teardown', async () => {
+    await runBackupMachine();
+    // The fake restores onto the same server: without the row, the restored database has no heartbeat.
+    await withClient(pg.url(), (c) => c.query('DELETE FROM public.drillbook_heartbeat'));
+    const error = await runStateMachine(
+      'restore-drill',
+      {},
+      { ...fast, executionName: 'drill-no-beat' },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error)).toMatch(/drill report says failed or inconclusive/);
+    const [report] = reports('restore-drill');
+    expect(report?.outcome).toBe('inconclusive');
+    expect(report?.checks.find((c) => c.name === 'heartbeat')).toMatchObject({
+      outcome: 'inconclusive',
+      detail: 'no heartbeat row in the restored database',
+    });
+    expect(report?.checks.filter((c) => c.outcome === 'failed')).toEqual([]);
+    expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+  });
+
   it('retries a throttled restore request and still creates one staging instance', async () => {
     await runBackupMachine();
     fake.failNext('RestoreDBInstanceToPointInTime', 2, throttled);

@@ -2,7 +2,8 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../lib/cli/commands/run.js';
+import { runbookDirFor, runCommand } from '../../lib/cli/commands/run.js';
+import { parseConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/core/errors.js';
 import { capturedContext as context } from '../helpers/commandContext.js';
 
@@ -32,8 +33,8 @@ describe('drillbook run --dry-run', () => {
       'TearDown',
       'Report',
       'DrillPassed',
-      'DrillFailed',
       'Done',
+      'DrillFailed',
     ]);
     expect(out.join('\n')).toMatch(
       /StartRestore \(Task -> function restoreDrillStart\)\n\s+Choose and check the backup/,
@@ -71,5 +72,29 @@ describe('drillbook run --dry-run', () => {
     } finally {
       if (saved !== undefined) process.env['DRILLBOOK_CONFIG'] = saved;
     }
+  });
+});
+
+describe('drillbook run: the runbook store it publishes to', () => {
+  const base = { systems: [{ name: 'shop', database: { sourceUrl: 'postgresql://db/shop' } }] };
+
+  it('is the configured S3 store when runbook.s3 is set, not ./runbook', () => {
+    const config = parseConfig(
+      { ...base, runbook: { s3: { bucket: 'ops-runbook', prefix: 'shop/' } } },
+      '/etc/db',
+    );
+    expect(runbookDirFor(undefined, config)).toBeNull();
+  });
+
+  it('is runbook.dir (relative to the config) without S3, and --runbook overrides either', () => {
+    const config = parseConfig({ ...base, runbook: { dir: 'books' } }, '/etc/db');
+    expect(runbookDirFor(undefined, config)).toBe('/etc/db/books');
+    const s3 = parseConfig({ ...base, runbook: { s3: { bucket: 'ops-runbook' } } }, '/etc/db');
+    expect(runbookDirFor('/tmp/trial', s3)).toBe('/tmp/trial');
+  });
+
+  it('says in --help that it interprets the ASL here against AWS APIs, and points at start', () => {
+    expect(runCommand.help).toMatch(/The local interpreter, not the deployed workflow/);
+    expect(runCommand.help).toMatch(/`drillbook start --target aws`/);
   });
 });

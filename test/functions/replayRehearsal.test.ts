@@ -90,7 +90,11 @@ describe('replay-rehearsal state machine', () => {
 
   it('ends in the error state for input that does not validate, naming the field', async () => {
     const fn = handler();
+    // No stream in the input and none configured (systems[].streams): the field is named.
     await expect(fn({ request: { projection: 'contacts' } }, context)).rejects.toThrow(
+      /^stream: is required: name it in the input, or configure systems\[\]\.streams/,
+    );
+    await expect(fn({ request: { stream: 'BAD.NAME', projection: 'contacts' } }, context)).rejects.toThrow(
       /^event\.request\.stream: /,
     );
     await expect(fn({ stream: 'CONTACTS', projection: 'contacts', toSeq: 0 }, context)).rejects.toThrow(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -13,14 +13,20 @@ export interface ThrowawayNats {
 const live = new Set<{ server: LocalNatsServer; root: string }>();
 
 /**
- * Starts a throwaway `nats-server -js` on a free port with a temp store folder. Call
+ * Starts a throwaway `nats-server -js` on a free port with a temp store folder (and `config`, a
+ * nats-server config file's text, e.g. an authorization block). Call
  * cleanupNatsAfterAll() once per test file: it kills the servers and removes their folders after
  * the file, also when tests fail; a process-exit hook kills any left running.
  */
-export async function startNats(): Promise<ThrowawayNats> {
+export async function startNats(options: { config?: string } = {}): Promise<ThrowawayNats> {
   const root = mkdtempSync(join(tmpdir(), 'drillbook-nats-'));
   const storeDir = join(root, 'store');
-  const server = await LocalNatsServer.start({ storeDir });
+  let args: string[] = [];
+  if (options.config !== undefined) {
+    writeFileSync(join(root, 'nats.conf'), options.config);
+    args = ['-c', join(root, 'nats.conf')];
+  }
+  const server = await LocalNatsServer.start({ storeDir, args });
   live.add({ server, root });
   return { server, url: server.url, storeDir };
 }

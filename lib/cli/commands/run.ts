@@ -9,7 +9,7 @@ import {
   stateMachineNames,
 } from '../../aws/localStateMachine.js';
 import { backupInputSchema, drillInputSchema } from '../../aws/stepSchemas.js';
-import { loadConfig } from '../../config.js';
+import { type DrillbookConfig, loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import { intFlag, parseFlags } from '../args.js';
@@ -21,8 +21,18 @@ const inputSchemas: Record<StateMachineName, z.ZodType> = {
   'replay-rehearsal': replayRequestSchema,
 };
 
+/** The one positional argument: a state machine name. */
+export function machineArgument(positionals: string[]): StateMachineName {
+  const name = positionals[0];
+  if (!name || !(stateMachineNames as readonly string[]).includes(name)) {
+    throw new InputError('<state-machine>', `must be one of ${stateMachineNames.join(', ')}`);
+  }
+  if (positionals.length > 1) throw new InputError('arguments', `unexpected "${positionals[1]}"`);
+  return name as StateMachineName;
+}
+
 /** --input JSON or @file, parsed and validated; errors name the field. */
-function readInput(raw: string | undefined, machine: StateMachineName): unknown {
+export function readInput(raw: string | undefined, machine: StateMachineName): unknown {
   const text = raw === undefined ? '{}' : raw.startsWith('@') ? readInputFile(raw.slice(1)) : raw;
   let parsed: unknown;
   try {
@@ -48,21 +58,30 @@ function readInputFile(path: string): string {
 export const runCommand: Command = {
   name: 'run',
   summary:
-    'execute a state machine (backup, restore-drill, replay-rehearsal) locally with its Tasks bound to the in-process handlers',
+    'interpret a state machine (backup, restore-drill, replay-rehearsal) on this machine, its Tasks calling AWS APIs in-process',
   help: `usage: drillbook run <backup|restore-drill|replay-rehearsal> --input JSON|@FILE [--dry-run] [--config FILE] [--runbook DIR]
                     [--wait-seconds N] [--json]
 
-Runs the ASL definition from state-machines/ (the file serverless.yml deploys) on this machine with
-aws-local-stepfunctions; every Task calls the same handler the Lambda runs (functions/*.ts), with
-the AWS adapters of the config's systems[].aws section, against your AWS account (credentials from
-the usual AWS environment). Reports go to --runbook DIR (default: the config's runbook.dir).
+The local interpreter, not the deployed workflow: runs the ASL definition from state-machines/
+(the file serverless.yml deploys) on this machine with aws-local-stepfunctions, and every Task
+calls the same handler the Lambda runs (functions/*.ts) in this process, with the AWS adapters of
+the config's systems[].aws section: it calls RDS, Secrets Manager, S3 and CloudWatch in your AWS
+account with your credentials (the usual AWS environment), and must reach the databases from
+here. No Lambda and no Step Functions execution are involved; to run the deployed state machine
+use \`drillbook start --target aws\`.
+
+Reports and manifests go to the configured runbook store: the config's runbook.s3 bucket and
+prefix when set (encrypted with reporting.kmsKeyId), else runbook.dir; --runbook DIR writes to
+that folder instead (a local trial run).
 
   --input JSON|@FILE  execution input, validated:
                         backup:        {"system"?: NAME, "backupId"?: SNAPSHOT-ID}
                         restore-drill: {"system"?: NAME, "targetTime"?: ISO, "backupId"?: ID, "mask"?: BOOL}
-                        replay-rehearsal: {"stream": NAME, "projection": NAME, "fromSeq"?: N, "toSeq"?: N,
+                        replay-rehearsal: {"stream"?: NAME, "projection"?: NAME, "fromSeq"?: N, "toSeq"?: N,
                                            "expectDigest"?: HEX, "outboxTable"?: TABLE, ...}
-                        (replay-rehearsal reads DRILLBOOK_NATS_URL and DRILLBOOK_REPLAY_PG_URL)
+                        (replay-rehearsal: the config's systems[].nats, .replay and .streams[]
+                         give NATS, Postgres and the defaults; without a nats section it reads
+                         DRILLBOOK_NATS_URL and DRILLBOOK_REPLAY_PG_URL)
   --dry-run           print the states in order with what each does; call nothing
   --wait-seconds N    pause N seconds in every Wait state instead of the definition's value
   --json              print the execution output as JSON
@@ -79,12 +98,7 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
       },
       true,
     );
-    const name = positionals[0];
-    if (!name || !(stateMachineNames as readonly string[]).includes(name)) {
-      throw new InputError('<state-machine>', `must be one of ${stateMachineNames.join(', ')}`);
-    }
-    if (positionals.length > 1) throw new InputError('arguments', `unexpected "${positionals[1]}"`);
-    const machine = name as StateMachineName;
+    const machine = machineArgument(positionals);
     const input = readInput(values.input, machine);
 
     if (values['dry-run']) {
@@ -98,6 +112,16 @@ Exit codes: 0 the execution succeeded, 1 it failed (the report says why), 2 bad 
     return executeStateMachine(machine, input, values, ctx);
   },
 };
+
+/**
+ * The runbook folder the handlers publish to, or null for the configured S3 store: --runbook DIR
+ * when given, else the config's runbook.s3 (null), else its runbook.dir, else ./runbook.
+ */
+export function runbookDirFor(flag: string | undefined, config: DrillbookConfig | null): string | null {
+  if (flag !== undefined) return resolve(flag);
+  if (config?.runbook.s3) return null;
+  return resolve(config?.runbook.dir ?? 'runbook');
+}
 
 /**
  * Executes a state machine's ASL on this machine with its Tasks bound to the Lambda handlers (AWS
@@ -126,7 +150,9 @@ export async function executeStateMachine(
   }
   const config = configFile ? loadConfig(configFile) : null;
   if (configFile) process.env['DRILLBOOK_CONFIG_JSON'] = readFileSync(resolve(configFile), 'utf8');
-  process.env['DRILLBOOK_RUNBOOK_DIR'] = resolve(options.runbook ?? config?.runbook.dir ?? 'runbook');
+  const dir = runbookDirFor(options.runbook, config);
+  if (dir) process.env['DRILLBOOK_RUNBOOK_DIR'] = dir;
+  else delete process.env['DRILLBOOK_RUNBOOK_DIR'];
   const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
     import('../../aws/localStateMachine.js'),
     import('../../aws/functionHandlers.js'),

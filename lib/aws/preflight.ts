@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DrillbookConfig, SystemConfig } from '../config.js';
+import { awsErrorText, type PreflightCheck } from '../core/preflight.js';
+import { rdsClient, sdkRetry, secretsClient } from './clients.js';
+import { type AwsSystemConfig, rdsSource } from './config.js';
+
+export interface PreflightClients {
+  rds: RDSClient;
+  secrets: SecretsManagerClient;
+  s3: S3Client;
+}
+
+export function preflightClients(config: DrillbookConfig, aws: AwsSystemConfig): PreflightClients {
+  const s3Region = config.runbook.s3?.region ?? aws.region;
+  return {
+    rds: rdsClient(aws.region),
+    secrets: secretsClient(aws.region),
+    s3: new S3Client({ region: s3Region, ...sdkRetry }),
+  };
+}
+
+const pass = (name: string, detail: string): PreflightCheck => ({ name, outcome: 'passed', detail });
+const fail = (name: string, detail: string): PreflightCheck => ({ name, outcome: 'failed', detail });
+
+/** The source exists, and keeps automated backups (point-in-time restore needs them). */
+async function sourceChecks(rds: RDSClient, aws: AwsSystemConfig): Promise<PreflightCheck[]> {
+  const source = rdsSource(aws);
+  const label = source.kind === 'cluster' ? `Aurora cluster ${source.id}` : `RDS instance ${source.id}`;
+  let found: { status?: string | undefined; retention?: number | undefined };
+  try {
+    if (source.kind === 'cluster') {
+      const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: source.id }));
+      const c = out.DBClusters?.[0];
+      found = { status: c?.Status, retention: c?.BackupRetentionPeriod };
+    } else {
+      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source.id }));
+      const i = out.DBInstances?.[0];
+      found = { status: i?.DBInstanceStatus, retention: i?.BackupRetentionPeriod };
+    }
+  } catch (error) {
+    return [
+      fail('source', `${label} in ${aws.region}: ${awsErrorText(error)}`),
+      { name: 'backup-retention', outcome: 'skipped', detail: 'the source could not be described' },
+    ];
+  }
+  const retention = found.retention ?? 0;
+  return [
+    pass('source', `${label} exists in ${aws.region} (${found.status ?? 'status unknown'})`),
+    retention > 0
+      ? pass('backup-retention', `BackupRetentionPeriod ${retention} day(s): point-in-time restore available`)
+      : fail(
+          'backup-retention',
+          `BackupRetentionPeriod is ${retention}: drills restore to a point in time, which needs automated backups (set it to 1-35 days)`,
+        ),
+  ];
+}
+
+/** A secret can be read (GetSecretValue); its value is only checked for its keys, never shown. */
+async function secretCheck(
+  secrets: SecretsManagerClient,
+  name: string,
+  secretId: string,
+  keys: string[],
+): Promise<PreflightCheck> {
+  try {
+    const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (keys.length === 0) return pass(name, `${secretId} is readable`);
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(out.SecretString ?? '') as Record<string, unknown>;
+    } catch {
+      return fail(name, `${secretId} is readable but is not JSON with ${keys.join(', ')}`);
+    }
+    const missing = keys.filter((k) => typeof parsed[k] !== 'string' || parsed[k] === '');
+    return missing.length === 0
+      ? pass(name, `${secretId} is readable and has ${keys.join(', ')}`)
+      : fail(name, `${secretId} is readable but lacks ${missing.join(', ')}`);
+  } catch (error) {
+    return fail(name, `${secretId}: ${awsErrorText(error)}`);
+  }
+}
+
+/** A KMS-related failure shows in S3's error for the put or the get. */
+function mentionsKms(error: unknown): boolean {
+  return /kms/i.test(awsErrorText(error));
+}
+
+/**
+ * The runbook bucket takes a write under the prefix (with the configured encryption: with a KMS
+ * key that is kms:GenerateDataKey) and, with a KMS key, reads it back (kms:Decrypt); the object is
+ * deleted afterwards.
+ */
+async function bucketChecks(s3: S3Client, config: DrillbookConfig): Promise<PreflightCheck[]> {
+  const target = config.runbook.s3;
+  if (!target)
+    return [fail('runbook-bucket', 'runbook.s3 is not configured: reports and manifests need a bucket')];
+  const kmsKeyId = config.reporting.kmsKeyId;
+  const prefix = target.prefix === '' || target.prefix.endsWith('/') ? target.prefix : `${target.prefix}/`;
+  const key = `${prefix}preflight/${randomUUID()}.txt`;
+  const where = `s3://${target.bucket}/${key}`;
+  const encryption: Pick<PutObjectCommandInput, 'ServerSideEncryption' | 'SSEKMSKeyId'> = kmsKeyId
+    ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId }
+    : { ServerSideEncryption: 'AES256' };
+  const kmsSkipped: PreflightCheck[] = kmsKeyId
+    ? []
+    : [{ name: 'kms-key', outcome: 'skipped', detail: 'reporting.kmsKeyId is not set (SSE-S3)' }];
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: key,
+        Body: 'drillbook preflight\n',
+        ContentType: 'text/plain',
+        ...encryption,
+      }),
+    );
+  } catch (error) {
+    const text = `PutObject ${where}: ${awsErrorText(error)}`;
+    return [
+      fail('runbook-bucket', text),
+      ...(kmsKeyId
+        ? [
+            mentionsKms(error)
+              ? fail('kms-key', `${kmsKeyId}: ${text} (needs kms:GenerateDataKey)`)
+              : { name: 'kms-key', outcome: 'skipped' as const, detail: 'the bucket write failed first' },
+          ]
+        : kmsSkipped),
+    ];
+  }
+  const checks: PreflightCheck[] = [];
+  let cleanup = '';
+  if (kmsKeyId) {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
+      await out.Body?.transformToString();
+      checks.push(pass('kms-key', `${kmsKeyId}: wrote and read back ${where} (GenerateDataKey, Decrypt)`));
+    } catch (error) {
+      checks.push(
+        fail('kms-key', `${kmsKeyId}: GetObject ${where}: ${awsErrorText(error)} (needs kms:Decrypt)`),
+      );
+    }
+  }
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }));
+  } catch (error) {
+    cleanup = `; could not delete it (${awsErrorText(error)}): remove it by hand`;
+  }
+  return [
+    pass('runbook-bucket', `wrote ${where} (${encryption.ServerSideEncryption})${cleanup}`),
+    ...checks,
+    ...kmsSkipped,
+  ];
+}
+
+async function subnetGroupCheck(rds: RDSClient, aws: AwsSystemConfig): Promise<PreflightCheck> {
+  const name = aws.staging.dbSubnetGroupName;
+  try {
+    const out = await rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }));
+    const group = out.DBSubnetGroups?.[0];
+    return pass(
+      'staging-subnet-group',
+      `${name} exists in ${group?.VpcId ?? 'its VPC'} (${group?.Subnets?.length ?? 0} subnet(s))`,
+    );
+  } catch (error) {
+    return fail('staging-subnet-group', `${name}: ${awsErrorText(error)}`);
+  }
+}
+
+/**
+ * Every check for one system, in order. Security groups are not checked (that needs EC2's
+ * DescribeSecurityGroups, whose client is not a dependency): the line says so.
+ */
+export async function runPreflight(
+  config: DrillbookConfig,
+  system: SystemConfig & { aws: AwsSystemConfig },
+  clients: PreflightClients,
+): Promise<PreflightCheck[]> {
+  const { aws } = system;
+  const secretChecks = [
+    secretCheck(clients.secrets, 'source-secret', aws.sourceSecretId, ['username', 'password']),
+  ];
+  if (system.backup.manifestKey) {
+    secretChecks.push(
+      secretCheck(clients.secrets, 'manifest-key-secret', system.backup.manifestKey.secretId, []),
+    );
+  }
+  const [source, secrets, bucket, subnets] = await Promise.all([
+    sourceChecks(clients.rds, aws),
+    Promise.all(secretChecks),
+    bucketChecks(clients.s3, config),
+    subnetGroupCheck(clients.rds, aws),
+  ]);
+  return [
+    ...source,
+    ...secrets,
+    ...bucket,
+    subnets,
+    {
+      name: 'staging-security-groups',
+      outcome: 'skipped',
+      detail: `${aws.staging.vpcSecurityGroupIds.join(', ')} not checked: needs @aws-sdk/client-ec2 (DescribeSecurityGroups), not a dependency`,
+    },
+  ];
+}
