@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+interface Settings {
+  resources: { Resources: Record<string, { Type: string }> };
+  runbook: { bucket: string; prefix: string; kmsKeyId: string };
+}
+const require = createRequire(import.meta.url);
+const { stackSettings } = require('../../config/stack.serverless.cjs') as {
+  stackSettings: (config: unknown, params: Record<string, string>, stage: string) => Settings;
+};
+
+const example = () => JSON.parse(readFileSync('config/drillbook.aws.example.json', 'utf8'));
+const params = {
+  drillbookConfig: 'config/drillbook.aws.example.json',
+  lambdaSubnetIds: 'subnet-0aaa1111',
+  lambdaSecurityGroupIds: 'sg-0ccc3333',
+  natsUrl: 'nats://nats:4222',
+};
+
+describe('stack settings from the drillbook config and params', () => {
+  it('grants no KMS key when the runbook bucket has none, and one when it has', () => {
+    const plain = stackSettings(example(), params, 'prod');
+    expect(plain.resources.Resources['DrillbookRunbookKmsPolicy']).toBeUndefined();
+    expect(plain.runbook.kmsKeyId).toBe('');
+    const config = example();
+    config.reporting = { kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' };
+    const keyed = stackSettings(config, params, 'prod');
+    expect(JSON.stringify(keyed.resources.Resources['DrillbookRunbookKmsPolicy'])).toContain(
+      ':key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    );
+  });
+
+  it('asks for the key ARN when the config names the key by alias', () => {
+    const config = example();
+    config.reporting = { kmsKeyId: 'alias/runbook' };
+    expect(() => stackSettings(config, params, 'prod')).toThrow(/--param runbookKmsKeyArn/);
+    const given = stackSettings(
+      config,
+      { ...params, runbookKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+      'prod',
+    );
+    expect(JSON.stringify(given.resources.Resources['DrillbookRunbookKmsPolicy'])).toContain(':key/k');
+  });
+
+  it('uses the given alarm topic instead of creating one', () => {
+    const settings = stackSettings(
+      example(),
+      { ...params, alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:pager' },
+      'prod',
+    );
+    expect(settings.resources.Resources['DrillbookAlarmTopic']).toBeUndefined();
+  });
+
+  it.each([
+    ['runbook.s3.bucket', (c: { runbook: unknown }) => (c.runbook = {})],
+    ['canary', (c: { canary?: unknown }) => delete c.canary],
+    ['systems[].aws', (c: { systems: { aws?: unknown }[] }) => delete c.systems[0]!.aws],
+  ])('fails naming %s when the config lacks it', (field, strip) => {
+    const config = example();
+    strip(config);
+    expect(() => stackSettings(config, params, 'prod')).toThrow(field);
+  });
+
+  it.each(['lambdaSecurityGroupIds', 'natsUrl'])('fails naming --param %s when it is missing', (name) => {
+    const { [name as keyof typeof params]: _, ...without } = params;
+    expect(() => stackSettings(example(), without as typeof params, 'prod')).toThrow(`--param ${name}`);
+  });
+
+  it('refuses a subnet list that is not subnet ids', () => {
+    expect(() =>
+      stackSettings(example(), { ...params, lambdaSubnetIds: 'subnet-0aaa,private-a' }, 'prod'),
+    ).toThrow(/lambdaSubnetIds.*"private-a"/);
+  });
+});
