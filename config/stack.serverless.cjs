@@ -78,6 +78,59 @@ function policy(name, roles, statement) {
   };
 }
 
+/**
+ * The runbook bucket, when the stack creates it (--param createRunbookBucket=true): encrypted
+ * (the runbook KMS key, else SSE-S3), versioned, no public access, TLS only, kept when the stack
+ * is deleted (reports are evidence).
+ */
+function runbookBucket(bucket, keyArn) {
+  const encryption = keyArn
+    ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }
+    : { SSEAlgorithm: 'AES256' };
+  return {
+    DrillbookRunbookBucket: {
+      Type: 'AWS::S3::Bucket',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketName: bucket,
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: encryption, BucketKeyEnabled: Boolean(keyArn) },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      },
+    },
+    DrillbookRunbookBucketPolicy: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: 'DrillbookRunbookBucket' },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [sub(`arn:${PARTITION}:s3:::${bucket}`), sub(`arn:${PARTITION}:s3:::${bucket}/*`)],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
 function alarm(description, topic, metric) {
   return {
     Type: 'AWS::CloudWatch::Alarm',
@@ -156,6 +209,10 @@ function stackSettings(config, params, stage) {
       `is required in the drillbook config (${params.drillbookConfig}) for the canary functions`,
     );
 
+  const createBucket = params.createRunbookBucket === 'true';
+  if (params.createRunbookBucket !== undefined && !['true', 'false'].includes(params.createRunbookBucket)) {
+    fail('--param createRunbookBucket', 'must be true or false');
+  }
   const logLevel = params.stateMachineLogLevel ?? 'ERROR';
   if (!LOG_LEVELS.includes(logLevel))
     fail('--param stateMachineLogLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -188,6 +245,7 @@ function stackSettings(config, params, stage) {
       Resource: [secretResource(webhookSecretId)],
     });
   }
+  if (createBucket) Object.assign(resources, runbookBucket(s3.bucket, keyArn));
   resources.DrillbookStateMachineLogGroup = {
     Type: 'AWS::Logs::LogGroup',
     Properties: { LogGroupName: `/aws/vendedlogs/states/drillbook-${stage}`, RetentionInDays: retention },
@@ -297,6 +355,7 @@ const PARAMS = [
   'alarmTopicArn',
   'stateMachineLogLevel',
   'logRetentionDays',
+  'createRunbookBucket',
 ];
 
 /** The --param key=value pairs given on the command line (serverless passes them as options.param). */

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 interface Settings {
-  resources: { Resources: Record<string, { Type: string }> };
+  resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   runbook: { bucket: string; prefix: string; kmsKeyId: string };
 }
 const require = createRequire(import.meta.url);
@@ -72,5 +72,38 @@ describe('stack settings from the drillbook config and params', () => {
     expect(() =>
       stackSettings(example(), { ...params, lambdaSubnetIds: 'subnet-0aaa,private-a' }, 'prod'),
     ).toThrow(/lambdaSubnetIds.*"private-a"/);
+  });
+
+  it('creates the runbook bucket only when asked: encrypted with the runbook key, versioned, private, TLS only', () => {
+    expect(
+      stackSettings(example(), params, 'prod').resources.Resources['DrillbookRunbookBucket'],
+    ).toBeUndefined();
+    const config = example();
+    config.reporting = { kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' };
+    const created = stackSettings(config, { ...params, createRunbookBucket: 'true' }, 'prod').resources
+      .Resources;
+    const bucket = created['DrillbookRunbookBucket']!.Properties;
+    expect(bucket['BucketName']).toBe('drillbook-runbook');
+    expect(bucket['BucketEncryption']).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+          },
+          BucketKeyEnabled: true,
+        },
+      ],
+    });
+    expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(Object.values(bucket['PublicAccessBlockConfiguration'] as object).every((v) => v === true)).toBe(
+      true,
+    );
+    const policy = JSON.stringify(created['DrillbookRunbookBucketPolicy']!.Properties);
+    expect(policy).toContain('"Effect":"Deny"');
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+    expect(() => stackSettings(example(), { ...params, createRunbookBucket: 'yes' }, 'prod')).toThrow(
+      '--param createRunbookBucket',
+    );
   });
 });
