@@ -131,6 +131,30 @@ function runbookBucket(bucket, keyArn) {
   };
 }
 
+const WEEKLY = 'cron(0 3 ? * MON *)';
+/**
+ * The scheduled replay rehearsals: one per systems[].streams[] entry {stream, projection, schedule?}
+ * (weekly, Monday 03:00 UTC, unless `schedule` says otherwise); none when no system lists a stream.
+ */
+function replaySchedules(systems) {
+  const events = [];
+  for (const system of systems) {
+    (system.streams ?? []).forEach((entry, i) => {
+      for (const field of ['stream', 'projection']) {
+        if (typeof entry?.[field] !== 'string' || entry[field] === '') {
+          fail(
+            `systems.${system.name}.streams.${i}.${field}`,
+            'is required for the scheduled replay rehearsal',
+          );
+        }
+      }
+      const input = { system: system.name, stream: entry.stream, projection: entry.projection };
+      events.push({ schedule: { rate: entry.schedule ?? WEEKLY, enabled: true, input } });
+    });
+  }
+  return events;
+}
+
 function alarm(description, topic, metric) {
   return {
     Type: 'AWS::CloudWatch::Alarm',
@@ -315,6 +339,7 @@ function stackSettings(config, params, stage) {
     metricsNamespace,
     webhookSecretId,
     natsUrl: params.natsUrl,
+    replaySchedules: replaySchedules(config.systems ?? []),
     iam: {
       sourceDbArns,
       sourceSecrets,

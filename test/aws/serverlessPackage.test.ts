@@ -323,6 +323,21 @@ describe('serverless package (CloudFormation)', () => {
     expect(keys.some((k) => k.startsWith('AWS/SQS ApproximateNumberOfMessagesVisible'))).toBe(true);
   });
 
+  it("schedules the replay rehearsal of each stream the config lists, with the config's own names", () => {
+    const rules = ofType('AWS::Events::Rule').filter(
+      ([, r]) => r.Properties['ScheduleExpression'] === 'cron(30 4 ? * SUN *)',
+    );
+    expect(rules).toHaveLength(1);
+    const target = (rules[0]![1].Properties['Targets'] as { Input: string; Arn: unknown }[])[0]!;
+    expect(JSON.parse(target.Input)).toEqual({
+      system: 'orders',
+      stream: 'ORDER_EVENTS',
+      projection: 'orders-read-model',
+    });
+    expect(target.Arn).toEqual({ Ref: 'ReplayRehearsalStateMachine' });
+    expect(JSON.stringify(ofType('AWS::Events::Rule'))).not.toContain('CONTACTS');
+  });
+
   it('logs every state machine at the configured level into a log group with the configured retention', () => {
     expect(resources['DrillbookStateMachineLogGroup']?.Properties['RetentionInDays']).toBe(90);
     for (const [name, machine] of ofType('AWS::StepFunctions::StateMachine')) {

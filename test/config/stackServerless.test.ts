@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 interface Settings {
   resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   runbook: { bucket: string; prefix: string; kmsKeyId: string };
+  replaySchedules: unknown[];
 }
 const require = createRequire(import.meta.url);
 const { stackSettings } = require('../../config/stack.serverless.cjs') as {
@@ -66,6 +67,13 @@ describe('stack settings from the drillbook config and params', () => {
   it.each(['lambdaSecurityGroupIds', 'natsUrl'])('fails naming --param %s when it is missing', (name) => {
     const { [name as keyof typeof params]: _, ...without } = params;
     expect(() => stackSettings(example(), without as typeof params, 'prod')).toThrow(`--param ${name}`);
+  });
+
+  it('schedules no replay without listed streams, and names a stream entry that lacks its projection', () => {
+    expect(stackSettings(example(), params, 'prod').replaySchedules).toEqual([]);
+    const config = example();
+    config.systems[0].streams = [{ stream: 'CONTACTS' }];
+    expect(() => stackSettings(config, params, 'prod')).toThrow('systems.shop.streams.0.projection');
   });
 
   it('refuses a subnet list that is not subnet ids', () => {
