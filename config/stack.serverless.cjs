@@ -178,6 +178,13 @@ function alarm(description, topic, metric) {
  * serverless.yml uses. Throws a StackConfigError naming the missing or invalid value.
  */
 function stackSettings(config, params, stage) {
+  // The stage is part of every snapshot id and tag drillbook selects by (lib/aws/backupWorkflow.ts).
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(stage)) {
+    fail(
+      '--stage',
+      `is "${stage}": use lowercase letters, digits and single hyphens (it is part of RDS snapshot ids)`,
+    );
+  }
   const s3 = config.runbook?.s3;
   if (!s3?.bucket)
     fail('runbook.s3.bucket', `is required in the drillbook config (${params.drillbookConfig})`);
@@ -350,7 +357,10 @@ function stackSettings(config, params, stage) {
       reportObjects: [objects('reports/*'), objects('RUNBOOK.md')],
       canaryHaltWrites: [objects('reports/canary-halt/*'), objects('RUNBOOK.md')],
       listPrefix: [`${prefix}*`],
-      createSnapshot: [...sourceDbArns, ...rds('snapshot:drillbook-*', 'cluster-snapshot:drillbook-*')],
+      createSnapshot: [
+        ...sourceDbArns,
+        ...rds(`snapshot:drillbook-${stage}-*`, `cluster-snapshot:drillbook-${stage}-*`),
+      ],
       restoreFromSource: [...sourceDbArns, ...stagingSubnetGroups, ...rds('og:*', 'pg:*', 'cluster-pg:*')],
       auroraDrillCluster: [
         ...rds('cluster:drillbook-drill-*'),

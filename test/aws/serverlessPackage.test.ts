@@ -244,6 +244,11 @@ describe('serverless package (CloudFormation)', () => {
     const secrets = text('DrillbookBackupFinishRole', 'secretsmanager:GetSecretValue');
     expect(secrets).toContain(':secret:acme/orders/source-??????');
     expect(secrets).toContain(':secret:acme/ledger/source-??????');
+    // Snapshots: only this stage's (drillbook-<stage>-...), deleted only when tagged with it.
+    const prune = statements().find(({ statement }) => actions(statement).includes('rds:DeleteDBSnapshot'))!;
+    expect(JSON.stringify(prune.statement.Resource)).toContain(':snapshot:drillbook-prod-*');
+    expect(prune.statement.Condition?.['StringEquals']?.['aws:ResourceTag/drillbook:stage']).toBe('prod');
+    expect(text('DrillbookBackupStartRole', 'rds:CreateDBSnapshot')).toContain(':snapshot:drillbook-prod-*');
     // Canary: the configured deployment group.
     expect(text('CanaryHaltRole', 'codedeploy:StopDeployment')).toContain(
       'deploymentgroup:storefront/storefront-live',

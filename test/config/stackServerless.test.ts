@@ -76,6 +76,10 @@ describe('stack settings from the drillbook config and params', () => {
     expect(() => stackSettings(config, params, 'prod')).toThrow('systems.shop.streams.0.projection');
   });
 
+  it('refuses a stage that cannot be part of a snapshot id', () => {
+    expect(() => stackSettings(example(), params, 'Prod_1')).toThrow('--stage');
+  });
+
   it('refuses a subnet list that is not subnet ids', () => {
     expect(() =>
       stackSettings(example(), { ...params, lambdaSubnetIds: 'subnet-0aaa,private-a' }, 'prod'),
