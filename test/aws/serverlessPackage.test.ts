@@ -206,6 +206,9 @@ describe('serverless package (CloudFormation)', () => {
     }
     const env = (name: string) =>
       (resources[name]!.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
+    // verify-full TLS to RDS: the runtime's CA bundle, only where Postgres is reached (cold start).
+    for (const name of inVpc) expect(env(name)['NODE_EXTRA_CA_CERTS'], name).toBe('/var/runtime/ca-cert.pem');
+    expect(env('BackupPollLambdaFunction')['NODE_EXTRA_CA_CERTS']).toBeUndefined();
     expect(env('ReplayRehearsalLambdaFunction')['DRILLBOOK_NATS_URL']).toBe('nats://nats.acme.internal:4222');
   });
 
