@@ -66,6 +66,24 @@ const CHAT_ROLES = RUNBOOK_ROLES.filter(
 const STATE_MACHINES = ['BackupStateMachine', 'RestoreDrillStateMachine', 'ReplayRehearsalStateMachine'];
 const TOPIC = 'DrillbookAlarmTopic';
 
+/**
+ * The config the backup and drill functions get (DRILLBOOK_CONFIG_JSON): without the canary
+ * section (those functions have their own), and small enough for Lambda's 4 KB environment limit
+ * (the other variables take about 500 bytes).
+ */
+const CONFIG_JSON_LIMIT = 3500;
+function backupConfigJson(config, file) {
+  const { canary: _, ...rest } = config;
+  const text = JSON.stringify(rest);
+  if (text.length > CONFIG_JSON_LIMIT) {
+    fail(
+      `--param drillbookConfig (${file})`,
+      `is ${text.length} bytes as JSON without its canary section; the functions get it in their environment, limited by Lambda to 4 KB (at most ${CONFIG_JSON_LIMIT} bytes here): shorten restore.checks or split systems across stacks`,
+    );
+  }
+  return text;
+}
+
 /** A policy attached to existing roles (a grant that exists only when the config asks for it). */
 function policy(name, roles, statement) {
   return {
@@ -339,7 +357,7 @@ function stackSettings(config, params, stage) {
   );
 
   return {
-    configJson: JSON.stringify(config),
+    configJson: backupConfigJson(config, params.drillbookConfig),
     canary: canarySettings(config.canary, `${params.drillbookConfig}: canary`),
     manifestKey: manifestKeyGrants(config),
     runbook: { bucket: s3.bucket, prefix, kmsKeyId: reporting.kmsKeyId ?? '' },

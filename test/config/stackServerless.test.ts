@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 interface Settings {
   resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   runbook: { bucket: string; prefix: string; kmsKeyId: string };
+  configJson: string;
   replaySchedules: unknown[];
 }
 const require = createRequire(import.meta.url);
@@ -78,6 +79,17 @@ describe('stack settings from the drillbook config and params', () => {
 
   it('refuses a stage that cannot be part of a snapshot id', () => {
     expect(() => stackSettings(example(), params, 'Prod_1')).toThrow('--stage');
+  });
+
+  it('hands the backup functions the config without its canary section, and refuses one past the environment limit', () => {
+    expect(JSON.parse(stackSettings(example(), params, 'prod').configJson).canary).toBeUndefined();
+    const config = example();
+    config.systems[0].restore.checks = Array.from({ length: 60 }, (_, i) => ({
+      name: `check-${i}`,
+      sql: 'SELECT count(*) > 0 FROM public.orders',
+      expect: true,
+    }));
+    expect(() => stackSettings(config, params, 'prod')).toThrow(/4 KB/);
   });
 
   it('refuses a subnet list that is not subnet ids', () => {
