@@ -1,29 +1,14 @@
-// Serverless variable source for the canary functions: `${file(./config/canary.serverless.cjs):NAME}`.
-// Reads the canary section (JSON, the same shape as the drillbook config's `canary` field) from
-// $DRILLBOOK_CANARY_CONFIG_FILE, else config/canary.json, else config/canary.example.json, and
-// derives the Lambda environment, the EventBridge pattern and least-privilege IAM statements.
-const { existsSync, readFileSync } = require('node:fs');
-const { resolve } = require('node:path');
-
-function load() {
-  const candidates = [
-    process.env.DRILLBOOK_CANARY_CONFIG_FILE,
-    'config/canary.json',
-    'config/canary.example.json',
-  ];
-  const file = candidates
-    .filter(Boolean)
-    .map((f) => resolve(__dirname, '..', f))
-    .find((f) => existsSync(f));
-  if (!file) throw new Error('canary config: no config/canary.json (or DRILLBOOK_CANARY_CONFIG_FILE)');
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  if (!Array.isArray(config.groups) || config.groups.length === 0) {
-    throw new Error(`canary config ${file}: groups must list at least one deployment group`);
+// The canary functions' wiring (used by config/stack.serverless.cjs): from the drillbook config's
+// `canary` section, the Lambda environment, the EventBridge pattern and least-privilege IAM statements.
+/** Checks the canary section enough to build safe ARNs from it (the functions validate it fully). */
+function check(config, where) {
+  if (!config || !Array.isArray(config.groups) || config.groups.length === 0) {
+    throw new Error(`canary config ${where}: groups must list at least one deployment group`);
   }
   config.groups.forEach((g, i) => {
     for (const field of ['application', 'deploymentGroup']) {
       if (typeof g[field] !== 'string' || !/^[A-Za-z0-9_.+-]+$/.test(g[field])) {
-        throw new Error(`canary config ${file}: groups.${i}.${field} must be a CodeDeploy name`);
+        throw new Error(`canary config ${where}: groups.${i}.${field} must be a CodeDeploy name`);
       }
     }
   });
@@ -34,8 +19,8 @@ const sub = (text) => ({ 'Fn::Sub': text });
 /** CloudFormation pseudo parameter reference for Fn::Sub, e.g. pseudo('Region') -> "${AWS::Region}". */
 const pseudo = (name) => ['$', '{AWS::', name, '}'].join('');
 
-module.exports = () => {
-  const config = load();
+module.exports = (canary, where = 'canary') => {
+  const config = check(canary, where);
   const groupArns = config.groups.map((g) =>
     sub(
       `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:${g.application}/${g.deploymentGroup}`,

@@ -1,9 +1,6 @@
-// serverless.yml resolver: the secrets named in the config's systems[].backup.manifestKey, so the
+// The secrets named in the config's systems[].backup.manifestKey, so the
 // functions that seal or check manifests (backupFinish, restoreDrillStart, restoreDrillVerify) may
 // read exactly those (GetSecretValue) and nothing else. No key configured: no policy at all.
-const { readFileSync } = require('node:fs');
-const { resolve } = require('node:path');
-
 /** The IAM resource of a secret named by id (Secrets Manager appends "-" and 6 characters) or ARN. */
 function secretResource(secretId, region) {
   if (secretId.startsWith('arn:')) return secretId;
@@ -29,8 +26,4 @@ function manifestKeyGrants(config) {
   };
 }
 
-module.exports = async ({ resolveVariable }) => {
-  const file = await resolveVariable('self:custom.drillbook.configFile');
-  return manifestKeyGrants(JSON.parse(readFileSync(resolve(__dirname, '..', file), 'utf8')));
-};
-module.exports.manifestKeyGrants = manifestKeyGrants;
+module.exports = { manifestKeyGrants, secretResource };

@@ -40,10 +40,14 @@ function deps(rt: AwsRuntime, manifests: ManifestStore) {
   };
 }
 
-/** drillbook-<system>-<YYYYMMDD>: one snapshot a day, the same id for a redelivered run. */
-export function dailyBackupId(system: string, at: Date): string {
+/**
+ * drillbook-<stage>-<system>-<YYYYMMDD> (drillbook-<system>-<YYYYMMDD> without a stage): one
+ * snapshot a day, the same id for a redelivered run, never another stage's.
+ */
+export function dailyBackupId(system: string, at: Date, stage?: string): string {
   const day = at.toISOString().slice(0, 10).replace(/-/g, '');
-  return `drillbook-${slug(system)}-${day}`.replace(/-+/g, '-');
+  const scope = stage ? `${slug(stage)}-${slug(system)}` : slug(system);
+  return `drillbook-${scope}-${day}`.replace(/-+/g, '-');
 }
 
 function optionsFor(rt: AwsRuntime, backupId: string): BackupOptions {
@@ -60,7 +64,7 @@ export type BackupStartEvent = { input: z.infer<typeof backupInputSchema> } & z.
 
 export async function startBackupStep(event: BackupStartEvent): Promise<BackupState> {
   const rt = awsRuntime(event.input.system, logProgress);
-  const backupId = event.input.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime));
+  const backupId = event.input.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime), rt.stage);
   // Starting a snapshot reads no manifest: no runbook store here (and none in this role).
   const d = deps(rt, noManifests);
   const state = await beginBackup(d, optionsFor(rt, backupId));
@@ -103,7 +107,8 @@ export async function backupFailedStep(event: BackupFailedEvent): Promise<Backup
     : backupFailedBeforeStart(
         optionsFor(
           rt,
-          event.input?.backupId ?? dailyBackupId(rt.system.name, new Date(event.startTime ?? Date.now())),
+          event.input?.backupId ??
+            dailyBackupId(rt.system.name, new Date(event.startTime ?? Date.now()), rt.stage),
         ),
         caught,
       );

@@ -12,6 +12,11 @@ import { TAG, type Tag, tagValue } from './tags.js';
 
 export interface RdsSnapshotsOptions {
   system: string;
+  /**
+   * The deployment stage: when set, snapshots are tagged with it and only snapshots tagged with it
+   * are listed, reused or deleted (untagged older ones are left alone). Unset: any stage's.
+   */
+  stage?: string | undefined;
   source: RdsSource;
   region: string;
   client: RDSClient;
@@ -47,13 +52,15 @@ export class RdsSnapshots implements PollableBackupRepository {
       { Key: TAG.managed, Value: 'true' },
       { Key: TAG.system, Value: this.options.system },
       { Key: TAG.backupId, Value: backupId },
+      ...(this.options.stage ? [{ Key: TAG.stage, Value: this.options.stage }] : []),
     ];
   }
 
   private isOurs(snapshot: Snapshot): boolean {
     return (
       tagValue(snapshot.tags, TAG.managed) === 'true' &&
-      tagValue(snapshot.tags, TAG.system) === this.options.system
+      tagValue(snapshot.tags, TAG.system) === this.options.system &&
+      (this.options.stage === undefined || tagValue(snapshot.tags, TAG.stage) === this.options.stage)
     );
   }
 

@@ -21,6 +21,8 @@ export interface AwsRuntime {
   config: DrillbookConfig;
   system: SystemConfig;
   aws: AwsSystemConfig;
+  /** The deployment stage ($DRILLBOOK_STAGE, set by serverless.yml): scopes snapshot ids and tags. */
+  stage: string | undefined;
   rds: RDSClient;
   secrets: SecretsManagerClient;
   progress: Progress;
@@ -78,6 +80,7 @@ export function awsRuntime(systemName: string | undefined, progress: Progress): 
     config,
     system,
     aws,
+    stage: process.env['DRILLBOOK_STAGE'] || undefined,
     rds: cachedRds(aws.region),
     secrets: cachedSecrets.client,
     progress,
@@ -88,6 +91,7 @@ export function awsRuntime(systemName: string | undefined, progress: Progress): 
 export function snapshotsOf(rt: AwsRuntime, manifests: ManifestStore): RdsSnapshots {
   return new RdsSnapshots({
     system: rt.system.name,
+    stage: rt.stage,
     source: rdsSource(rt.aws),
     region: rt.aws.region,
     client: rt.rds,

@@ -3,6 +3,8 @@ export const TAG = {
   /** "true" on every snapshot drillbook manages (retention deletes only these). */
   managed: 'drillbook:managed',
   system: 'drillbook:system',
+  /** The deployment stage (DRILLBOOK_STAGE) whose backups these are: a staging stack never reuses or prunes production's. */
+  stage: 'drillbook:stage',
   backupId: 'drillbook:backup-id',
   /** When the backup's verification manifest was captured (its point in time). */
   manifestPoint: 'drillbook:manifest-point',

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyBackupId } from '../../lib/aws/backupWorkflow.js';
 import type { ManifestStore } from '../../lib/aws/manifestStore.js';
 import { RdsSnapshots } from '../../lib/aws/rdsSnapshots.js';
 import { AwsQuotaError } from '../../lib/aws/retry.js';
@@ -37,9 +38,10 @@ class MemoryManifests implements ManifestStore {
   }
 }
 
-function repo(manifests = new MemoryManifests(), offsite = false) {
+function repo(manifests = new MemoryManifests(), offsite = false, stage?: string) {
   return new RdsSnapshots({
     system: 'shop',
+    stage,
     source: { kind: 'instance', id: 'shop-db' },
     region: REGION,
     client: new RDSClient({ region: REGION }),
@@ -127,6 +129,54 @@ describe('RdsSnapshots snapshot lifecycle', () => {
     const id = 'drillbook-shop-20261120';
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [dbSnapshot(id, { Status: 'failed' })] });
     await expect(repo().poll(id)).rejects.toThrow(/is failed/);
+  });
+});
+
+describe('RdsSnapshots scoped to a deployment stage', () => {
+  const tagged = (id: string, stage?: string) =>
+    dbSnapshot(id, {
+      TagList: [
+        { Key: 'drillbook:managed', Value: 'true' },
+        { Key: 'drillbook:system', Value: 'shop' },
+        ...(stage ? [{ Key: 'drillbook:stage', Value: stage }] : []),
+      ],
+    });
+
+  it('tags a new snapshot with its stage, and the daily id names stage and system', async () => {
+    const id = dailyBackupId('shop', new Date('2026-11-20T02:00:00Z'), 'staging');
+    expect(id).toBe('drillbook-staging-shop-20261120');
+    expect(dailyBackupId('shop', new Date('2026-11-20T02:00:00Z'))).toBe('drillbook-shop-20261120');
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id })
+      .rejectsOnce(snapshotNotFound(id))
+      .resolves({ DBSnapshots: [dbSnapshot(id, { Status: 'creating' })] });
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: dbSnapshot(id, { Status: 'creating' }) });
+    await repo(new MemoryManifests(), false, 'staging').start(id, silentProgress);
+    expect(rds.commandCalls(CreateDBSnapshotCommand)[0]!.args[0].input.Tags).toContainEqual({
+      Key: 'drillbook:stage',
+      Value: 'staging',
+    });
+  });
+
+  it("never lists, reuses or deletes another stage's snapshot (nor an untagged older one)", async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        tagged('drillbook-staging-shop-20261120', 'staging'),
+        tagged('drillbook-prod-shop-20261120', 'prod'),
+        tagged('drillbook-shop-20261119'),
+      ],
+    });
+    const staging = repo(new MemoryManifests(), false, 'staging');
+    expect((await staging.list()).map((r) => r.id)).toEqual(['drillbook-staging-shop-20261120']);
+    const prodId = 'drillbook-prod-shop-20261120';
+    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: prodId }).resolves({
+      DBSnapshots: [tagged(prodId, 'prod')],
+    });
+    const prod = await repo(new MemoryManifests(), false, 'prod').get(prodId);
+    expect(prod?.id).toBe(prodId);
+    expect(await staging.get(prodId)).toBeNull();
+    await expect(staging.remove(prod!)).rejects.toBeInstanceOf(GuardError);
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
   });
 });
 

@@ -9,6 +9,31 @@ import { beforeAll, describe, expect, it } from 'vitest';
  */
 const root = join(import.meta.dirname, '..', '..');
 const templatePath = join(root, '.serverless', 'cloudformation-template-update-stack.json');
+/** A config with distinctive names (none of them a default), so each must reach its IAM statement. */
+const configFile = 'test/aws/fixtures/stack.drillbook.json';
+const params: Record<string, string> = {
+  drillbookConfig: configFile,
+  lambdaSubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
+  lambdaSecurityGroupIds: 'sg-0ccc3333',
+  natsUrl: 'nats://nats.acme.internal:4222',
+  stateMachineLogLevel: 'ALL',
+  logRetentionDays: '90',
+};
+const offline = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'offline',
+  AWS_SECRET_ACCESS_KEY: 'offline',
+  AWS_SESSION_TOKEN: '',
+};
+function packageStack(given: Record<string, string>) {
+  const args = Object.entries(given).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  return spawnSync('npm', ['run', '--silent', 'package:aws', '--', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 280_000,
+    env: offline,
+  });
+}
 
 interface Resource {
   Type: string;
@@ -21,24 +46,17 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 let resources: Record<string, Resource>;
+let outputs: Record<string, { Value: unknown }>;
 
 beforeAll(() => {
   rmSync(join(root, '.serverless'), { recursive: true, force: true });
-  const run = spawnSync('npm', ['run', '--silent', 'package:aws'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 280_000,
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'offline',
-      AWS_SECRET_ACCESS_KEY: 'offline',
-      AWS_SESSION_TOKEN: '',
-    },
-  });
+  const run = packageStack(params);
   if (run.status !== 0 || !existsSync(templatePath)) {
     throw new Error(`serverless package failed (${run.status}): ${run.stderr}\n${run.stdout}`.slice(0, 4000));
   }
-  resources = JSON.parse(readFileSync(templatePath, 'utf8')).Resources;
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  resources = template.Resources;
+  outputs = template.Outputs;
 }, 300_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -62,7 +80,11 @@ describe('serverless package (CloudFormation)', () => {
   it('has both state machines, and every Task points at a function defined in the stack', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
     expect(machines.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['DrillbookDashbackupDashprod', 'DrillbookDashrestoreDashdrillDashprod']),
+      expect.arrayContaining([
+        'BackupStateMachine',
+        'RestoreDrillStateMachine',
+        'ReplayRehearsalStateMachine',
+      ]),
     );
     for (const [name, machine] of machines) {
       const sub = (
@@ -119,7 +141,7 @@ describe('serverless package (CloudFormation)', () => {
         Action: ['secretsmanager:GetSecretValue'],
         Resource: [
           {
-            'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:drillbook/manifest-key/shop-??????`,
+            'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:acme/orders/manifest-key-??????`,
           },
         ],
       },
@@ -154,5 +176,197 @@ describe('serverless package (CloudFormation)', () => {
       const env = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
       expect(() => JSON.parse(env['DRILLBOOK_CONFIG_JSON']!), name).not.toThrow();
     }
+  });
+
+  it('puts every function that reaches Postgres or NATS in the configured VPC, with its network-interface permissions', () => {
+    const inVpc = [
+      'BackupStartLambdaFunction',
+      'BackupFinishLambdaFunction',
+      'RestoreDrillVerifyLambdaFunction',
+      'ReplayRehearsalLambdaFunction',
+      'RotatePostgresLambdaFunction',
+    ];
+    const eni = [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ];
+    for (const name of inVpc) {
+      expect(resources[name]?.Properties['VpcConfig'], name).toEqual({
+        SubnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+        SecurityGroupIds: ['sg-0ccc3333'],
+      });
+      const role = (resources[name]!.Properties['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const granted = statements()
+        .filter(({ where, statement }) => where === role && statement.Resource === '*')
+        .flatMap(({ statement }) => actions(statement));
+      expect(granted, role).toEqual(expect.arrayContaining(eni));
+    }
+    const env = (name: string) =>
+      (resources[name]!.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
+    // verify-full TLS to RDS: the runtime's CA bundle, only where Postgres is reached (cold start).
+    for (const name of inVpc) expect(env(name)['NODE_EXTRA_CA_CERTS'], name).toBe('/var/runtime/ca-cert.pem');
+    expect(env('BackupPollLambdaFunction')['NODE_EXTRA_CA_CERTS']).toBeUndefined();
+    expect(env('ReplayRehearsalLambdaFunction')['DRILLBOOK_NATS_URL']).toBe('nats://nats.acme.internal:4222');
+  });
+
+  it("scopes IAM to the config's own names, and hands the same names to the functions", () => {
+    const text = (where: string, action: string) =>
+      JSON.stringify(
+        statements().filter(({ where: w, statement }) => w === where && actions(statement).includes(action)),
+      );
+    // Runbook bucket and prefix: every role that reads or writes reports.
+    for (const role of [
+      'CanaryHaltRole',
+      'ReplayRehearsalRole',
+      'RotationAuditRole',
+      'DrillbookBackupFinishRole',
+      'DrillbookRestoreDrillReportRole',
+    ]) {
+      expect(text(role, 's3:PutObject'), role).toContain('acme-ops-evidence/ops/drills/');
+      expect(text(role, 's3:ListBucket'), role).toContain('ops/drills/*');
+      expect(text(role, 'cloudwatch:PutMetricData'), role).toContain('Acme/Resilience');
+    }
+    const all = JSON.stringify(statements());
+    for (const stale of ['drillbook-runbook', 'chat-webhook', '"Drillbook"', 'shop-db', '123456789012'])
+      expect(all).not.toContain(stale);
+    // The chat webhook secret, to the roles that post reports.
+    const chat = resources['DrillbookChatWebhookPolicy']!;
+    expect(JSON.stringify(chat.Properties['PolicyDocument'])).toContain(':secret:acme/slack/ops-hook-??????');
+    expect(chat.Properties['Roles']).toEqual(
+      expect.arrayContaining([{ Ref: 'RotationAuditRole' }, { Ref: 'CanaryHaltRole' }]),
+    );
+    // Source instance and cluster, their secrets, the staging subnet group.
+    const start = text('DrillbookRestoreDrillStartRole', 'rds:RestoreDBInstanceToPointInTime');
+    expect(start).toContain(':rds:eu-west-1:');
+    expect(start).toContain(':cluster:ledger-aurora');
+    expect(start).toContain(':subgrp:acme-staging-private');
+    expect(text('DrillbookBackupStartRole', 'rds:CreateDBSnapshot')).toContain(':db:orders-primary');
+    const secrets = text('DrillbookBackupFinishRole', 'secretsmanager:GetSecretValue');
+    expect(secrets).toContain(':secret:acme/orders/source-??????');
+    expect(secrets).toContain(':secret:acme/ledger/source-??????');
+    // Snapshots: only this stage's (drillbook-<stage>-...), deleted only when tagged with it.
+    const prune = statements().find(({ statement }) => actions(statement).includes('rds:DeleteDBSnapshot'))!;
+    expect(JSON.stringify(prune.statement.Resource)).toContain(':snapshot:drillbook-prod-*');
+    expect(prune.statement.Condition?.['StringEquals']?.['aws:ResourceTag/drillbook:stage']).toBe('prod');
+    expect(text('DrillbookBackupStartRole', 'rds:CreateDBSnapshot')).toContain(':snapshot:drillbook-prod-*');
+    // Canary: the configured deployment group.
+    expect(text('CanaryHaltRole', 'codedeploy:StopDeployment')).toContain(
+      'deploymentgroup:storefront/storefront-live',
+    );
+    // The functions without the config JSON get the same names in their environment.
+    const env = (
+      resources['CanaryHaltLambdaFunction']!.Properties['Environment'] as {
+        Variables: Record<string, string>;
+      }
+    ).Variables;
+    expect(env).toMatchObject({
+      DRILLBOOK_RUNBOOK_BUCKET: 'acme-ops-evidence',
+      DRILLBOOK_RUNBOOK_PREFIX: 'ops/drills/',
+      DRILLBOOK_METRICS_NAMESPACE: 'Acme/Resilience',
+      DRILLBOOK_WEBHOOK_SECRET_ID: 'acme/slack/ops-hook',
+      DRILLBOOK_RUNBOOK_KMS_KEY_ID:
+        'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    expect(JSON.parse(env['DRILLBOOK_CANARY_CONFIG']!).groups[0].application).toBe('storefront');
+  });
+
+  it('lets every role that reads or writes reports and manifests use the runbook KMS key', () => {
+    const policy = resources['DrillbookRunbookKmsPolicy']!;
+    expect(policy.Properties['PolicyDocument']).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'RunbookKms',
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+        },
+      ],
+    });
+    const withKey = (policy.Properties['Roles'] as { Ref: string }[]).map((r) => r.Ref);
+    const s3Roles = new Set(
+      statements()
+        .filter(({ statement }) =>
+          actions(statement).some((a) => a === 's3:PutObject' || a === 's3:GetObject'),
+        )
+        .map(({ where }) => where),
+    );
+    expect([...s3Roles].sort()).toEqual([...withKey].sort());
+  });
+
+  it('pages the alarm topic on failed, timed-out and aborted executions, breached objectives, flagged rotations and a lost halt', () => {
+    expect(resources['DrillbookAlarmTopic']?.Type).toBe('AWS::SNS::Topic');
+    expect(outputs['AlarmTopicArn']?.Value).toEqual({ Ref: 'DrillbookAlarmTopic' });
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const a of alarms)
+      expect(a['AlarmActions'], String(a['MetricName'])).toEqual([{ Ref: 'DrillbookAlarmTopic' }]);
+    const key = (a: Record<string, unknown>) =>
+      `${a['Namespace']} ${a['MetricName']} ${JSON.stringify(a['Dimensions'])}`;
+    const keys = alarms.map(key);
+    for (const machine of ['BackupStateMachine', 'RestoreDrillStateMachine', 'ReplayRehearsalStateMachine'])
+      for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+        expect(keys).toContain(
+          `AWS/States ${metric} [{"Name":"StateMachineArn","Value":{"Ref":"${machine}"}}]`,
+        );
+    for (const system of ['orders', 'ledger'])
+      for (const metric of ['RpoBreached', 'RtoBreached'])
+        expect(keys).toContain(
+          `Acme/Resilience ${metric} [{"Name":"System","Value":"${system}"},{"Name":"Kind","Value":"restore-drill"}]`,
+        );
+    const halt = '[{"Name":"FunctionName","Value":{"Ref":"CanaryHaltLambdaFunction"}}]';
+    expect(keys).toEqual(
+      expect.arrayContaining([`AWS/Lambda Errors ${halt}`, `AWS/Lambda AsyncEventsDropped ${halt}`]),
+    );
+    expect(keys.some((k) => k.startsWith('Drillbook/Rotation SecretsFlagged'))).toBe(true);
+    // A halt that failed its retries goes to a queue (and the queue pages).
+    const invoke = ofType('AWS::Lambda::EventInvokeConfig').find(
+      ([, c]) => JSON.stringify(c.Properties['FunctionName']) === '{"Ref":"CanaryHaltLambdaFunction"}',
+    );
+    expect(invoke?.[1].Properties['DestinationConfig']).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': ['CanaryHaltDeadLetterQueue', 'Arn'] } },
+    });
+    expect(keys.some((k) => k.startsWith('AWS/SQS ApproximateNumberOfMessagesVisible'))).toBe(true);
+  });
+
+  it("schedules the replay rehearsal of each stream the config lists, with the config's own names", () => {
+    const rules = ofType('AWS::Events::Rule').filter(
+      ([, r]) => r.Properties['ScheduleExpression'] === 'cron(30 4 ? * SUN *)',
+    );
+    expect(rules).toHaveLength(1);
+    const target = (rules[0]![1].Properties['Targets'] as { Input: string; Arn: unknown }[])[0]!;
+    expect(JSON.parse(target.Input)).toEqual({
+      system: 'orders',
+      stream: 'ORDER_EVENTS',
+      projection: 'orders-read-model',
+    });
+    expect(target.Arn).toEqual({ Ref: 'ReplayRehearsalStateMachine' });
+    expect(JSON.stringify(ofType('AWS::Events::Rule'))).not.toContain('CONTACTS');
+  });
+
+  it('logs every state machine at the configured level into a log group with the configured retention', () => {
+    expect(resources['DrillbookStateMachineLogGroup']?.Properties['RetentionInDays']).toBe(90);
+    for (const [name, machine] of ofType('AWS::StepFunctions::StateMachine')) {
+      expect(machine.Properties['LoggingConfiguration'], name).toEqual({
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': ['DrillbookStateMachineLogGroup', 'Arn'] },
+            },
+          },
+        ],
+      });
+    }
+  });
+
+  it('fails packaging without a required parameter, naming it', () => {
+    const { lambdaSubnetIds: _, ...without } = params;
+    const run = packageStack(without);
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain('--param lambdaSubnetIds is required');
   });
 });

@@ -1,35 +1,21 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canaryConfigSchema } from '../../lib/core/canary/config.js';
 
 const require = createRequire(import.meta.url);
-const derive = require('../../config/canary.serverless.cjs') as () => {
+const derive = require('../../config/canary.serverless.cjs') as (canary: unknown) => {
   configJson: string;
   eventPattern: { detail: { alarmName?: unknown[] } };
   haltStatements: { Action: string[]; Resource: unknown }[];
   hookStatements: { Action: string[]; Resource: unknown }[];
 };
 
-let dir: string | undefined;
-afterEach(async () => {
-  delete process.env['DRILLBOOK_CANARY_CONFIG_FILE'];
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function withConfig(config: unknown) {
-  dir = await mkdtemp(join(tmpdir(), 'drillbook-sls-'));
-  const file = join(dir, 'canary.json');
-  await writeFile(file, JSON.stringify(config));
-  process.env['DRILLBOOK_CANARY_CONFIG_FILE'] = file;
-  return derive();
-}
+const withConfig = async (config: unknown) => derive(config);
 
 describe('serverless wiring for the canary functions', () => {
   it('ships a config the functions accept, an alarm-name pattern and group-scoped IAM', () => {
-    const out = derive(); // config/canary.example.json
+    const out = derive(JSON.parse(readFileSync('config/canary.example.json', 'utf8')));
     expect(canaryConfigSchema.safeParse(JSON.parse(out.configJson)).success).toBe(true);
     expect(out.eventPattern.detail.alarmName).toEqual([
       'checkout-p95-latency',

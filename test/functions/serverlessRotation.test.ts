@@ -11,9 +11,15 @@ interface Statement {
 
 const yml = parse(readFileSync('serverless.yml', 'utf8')) as {
   functions: Record<string, { handler: string; role: string; events?: { schedule?: { rate: string } }[] }>;
-  resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  // The first entry is the part derived from the config (config/stack.serverless.cjs).
+  resources: (
+    | string
+    | { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> }
+  )[];
 };
-const resources = yml.resources.Resources;
+const resources = yml.resources.flatMap((r) =>
+  typeof r === 'object' && r.Resources ? [r.Resources] : [],
+)[0]!;
 const statements = (role: string): Statement[] =>
   (resources[role]!.Properties['Policies'] as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
     (p) => p.PolicyDocument.Statement,
@@ -73,7 +79,10 @@ describe('serverless.yml: rotation functions', () => {
       'secretsmanager:ListSecrets',
     ]);
     expect(wide.find((s) => s.Action.includes('cloudwatch:PutMetricData'))?.Condition).toEqual({
-      StringEquals: { 'cloudwatch:namespace': ['Drillbook', 'Drillbook/Rotation'] },
+      // The configured reporting.metricsNamespace (the packaging test checks the resolved value).
+      StringEquals: {
+        'cloudwatch:namespace': [`\${self:custom.stack.metricsNamespace}`, 'Drillbook/Rotation'],
+      },
     });
   });
 });
