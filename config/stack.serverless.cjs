@@ -348,6 +348,13 @@ function stackSettings(config, params, stage) {
     }
   }
   const canaryHalt = [{ Name: 'FunctionName', Value: { Ref: 'CanaryHaltLambdaFunction' } }];
+  // No heartbeat means no RPO: a failing writer pages like a failed drill.
+  resources.HeartbeatErrorsAlarm = alarm('drillbook heartbeat: a source refused its heartbeat', topic, {
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Errors',
+    Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'HeartbeatLambdaFunction' } }],
+    Statistic: 'Sum',
+  });
   resources.CanaryHaltErrorsAlarm = alarm('drillbook canary halt: the function failed', topic, {
     Namespace: 'AWS/Lambda',
     MetricName: 'Errors',

@@ -180,6 +180,7 @@ describe('serverless package (CloudFormation)', () => {
 
   it('puts every function that reaches Postgres or NATS in the configured VPC, with its network-interface permissions', () => {
     const inVpc = [
+      'HeartbeatLambdaFunction',
       'BackupStartLambdaFunction',
       'BackupFinishLambdaFunction',
       'RestoreDrillVerifyLambdaFunction',
@@ -297,6 +298,20 @@ describe('serverless package (CloudFormation)', () => {
     expect([...s3Roles].sort()).toEqual([...withKey].sort());
   });
 
+  it('writes heartbeats into every source every minute, with only what that needs', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties['Targets']).includes('HeartbeatLambdaFunction'),
+    );
+    expect(rules.map(([, r]) => r.Properties['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+    const granted = statements().filter(({ where }) => where === 'DrillbookHeartbeatRole');
+    const byAction = (action: string) => granted.find(({ statement }) => actions(statement).includes(action));
+    expect(JSON.stringify(byAction('rds:DescribeDBInstances')?.statement.Resource)).not.toContain('db:*');
+    expect(byAction('secretsmanager:GetSecretValue')).toBeDefined();
+    expect(granted.flatMap(({ statement }) => actions(statement)).some((a) => a.startsWith('s3:'))).toBe(
+      false,
+    );
+  });
+
   it('pages the alarm topic on failed, timed-out and aborted executions, breached objectives, flagged rotations and a lost halt', () => {
     expect(resources['DrillbookAlarmTopic']?.Type).toBe('AWS::SNS::Topic');
     expect(outputs['AlarmTopicArn']?.Value).toEqual({ Ref: 'DrillbookAlarmTopic' });
@@ -321,6 +336,10 @@ describe('serverless package (CloudFormation)', () => {
       expect.arrayContaining([`AWS/Lambda Errors ${halt}`, `AWS/Lambda AsyncEventsDropped ${halt}`]),
     );
     expect(keys.some((k) => k.startsWith('Drillbook/Rotation SecretsFlagged'))).toBe(true);
+    // No heartbeat, no RPO: the writer's failures page too.
+    expect(keys).toContain(
+      'AWS/Lambda Errors [{"Name":"FunctionName","Value":{"Ref":"HeartbeatLambdaFunction"}}]',
+    );
     // A halt that failed its retries goes to a queue (and the queue pages).
     const invoke = ofType('AWS::Lambda::EventInvokeConfig').find(
       ([, c]) => JSON.stringify(c.Properties['FunctionName']) === '{"Ref":"CanaryHaltLambdaFunction"}',
