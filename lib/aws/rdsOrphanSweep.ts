@@ -36,6 +36,8 @@ export interface RdsSweepOptions {
   restoreTimeoutMs: number;
   /** The running drill's own staging identifier, never swept. */
   ownStagingId?: string | undefined;
+  /** The deployment stage: only staging tagged with it (or, without a stage, with none) is swept. */
+  stage?: string | undefined;
   now?: () => Date;
 }
 
@@ -99,7 +101,8 @@ export async function sweepRdsStaging(
   const sweep = emptySweep(`rds ${options.region} (system ${options.system})`, dryRun);
   const ctx: RdsSweepContext = {
     system: options.system,
-    tagKeys: { drill: TAG.drill, environment: TAG.environment, system: TAG.system },
+    tagKeys: { drill: TAG.drill, environment: TAG.environment, system: TAG.system, stage: TAG.stage },
+    stage: options.stage,
     idPrefix: DRILL_STAGING_PREFIX,
     protectedIds: [source.id, ...(options.ownStagingId ? [options.ownStagingId] : [])],
     now: (options.now ?? (() => new Date()))(),

@@ -47,6 +47,8 @@ export interface RdsRestoreTargetOptions {
    * redelivered step finds the instance it already started instead of restoring a second one.
    */
   drillKey: string;
+  /** The deployment stage (DRILLBOOK_STAGE): in the staging id and its tags; the sweep keeps to it. */
+  stage?: string | undefined;
   /** Limit of the blocking recoverToManifest() (the state machine polls instead). */
   restoreTimeoutMs: number;
   pollIntervalMs?: number;
@@ -91,13 +93,15 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       throw new GuardError('aws.staging.environment must be "staging": drills only restore into staging');
     }
     const hash = createHash('sha256')
-      .update(`${options.system}\n${options.drillKey}`)
+      .update(`${options.stage ?? ''}\n${options.system}\n${options.drillKey}`)
       .digest('hex')
       .slice(0, 10);
-    this.stagingId = `${DRILL_STAGING_PREFIX}${slug(options.system).slice(0, 28)}-${hash}`.replace(
-      /-+/g,
-      '-',
-    );
+    // Stage and system in the name (a staging stack's drills are told from production's at a
+    // glance); RDS identifiers stop at 63 characters: 16 + 12 + 1 + 20 + 1 + 10 at most.
+    const scope = options.stage
+      ? `${slug(options.stage).slice(0, 12)}-${slug(options.system).slice(0, 20)}`
+      : slug(options.system).slice(0, 28);
+    this.stagingId = `${DRILL_STAGING_PREFIX}${scope}-${hash}`.replace(/-+/g, '-');
     if (this.stagingId === options.source.id)
       throw new GuardError('the staging identifier equals the source');
   }
@@ -109,6 +113,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
       { Key: TAG.system, Value: this.options.system },
       { Key: TAG.backupId, Value: backup.id },
       { Key: TAG.drillId, Value: this.options.drillKey.slice(0, 250) },
+      ...(this.options.stage ? [{ Key: TAG.stage, Value: this.options.stage }] : []),
     ];
   }
 
@@ -398,6 +403,7 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
         source,
         restoreTimeoutMs,
         ownStagingId: this.stagingId,
+        stage: this.options.stage,
       },
       progress,
       options.dryRun ?? false,

@@ -131,6 +131,7 @@ export function restoreTargetOf(rt: AwsRuntime, drillKey: string): RdsRestoreTar
     database: rt.aws.database,
     sslMode: rt.aws.sslMode,
     drillKey,
+    stage: rt.stage,
     restoreTimeoutMs: rt.aws.waits.restoreTimeoutMinutes * 60_000,
   });
 }

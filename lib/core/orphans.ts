@@ -133,7 +133,9 @@ export interface RdsStagingResource {
 export interface RdsSweepContext {
   system: string;
   /** Tag keys of lib/aws/tags.ts (passed in so core does not import the adapter). */
-  tagKeys: { drill: string; environment: string; system: string };
+  tagKeys: { drill: string; environment: string; system: string; stage: string };
+  /** The deployment stage the sweep belongs to: only its drills' staging is its to remove. */
+  stage?: string | undefined;
   /** Only identifiers with this prefix are drill staging (the IAM delete statements are scoped to it). */
   idPrefix: string;
   /** The source and the drill's own staging are never swept. */
@@ -149,6 +151,8 @@ export interface RdsSweepContext {
 export function judgeRdsStaging(resource: RdsStagingResource, ctx: RdsSweepContext): Verdict | null {
   const { tags, id } = resource;
   if (tags[ctx.tagKeys.drill] !== 'true' || tags[ctx.tagKeys.system] !== ctx.system) return null;
+  // Another stage's drill (a staging stack in production's account, or the reverse) is not ours.
+  if ((tags[ctx.tagKeys.stage] ?? undefined) !== ctx.stage) return null;
   if (ctx.protectedIds.includes(id)) return keep("this drill's own staging (or the source): never swept");
   if (tags[ctx.tagKeys.environment] !== 'staging') {
     return keep(`not tagged ${ctx.tagKeys.environment}=staging: teardown's guard refuses it`);

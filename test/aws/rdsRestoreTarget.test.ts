@@ -34,8 +34,10 @@ const instanceNotFound = (id: string) =>
 function target(
   source: RdsSource = { kind: 'instance', id: 'shop-db' },
   staging: Partial<ConstructorParameters<typeof RdsRestoreTarget>[0]['staging']> = {},
+  stage?: string,
 ) {
   return new RdsRestoreTarget({
+    stage,
     system: 'shop',
     source,
     client: new RDSClient({ region: REGION }),
@@ -175,6 +177,23 @@ describe('RdsRestoreTarget', () => {
     const [check] = await t.recoveryChecks(handle);
     expect(check?.outcome).toBe('failed');
     expect(check?.detail).toContain('option group shop-og15 (failed)');
+  });
+
+  it('names and tags its staging by stage, so a staging stack never takes production drills for its own', async () => {
+    const staged = (stage: string) => target(undefined, {}, stage);
+    const qa = staged('qa');
+    expect(qa.stagingId).toMatch(/^drillbook-drill-qa-shop-[0-9a-f]{10}$/);
+    expect(qa.stagingId).not.toBe(staged('prod').stagingId);
+    expect(staged('a-very-long-stage-name-indeed').stagingId.length).toBeLessThanOrEqual(63);
+    rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(qa.stagingId));
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [dbInstance('shop-db')],
+    });
+    rds.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    await qa.provision(backup, silentProgress, signal);
+    expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0].input.Tags).toEqual(
+      expect.arrayContaining([{ Key: 'drillbook:stage', Value: 'qa' }]),
+    );
   });
 
   it('reuses the staging instance a redelivered step already started', async () => {

@@ -253,6 +253,19 @@ describe('serverless package (CloudFormation)', () => {
     expect(JSON.stringify(prune.statement.Resource)).toContain(':snapshot:drillbook-prod-*');
     expect(prune.statement.Condition?.['StringEquals']?.['aws:ResourceTag/drillbook:stage']).toBe('prod');
     expect(text('DrillbookBackupStartRole', 'rds:CreateDBSnapshot')).toContain(':snapshot:drillbook-prod-*');
+    // Drill staging: only this stage's (drillbook-drill-<stage>-...) may be deleted or rebooted.
+    const drillDeletes = statements().filter(({ statement }) =>
+      actions(statement).some((a) =>
+        ['rds:DeleteDBInstance', 'rds:DeleteDBCluster', 'rds:RebootDBInstance'].includes(a),
+      ),
+    );
+    expect(drillDeletes.length).toBeGreaterThan(0);
+    for (const { where, statement } of drillDeletes) {
+      const resources = JSON.stringify(statement.Resource);
+      if (resources.includes('snapshot')) continue;
+      expect(resources, where).toContain('drillbook-drill-prod-*');
+      expect(resources, where).not.toContain('drillbook-drill-*');
+    }
     // Canary: the configured deployment group.
     expect(text('CanaryHaltRole', 'codedeploy:StopDeployment')).toContain(
       'deploymentgroup:storefront/storefront-live',

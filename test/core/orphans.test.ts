@@ -110,7 +110,12 @@ describe('judgeLocalStaging', () => {
 describe('judgeRdsStaging', () => {
   const ctx: RdsSweepContext = {
     system: 'shop',
-    tagKeys: { drill: 'drillbook:drill', environment: 'drillbook:environment', system: 'drillbook:system' },
+    tagKeys: {
+      drill: 'drillbook:drill',
+      environment: 'drillbook:environment',
+      system: 'drillbook:system',
+      stage: 'drillbook:stage',
+    },
     idPrefix: 'drillbook-drill-',
     protectedIds: ['shop-db', 'drillbook-drill-shop-own'],
     now,
@@ -124,6 +129,13 @@ describe('judgeRdsStaging', () => {
     status: 'available',
     createdAt: new Date(now.getTime() - 7 * hour),
     ...over,
+  });
+
+  it("keeps to its own stage: another stage's drill staging is not mentioned", () => {
+    const staged = resource({ tags: { ...tags, 'drillbook:stage': 'prod' } });
+    expect(judgeRdsStaging(staged, ctx)).toBeNull();
+    expect(judgeRdsStaging(staged, { ...ctx, stage: 'prod' })).toMatchObject({ orphan: true });
+    expect(judgeRdsStaging(resource(), { ...ctx, stage: 'prod' })).toBeNull();
   });
 
   it('is an orphan when drill-tagged for this system and older than the longest drill', () => {

@@ -28,6 +28,8 @@ symbolic links are never touched. Every restore drill does the same sweep at its
   --work-dir DIR      the staging work folder (config: systems[].restore.workDir; default: temp)
   --target aws        sweep RDS/Aurora (the config's systems[].aws): drill-tagged staging of the system
                       older than waits.restoreTimeoutMinutes + 2 h, deleted with teardown's tag guard
+  --stage STAGE       with --target aws: the deployed stage whose drills to sweep (default
+                      $DRILLBOOK_STAGE; without one, only staging that carries no stage tag)
   --dry-run           only list what would be removed
   --json              print the sweep as JSON
 
@@ -36,7 +38,12 @@ Exit codes: 0 nothing failed, 1 an orphan could not be removed, 2 bad input.`,
     const { values } = parseFlags(argv, {
       'work-dir': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      stage: { type: 'string' },
     });
+    const stage = values.stage ?? process.env['DRILLBOOK_STAGE'];
+    if (stage !== undefined && !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(stage)) {
+      throw new InputError('--stage', 'must be the deployed stage: lowercase letters, digits and hyphens');
+    }
     const dryRun = values['dry-run'];
     const config = optionalConfig(values.config);
     let sweep: OrphanSweep;
@@ -52,6 +59,7 @@ Exit codes: 0 nothing failed, 1 an orphan could not be removed, 2 bad input.`,
           system: system.name,
           source: rdsSource(system.aws),
           restoreTimeoutMs: waits.restoreTimeoutMinutes * 60_000,
+          stage,
         },
         ctx.progress,
         dryRun,
