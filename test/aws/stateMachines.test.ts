@@ -352,6 +352,24 @@ describe('restore drill state machine', () => {
     expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
   });
 
+  it('fails the backup execution when its report is inconclusive, not only when it failed', async () => {
+    // The report step's answer as the Choice sees it (no backup check can be inconclusive today):
+    // the definition must treat anything but "passed" as a failure.
+    const handlers = {
+      ...functionHandlers,
+      backupFinish: async (event: unknown, context: object) => {
+        const out = (await functionHandlers['backupFinish']!(event, context)) as { outcome: string };
+        return { ...out, outcome: 'inconclusive' };
+      },
+    };
+    const error = await runStateMachine(
+      'backup',
+      {},
+      { ...fast, handlers, executionName: 'backup-unsure' },
+    ).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/BackupFailed|the backup report says failed or inconclusive/);
+  });
+
   it('retries a throttled restore request and still creates one staging instance', async () => {
     await runBackupMachine();
     fake.failNext('RestoreDBInstanceToPointInTime', 2, throttled);
