@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -22,6 +23,10 @@ export function secretsClient(region: string) {
 
 export function cloudWatchClient(region: string) {
   return new CloudWatchClient({ region, ...sdkRetry });
+}
+
+export function ec2Client(region: string) {
+  return new EC2Client({ region, ...sdkRetry });
 }
 
 export function stepFunctionsClient(region: string) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -15,13 +16,14 @@ import {
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DrillbookConfig, SystemConfig } from '../config.js';
 import { awsErrorText, type PreflightCheck } from '../core/preflight.js';
-import { rdsClient, sdkRetry, secretsClient } from './clients.js';
+import { ec2Client, rdsClient, sdkRetry, secretsClient } from './clients.js';
 import { type AwsSystemConfig, rdsSource } from './config.js';
 
 export interface PreflightClients {
   rds: RDSClient;
   secrets: SecretsManagerClient;
   s3: S3Client;
+  ec2: EC2Client;
 }
 
 export function preflightClients(config: DrillbookConfig, aws: AwsSystemConfig): PreflightClients {
@@ -30,6 +32,7 @@ export function preflightClients(config: DrillbookConfig, aws: AwsSystemConfig):
     rds: rdsClient(aws.region),
     secrets: secretsClient(aws.region),
     s3: new S3Client({ region: s3Region, ...sdkRetry }),
+    ec2: ec2Client(aws.region),
   };
 }
 
@@ -181,9 +184,26 @@ async function subnetGroupCheck(rds: RDSClient, aws: AwsSystemConfig): Promise<P
 }
 
 /**
- * Every check for one system, in order. Security groups are not checked (that needs EC2's
- * DescribeSecurityGroups, whose client is not a dependency): the line says so.
+ * The staging security groups exist (DescribeSecurityGroups answers InvalidGroup.NotFound for an
+ * unknown one, naming it) and sit in one VPC: a restore into them needs the subnet group's VPC.
  */
+async function securityGroupCheck(ec2: EC2Client, aws: AwsSystemConfig): Promise<PreflightCheck> {
+  const ids = aws.staging.vpcSecurityGroupIds;
+  try {
+    const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ids }));
+    const found = out.SecurityGroups ?? [];
+    const missing = ids.filter((id) => !found.some((g) => g.GroupId === id));
+    if (missing.length > 0) return fail('staging-security-groups', `not found: ${missing.join(', ')}`);
+    const vpcs = [...new Set(found.map((g) => g.VpcId ?? '?'))];
+    if (vpcs.length > 1)
+      return fail('staging-security-groups', `${ids.join(', ')} are in different VPCs (${vpcs.join(', ')})`);
+    return pass('staging-security-groups', `${ids.join(', ')} exist in ${vpcs[0]}`);
+  } catch (error) {
+    return fail('staging-security-groups', `${ids.join(', ')}: ${awsErrorText(error)}`);
+  }
+}
+
+/** Every check for one system, in order. */
 export async function runPreflight(
   config: DrillbookConfig,
   system: SystemConfig & { aws: AwsSystemConfig },
@@ -198,21 +218,12 @@ export async function runPreflight(
       secretCheck(clients.secrets, 'manifest-key-secret', system.backup.manifestKey.secretId, []),
     );
   }
-  const [source, secrets, bucket, subnets] = await Promise.all([
+  const [source, secrets, bucket, subnets, groups] = await Promise.all([
     sourceChecks(clients.rds, aws),
     Promise.all(secretChecks),
     bucketChecks(clients.s3, config),
     subnetGroupCheck(clients.rds, aws),
+    securityGroupCheck(clients.ec2, aws),
   ]);
-  return [
-    ...source,
-    ...secrets,
-    ...bucket,
-    subnets,
-    {
-      name: 'staging-security-groups',
-      outcome: 'skipped',
-      detail: `${aws.staging.vpcSecurityGroupIds.join(', ')} not checked: needs @aws-sdk/client-ec2 (DescribeSecurityGroups), not a dependency`,
-    },
-  ];
+  return [...source, ...secrets, ...bucket, subnets, groups];
 }

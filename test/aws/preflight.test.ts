@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeSecurityGroupsCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
   DBInstanceNotFoundFault,
   DBSubnetGroupNotFoundFault,
@@ -32,6 +33,7 @@ import { ACCOUNT, dbInstance, REGION } from './rdsFixtures.js';
 const rds = mockClient(RDSClient);
 const secrets = mockClient(SecretsManagerClient);
 const s3 = mockClient(S3Client);
+const ec2 = mockClient(EC2Client);
 
 const meta = (status: number) => ({
   httpStatusCode: status,
@@ -50,6 +52,16 @@ beforeEach(() => {
   rds.reset();
   secrets.reset();
   s3.reset();
+  ec2.reset();
+  ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({
+    SecurityGroups: (input.GroupIds ?? []).map((GroupId) => ({
+      GroupId,
+      GroupName: `staging-${GroupId}`,
+      VpcId: 'vpc-0a1b2c3d',
+      OwnerId: ACCOUNT,
+      Description: 'staging databases',
+    })),
+  }));
   // The healthy account; each test breaks one thing.
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('shop-db')] });
   rds.on(DescribeDBSubnetGroupsCommand).resolves({
@@ -126,6 +138,23 @@ async function preflight(file: string, ...extra: string[]) {
 }
 
 describe('drillbook preflight --target aws', () => {
+  it('fails naming a staging security group that does not exist', async () => {
+    // EC2 answers an unknown group id with InvalidGroup.NotFound, naming it.
+    ec2.on(DescribeSecurityGroupsCommand).rejects(
+      new EC2ServiceException({
+        name: 'InvalidGroup.NotFound',
+        $fault: 'client',
+        message: "The security group 'sg-0dead' does not exist",
+        $metadata: meta(400),
+      }),
+    );
+    const { code, byName } = await preflight(configFile());
+    expect(code).toBe(1);
+    expect(byName('staging-security-groups')).toMatch(
+      /^FAIL staging-security-groups: .*sg-0dead' does not exist/,
+    );
+  });
+
   it('passes when everything a drill needs is there, and says what it could not check', async () => {
     const { code, out, byName } = await preflight(configFile());
     expect(code).toBe(0);
@@ -141,7 +170,9 @@ describe('drillbook preflight --target aws', () => {
     expect(byName('staging-subnet-group')).toBe(
       'PASS staging-subnet-group: staging-db exists in vpc-0a1b2c3d (2 subnet(s))',
     );
-    expect(byName('staging-security-groups')).toMatch(/^SKIP .*needs @aws-sdk\/client-ec2/);
+    expect(byName('staging-security-groups')).toMatch(
+      /^PASS staging-security-groups: sg-[0-9a-f]+.* exist in vpc-0a1b2c3d$/,
+    );
     // The preflight object is removed again, under the same key it was written to.
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({
