@@ -91,7 +91,7 @@ export class SecretsManagerStore implements SecretStore {
     // The API's tag filters match by prefix and key and value independently: one value each
     // narrows the listing to a superset, and matchesTags below keeps only the exact pairs.
     const serverKey = filter.tagKey ?? also[0]?.[0];
-    const serverValue = filter.tagKey !== undefined ? (filter.tagValue ?? also[0]?.[1]) : also[0]?.[1];
+    const serverValue = filter.tagValue ?? also[0]?.[1];
     const filters = [
       ...(serverKey ? [{ Key: 'tag-key' as const, Values: [serverKey] }] : []),
       ...(serverValue ? [{ Key: 'tag-value' as const, Values: [serverValue] }] : []),
