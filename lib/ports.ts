@@ -14,6 +14,7 @@ import type { SliSeries } from './core/canary/judge.js';
 import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { OrphanSweep } from './core/orphans.js';
 import type { Check, Report } from './core/report.js';
+import type { SecretListFilter } from './core/rotation/secretFilter.js';
 
 /** Where reports and RUNBOOK.md live: a local folder or S3, same key layout. */
 export interface RunbookStore {
@@ -302,6 +303,8 @@ export interface SecretVersion {
   value: string;
 }
 
+export type { SecretListFilter };
+
 export interface SecretStore {
   /** Throws SecretNotFoundError when the secret does not exist. */
   describe(secretId: string): Promise<SecretDescription>;
@@ -314,8 +317,8 @@ export interface SecretStore {
     secretId: string,
     move: { stage: string; moveToVersionId?: string; removeFromVersionId?: string },
   ): Promise<void>;
-  /** ListSecrets (all pages), optionally only those carrying a tag. */
-  list(filter?: { tagKey?: string; tagValue?: string }): Promise<SecretDescription[]>;
+  /** ListSecrets (all pages), optionally only those carrying a tag (and every exact pair in `alsoTagged`). */
+  list(filter?: SecretListFilter): Promise<SecretDescription[]>;
 }
 
 // ---- Work that outlasts one Lambda (AWS backups and drills, issue 3): started, then polled ----

@@ -28,6 +28,7 @@ const settingsSchema = z
     environment: z.string().min(1).default('production'),
     secretIds: z.array(z.string().min(1)),
     tag: z.object({ key: z.string().min(1), value: z.string().optional() }).optional(),
+    stage: z.string().min(1).optional(),
     warningDays: z.coerce.number().min(0).max(365).default(7),
     graceHours: z.coerce.number().min(0).max(720).default(24),
   })
@@ -47,6 +48,7 @@ export function auditSettingsFromEnv(env: Env): RotationAuditInput {
       environment: blank(env['DRILLBOOK_ENVIRONMENT']),
       secretIds: list(env['AUDIT_SECRET_IDS']),
       tag: tagKey ? { key: tagKey, ...(tagValue ? { value: tagValue } : {}) } : undefined,
+      stage: blank(env['DRILLBOOK_STAGE']),
       warningDays: blank(env['AUDIT_WARNING_DAYS']),
       graceHours: blank(env['AUDIT_GRACE_HOURS']),
     },

@@ -12,7 +12,8 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretNotFoundError } from '../core/rotation/errors.js';
-import type { SecretDescription, SecretStore, SecretVersion } from '../ports.js';
+import { matchesTags } from '../core/rotation/secretFilter.js';
+import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
 
 /** The SecretStore port over AWS Secrets Manager (SDK v3, adaptive retries for throttling). */
 export class SecretsManagerStore implements SecretStore {
@@ -85,10 +86,15 @@ export class SecretsManagerStore implements SecretStore {
     return out.VersionId;
   }
 
-  async list(filter: { tagKey?: string; tagValue?: string } = {}): Promise<SecretDescription[]> {
+  async list(filter: SecretListFilter = {}): Promise<SecretDescription[]> {
+    const also = Object.entries(filter.alsoTagged ?? {});
+    // The API's tag filters match by prefix and key and value independently: one value each
+    // narrows the listing to a superset, and matchesTags below keeps only the exact pairs.
+    const serverKey = filter.tagKey ?? also[0]?.[0];
+    const serverValue = filter.tagValue ?? also[0]?.[1];
     const filters = [
-      ...(filter.tagKey ? [{ Key: 'tag-key' as const, Values: [filter.tagKey] }] : []),
-      ...(filter.tagValue ? [{ Key: 'tag-value' as const, Values: [filter.tagValue] }] : []),
+      ...(serverKey ? [{ Key: 'tag-key' as const, Values: [serverKey] }] : []),
+      ...(serverValue ? [{ Key: 'tag-value' as const, Values: [serverValue] }] : []),
     ];
     const found: SecretDescription[] = [];
     let nextToken: string | undefined;
@@ -102,9 +108,7 @@ export class SecretsManagerStore implements SecretStore {
         }),
       );
       for (const entry of out.SecretList ?? []) {
-        // tag-key and tag-value filters match independently; keep only the exact pair.
-        if (filter.tagKey && filter.tagValue && tagsOf(entry.Tags)[filter.tagKey] !== filter.tagValue)
-          continue;
+        if (!matchesTags(tagsOf(entry.Tags), filter)) continue;
         found.push(toDescription(entry, entry.SecretVersionsToStages));
       }
       nextToken = out.NextToken;

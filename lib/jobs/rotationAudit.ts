@@ -14,6 +14,8 @@ import { publishReport } from './publish.js';
 
 /** The tag marking secrets drillbook rotates (the audit's default selection). */
 export const ROTATION_TAG = 'drillbook:rotation';
+/** The tag naming the stage whose stack rotates a secret (same key as lib/aws/tags.ts TAG.stage). */
+export const STAGE_TAG = 'drillbook:stage';
 
 export interface RotationAuditInput extends AuditPolicy {
   system: string;
@@ -22,6 +24,11 @@ export interface RotationAuditInput extends AuditPolicy {
   secretIds: string[];
   /** And/or every secret carrying this tag. */
   tag?: { key: string; value?: string };
+  /**
+   * The deployment stage (DRILLBOOK_STAGE): when set, the tag selection keeps only secrets tagged
+   * drillbook:stage=<stage> exactly, so a staging stack never audits production's secrets.
+   */
+  stage?: string;
 }
 
 export interface RotationAuditDeps {
@@ -51,6 +58,7 @@ export async function rotationAudit(
     input.environment,
     now,
   );
+  if (input.stage !== undefined) recorder.details['stage'] = input.stage;
   const results: SecretAuditResult[] = [];
   let missing = 0;
   try {
@@ -60,6 +68,7 @@ export async function rotationAudit(
         const tagged = await deps.store.list({
           tagKey: input.tag.key,
           ...(input.tag.value !== undefined ? { tagValue: input.tag.value } : {}),
+          ...(input.stage !== undefined ? { alsoTagged: { [STAGE_TAG]: input.stage } } : {}),
         });
         for (const s of tagged) found.set(s.id, s);
       }

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { RotationStateError, SecretNotFoundError } from '../core/rotation/errors.js';
+import { matchesTags } from '../core/rotation/secretFilter.js';
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -12,7 +13,7 @@ import {
   stuckPendingVersion,
   versionWithStage,
 } from '../core/rotation/stages.js';
-import type { SecretDescription, SecretStore, SecretVersion } from '../ports.js';
+import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -119,17 +120,10 @@ export class FileSecretStore implements SecretStore {
     });
   }
 
-  async list(filter: { tagKey?: string; tagValue?: string } = {}): Promise<SecretDescription[]> {
+  async list(filter: SecretListFilter = {}): Promise<SecretDescription[]> {
     const data = await this.load();
-    const matches = (tags: Record<string, string>) => {
-      if (filter.tagKey !== undefined && !(filter.tagKey in tags)) return false;
-      if (filter.tagValue === undefined) return true;
-      return filter.tagKey !== undefined
-        ? tags[filter.tagKey] === filter.tagValue
-        : Object.values(tags).includes(filter.tagValue);
-    };
     return Object.values(data.secrets)
-      .filter((s) => matches(s.tags))
+      .filter((s) => matchesTags(s.tags, filter))
       .map(describeStored);
   }
 

@@ -64,6 +64,38 @@ describe('SecretsManagerStore', () => {
     ]);
   });
 
+  it("lists only the stage's own secrets, though the API's tag filters match by prefix", async () => {
+    const tagged = (name: string, tags: Record<string, string>) => ({ ...hmacSecret(name), tags });
+    const { client, mock } = fakeSecretsManager(
+      [
+        tagged('ours', { 'drillbook:rotation': 'true', 'drillbook:stage': 'prod' }),
+        tagged('staging', { 'drillbook:rotation': 'true', 'drillbook:stage': 'staging' }),
+        tagged('old-prod', { 'drillbook:rotation': 'true', 'drillbook:stage': 'prod-old' }),
+        tagged('untagged-stage', { 'drillbook:rotation': 'true', team: 'prod' }),
+        tagged('not-rotated', { 'drillbook:stage': 'prod' }),
+        tagged('also-ours', { 'drillbook:rotation': 'yes', 'drillbook:stage': 'prod' }),
+      ],
+      2,
+    );
+    const store = new SecretsManagerStore({ client });
+    const found = await store.list({
+      tagKey: 'drillbook:rotation',
+      alsoTagged: { 'drillbook:stage': 'prod' },
+    });
+    expect(found.map((s) => s.name)).toEqual(['ours', 'also-ours']);
+    expect(mock.commandCalls(ListSecretsCommand).at(-1)!.args[0].input.Filters).toEqual([
+      { Key: 'tag-key', Values: ['drillbook:rotation'] },
+      { Key: 'tag-value', Values: ['prod'] },
+    ]);
+    // With a value for the selecting tag too, both pairs must match exactly.
+    const exact = await store.list({
+      tagKey: 'drillbook:rotation',
+      tagValue: 'yes',
+      alsoTagged: { 'drillbook:stage': 'prod' },
+    });
+    expect(exact.map((s) => s.name)).toEqual(['also-ours']);
+  });
+
   it('runs the four steps with the real call shapes, and redelivered steps change nothing', async () => {
     const fake = fakeSecretsManager([hmacSecret('webhook')]);
     const store = new SecretsManagerStore({ client: fake.client });

@@ -287,6 +287,46 @@ describe('serverless package (CloudFormation)', () => {
     expect(JSON.parse(env['DRILLBOOK_CANARY_CONFIG']!).groups[0].application).toBe('storefront');
   });
 
+  it("lets the rotation roles and the audit touch only secrets tagged with the stack's stage", () => {
+    const secretCalls = (role: string) =>
+      statements().filter(
+        ({ where, statement }) =>
+          where === role &&
+          actions(statement).some(
+            (a) => a.startsWith('secretsmanager:') && a !== 'secretsmanager:ListSecrets',
+          ),
+      );
+    const scopes: Record<string, string[]> = {
+      RotatePostgresRole: ['drillbook/postgres/*', 'drillbook/postgres-admin/*'],
+      RotateJwtRole: ['drillbook/jwt/*'],
+      RotateHmacRole: ['drillbook/hmac/*'],
+      RotationAuditRole: ['*'],
+    };
+    for (const [role, names] of Object.entries(scopes)) {
+      const found = secretCalls(role);
+      expect(found.length, role).toBe(names.length);
+      for (const [i, { statement }] of found.entries()) {
+        expect(JSON.stringify(statement.Resource), role).toContain(`:secret:${names[i]}`);
+        expect(statement.Condition?.['StringEquals'], role).toEqual({
+          'aws:ResourceTag/drillbook:stage': 'prod',
+        });
+      }
+    }
+    // The writes and stage moves are among the conditioned calls.
+    const rotate = secretCalls('RotateHmacRole')[0]!.statement;
+    expect(actions(rotate)).toEqual(
+      expect.arrayContaining(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']),
+    );
+    const audit = secretCalls('RotationAuditRole')[0]!.statement;
+    expect(audit.Condition?.['StringLike']).toEqual({ 'aws:ResourceTag/drillbook:rotation': '*' });
+    const env = (
+      resources['RotationAuditLambdaFunction']!.Properties['Environment'] as {
+        Variables: Record<string, string>;
+      }
+    ).Variables;
+    expect(env).toMatchObject({ AUDIT_TAG_KEY: 'drillbook:rotation', DRILLBOOK_STAGE: 'prod' });
+  });
+
   it('lets every role that reads or writes reports and manifests use the runbook KMS key', () => {
     const policy = resources['DrillbookRunbookKmsPolicy']!;
     expect(policy.Properties['PolicyDocument']).toEqual({

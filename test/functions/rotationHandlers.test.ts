@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -125,6 +125,42 @@ describe('rotation Lambda handlers', () => {
     await expect(
       createRotationAuditHandler({ env: {}, runbook: new FolderRunbookStore(dir) })({}),
     ).rejects.toThrow(ConfigError);
+  });
+
+  it('with DRILLBOOK_STAGE set, the audit handler audits only the secrets tagged with that stage exactly', async () => {
+    const now = new Date();
+    const staged = (name: string, stage: string | undefined): FakeSecret => {
+      const base = keyringSecret(name, '{}');
+      return {
+        ...base,
+        lastRotated: now,
+        versions: { a: { stages: ['AWSCURRENT'], value: '{}' } },
+        tags: { ...base.tags, ...(stage !== undefined ? { 'drillbook:stage': stage } : {}) },
+      };
+    };
+    const fake = fakeSecretsManager([
+      staged('prod-one', 'prod'),
+      staged('staging-one', 'staging'),
+      staged('old-one', 'prod-old'),
+      staged('no-stage', undefined),
+      staged('prod-two', 'prod'),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'drillbook-audit-stage-'));
+    const cw = new CloudWatchClient({ region: 'eu-west-1' });
+    mockClient(cw).on(PutMetricDataCommand).resolves({});
+    const result = await createRotationAuditHandler({
+      env: { AUDIT_TAG_KEY: 'drillbook:rotation', DRILLBOOK_SYSTEM: 'shop', DRILLBOOK_STAGE: 'prod' },
+      store: new SecretsManagerStore({ client: fake.client }),
+      runbook: new FolderRunbookStore(dir),
+      metrics: new CloudWatchRotationMetrics({ client: cw }),
+    })({});
+    expect(result.outcome).toBe('passed');
+    expect(result.summary).toMatchObject({ audited: 2, flagged: 0 });
+    const report = JSON.parse(readFileSync(result.location, 'utf8')) as {
+      details: { stage: string; secrets: { name: string }[] };
+    };
+    expect(report.details.stage).toBe('prod');
+    expect(report.details.secrets.map((s) => s.name)).toEqual(['prod-one', 'prod-two']);
   });
 
   it('wires the AWS publishers by default: report to S3, webhook URL from its secret, both metric sets', async () => {

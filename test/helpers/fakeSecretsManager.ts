@@ -151,10 +151,12 @@ export function fakeSecretsManager(
   mock.on(ListSecretsCommand).callsFake((input: ListSecretsCommandInput) => {
     const keyFilter = input.Filters?.find((f) => f.Key === 'tag-key')?.Values ?? [];
     const valueFilter = input.Filters?.find((f) => f.Key === 'tag-value')?.Values ?? [];
+    // As the real API: tag-key and tag-value match by prefix (case-sensitive), independently.
     const matching = secrets.filter(
       (s) =>
-        (keyFilter.length === 0 || keyFilter.some((k) => k in s.tags)) &&
-        (valueFilter.length === 0 || valueFilter.some((v) => Object.values(s.tags).includes(v))),
+        (keyFilter.length === 0 || keyFilter.some((k) => Object.keys(s.tags).some((t) => t.startsWith(k)))) &&
+        (valueFilter.length === 0 ||
+          valueFilter.some((v) => Object.values(s.tags).some((t) => t.startsWith(v)))),
     );
     const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64').toString()) : 0;
     const page = matching.slice(start, start + pageSize);
