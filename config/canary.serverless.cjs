@@ -84,3 +84,156 @@ module.exports = (canary, where = 'canary') => {
     hookStatements,
   };
 };
+
+/**
+ * The canary part of the stack, present only when the drillbook config has a `canary` section:
+ * the three functions (the halt on EventBridge, the two CodeDeploy hooks), one least-privilege role
+ * each, the halt's dead-letter queue and its alarms. Without the section: nothing (no function,
+ * rule, role, queue or alarm), so a stack without CodeDeploy deploys backups and drills alone.
+ * `ctx`: { stage, iam: {bucketArn, listPrefix, reportObjects, canaryHaltWrites}, metricsNamespace, alarm, topic }.
+ */
+function canaryStack(canary, where, ctx) {
+  if (canary === undefined) return { functions: {}, resources: {} };
+  const settings = module.exports(canary, where);
+  const { stage, iam, metricsNamespace, alarm, topic } = ctx;
+  const logGroup = (name) =>
+    sub(
+      `arn:${pseudo('Partition')}:logs:${pseudo('Region')}:${pseudo('AccountId')}:log-group:/aws/lambda/${name}:*`,
+    );
+  const policy = (name, statements) => ({
+    PolicyName: name,
+    PolicyDocument: { Version: '2012-10-17', Statement: statements },
+  });
+  const runbook = policy('runbook', [
+    {
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: iam.bucketArn,
+      Condition: { StringLike: { 's3:prefix': iam.listPrefix } },
+    },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: iam.reportObjects },
+    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: iam.canaryHaltWrites },
+    // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+    {
+      Effect: 'Allow',
+      Action: ['cloudwatch:PutMetricData'],
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': metricsNamespace } },
+    },
+  ]);
+  const role = (logs, policies) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      Policies: [
+        policy('logs', [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [logGroup(logs)],
+          },
+        ]),
+        ...policies,
+        runbook,
+      ],
+    },
+  });
+  const environment = { DRILLBOOK_CANARY_CONFIG: settings.configJson };
+  // CodeDeploy's managed Lambda role may only invoke functions named CodeDeployHook_*.
+  const hook = (name, description, roleName) => ({
+    handler: `functions/${name}.handler`,
+    name: `CodeDeployHook_drillbook-${stage}-${name}`,
+    description,
+    role: roleName,
+    timeout: 120,
+    memorySize: 256,
+    maximumRetryAttempts: 1,
+    environment,
+  });
+  const hookRole = role(`CodeDeployHook_drillbook-${stage}-canary*`, [
+    policy('codedeploy-hooks-and-slis', settings.hookStatements),
+  ]);
+  const deadLetterArn = { 'Fn::GetAtt': ['CanaryHaltDeadLetterQueue', 'Arn'] };
+  const halt = [{ Name: 'FunctionName', Value: { Ref: 'CanaryHaltLambdaFunction' } }];
+  return {
+    functions: {
+      canaryHalt: {
+        handler: 'functions/canaryHalt.handler',
+        description: 'Stops in-flight CodeDeploy canaries (with rollback) when a guardrail alarm fires',
+        role: 'CanaryHaltRole',
+        timeout: 120,
+        memorySize: 256,
+        maximumRetryAttempts: 2,
+        maximumEventAge: 3600,
+        // A halt that failed all its retries lands in a queue (and pages: CanaryHaltDeadLetterAlarm).
+        destinations: { onFailure: { type: 'sqs', arn: deadLetterArn } },
+        environment,
+        events: [
+          {
+            eventBridge: {
+              pattern: settings.eventPattern,
+              retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 5 },
+            },
+          },
+        ],
+      },
+      canaryBeforeAllowTraffic: hook(
+        'canaryBeforeAllowTraffic',
+        'CodeDeploy BeforeAllowTraffic hook - smoke probes against the new version',
+        'CanaryBeforeAllowTrafficRole',
+      ),
+      canaryAfterAllowTraffic: hook(
+        'canaryAfterAllowTraffic',
+        'CodeDeploy AfterAllowTraffic hook - judges canary vs baseline SLIs',
+        'CanaryAfterAllowTrafficRole',
+      ),
+    },
+    resources: {
+      CanaryHaltRole: role(`drillbook-${stage}-canaryHalt`, [
+        policy('codedeploy-guarded-groups', settings.haltStatements),
+        policy('canary-halt-dead-letter', [
+          { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLetterArn },
+        ]),
+      ]),
+      CanaryBeforeAllowTrafficRole: hookRole,
+      CanaryAfterAllowTrafficRole: hookRole,
+      CanaryHaltDeadLetterQueue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          QueueName: `drillbook-${stage}-canary-halt-failed`,
+          MessageRetentionPeriod: 1209600,
+          SqsManagedSseEnabled: true,
+        },
+      },
+      CanaryHaltErrorsAlarm: alarm('drillbook canary halt: the function failed', topic, {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: halt,
+        Statistic: 'Sum',
+      }),
+      CanaryHaltAsyncEventsDroppedAlarm: alarm('drillbook canary halt: async events dropped', topic, {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'AsyncEventsDropped',
+        Dimensions: halt,
+        Statistic: 'Sum',
+      }),
+      CanaryHaltDeadLetterAlarm: alarm(
+        'drillbook canary halt: a halt failed all its retries (see the queue)',
+        topic,
+        {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [
+            { Name: 'QueueName', Value: { 'Fn::GetAtt': ['CanaryHaltDeadLetterQueue', 'QueueName'] } },
+          ],
+        },
+      ),
+    },
+  };
+}
+module.exports.stack = canaryStack;

@@ -5,7 +5,7 @@
 // chooses cannot reach one and miss the other. A missing required value fails packaging, naming it.
 const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
-const canarySettings = require('./canary.serverless.cjs');
+const { stack: canaryStack } = require('./canary.serverless.cjs');
 const { manifestKeyGrants, secretResource } = require('./manifestKey.serverless.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
@@ -260,12 +260,6 @@ function stackSettings(config, params, stage) {
       .map((id) => secretResource(id, s.aws?.region)),
   );
 
-  if (!config.canary)
-    fail(
-      'canary',
-      `is required in the drillbook config (${params.drillbookConfig}) for the canary functions`,
-    );
-
   const createBucket = params.createRunbookBucket === 'true';
   if (params.createRunbookBucket !== undefined && !['true', 'false'].includes(params.createRunbookBucket)) {
     fail('--param createRunbookBucket', 'must be true or false');
@@ -281,13 +275,33 @@ function stackSettings(config, params, stage) {
   const bucketArn = sub(`arn:${PARTITION}:s3:::${s3.bucket}`);
   const objects = (path) => sub(`arn:${PARTITION}:s3:::${s3.bucket}/${prefix}${path}`);
   const topic = params.alarmTopicArn || { Ref: TOPIC };
+  const iam = {
+    sourceDbArns,
+    sourceSecrets,
+    stagingSubnetGroups,
+    bucketArn,
+    /** Everything under the prefix; reports only; the canary halt's reports; RUNBOOK.md. */
+    prefixObjects: [objects('*')],
+    reportObjects: [objects('reports/*'), objects('RUNBOOK.md')],
+    canaryHaltWrites: [objects('reports/canary-halt/*'), objects('RUNBOOK.md')],
+    listPrefix: [`${prefix}*`],
+    createSnapshot: [
+      ...sourceDbArns,
+      ...rds(`snapshot:drillbook-${stage}-*`, `cluster-snapshot:drillbook-${stage}-*`),
+    ],
+    restoreFromSource: [...sourceDbArns, ...stagingSubnetGroups, ...rds('og:*', 'pg:*', 'cluster-pg:*')],
+    auroraDrillCluster: [...rds('cluster:drillbook-drill-*'), ...stagingSubnetGroups, ...rds('pg:*', 'og:*')],
+  };
 
+  // Without a canary section there are no canary roles to grant to.
+  const runbookRoles = config.canary ? RUNBOOK_ROLES : RUNBOOK_ROLES.filter((r) => !r.startsWith('Canary'));
+  const chatRoles = CHAT_ROLES.filter((r) => runbookRoles.includes(r));
   const resources = {};
   if (!params.alarmTopicArn) {
     resources[TOPIC] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `drillbook-${stage}-alarms` } };
   }
   if (keyArn) {
-    resources.DrillbookRunbookKmsPolicy = policy('drillbook-runbook-kms', RUNBOOK_ROLES, {
+    resources.DrillbookRunbookKmsPolicy = policy('drillbook-runbook-kms', runbookRoles, {
       Sid: 'RunbookKms',
       Effect: 'Allow',
       Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -303,7 +317,7 @@ function stackSettings(config, params, stage) {
     });
   }
   if (webhookSecretId) {
-    resources.DrillbookChatWebhookPolicy = policy('drillbook-chat-webhook', CHAT_ROLES, {
+    resources.DrillbookChatWebhookPolicy = policy('drillbook-chat-webhook', chatRoles, {
       Sid: 'ChatWebhookSecret',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
@@ -314,14 +328,6 @@ function stackSettings(config, params, stage) {
   resources.DrillbookStateMachineLogGroup = {
     Type: 'AWS::Logs::LogGroup',
     Properties: { LogGroupName: `/aws/vendedlogs/states/drillbook-${stage}`, RetentionInDays: retention },
-  };
-  resources.CanaryHaltDeadLetterQueue = {
-    Type: 'AWS::SQS::Queue',
-    Properties: {
-      QueueName: `drillbook-${stage}-canary-halt-failed`,
-      MessageRetentionPeriod: 1209600,
-      SqsManagedSseEnabled: true,
-    },
   };
   for (const machine of STATE_MACHINES) {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
@@ -347,7 +353,6 @@ function stackSettings(config, params, stage) {
       });
     }
   }
-  const canaryHalt = [{ Name: 'FunctionName', Value: { Ref: 'CanaryHaltLambdaFunction' } }];
   // No heartbeat means no RPO: a failing writer pages like a failed drill.
   resources.HeartbeatErrorsAlarm = alarm('drillbook heartbeat: a source refused its heartbeat', topic, {
     Namespace: 'AWS/Lambda',
@@ -355,60 +360,27 @@ function stackSettings(config, params, stage) {
     Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'HeartbeatLambdaFunction' } }],
     Statistic: 'Sum',
   });
-  resources.CanaryHaltErrorsAlarm = alarm('drillbook canary halt: the function failed', topic, {
-    Namespace: 'AWS/Lambda',
-    MetricName: 'Errors',
-    Dimensions: canaryHalt,
-    Statistic: 'Sum',
-  });
-  resources.CanaryHaltAsyncEventsDroppedAlarm = alarm('drillbook canary halt: async events dropped', topic, {
-    Namespace: 'AWS/Lambda',
-    MetricName: 'AsyncEventsDropped',
-    Dimensions: canaryHalt,
-    Statistic: 'Sum',
-  });
-  resources.CanaryHaltDeadLetterAlarm = alarm(
-    'drillbook canary halt: a halt failed all its retries (see the queue)',
+  // The canary functions and everything only they use exist only with a `canary` section.
+  const canary = canaryStack(config.canary, `${params.drillbookConfig}: canary`, {
+    stage,
+    iam,
+    metricsNamespace,
+    alarm,
     topic,
-    {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['CanaryHaltDeadLetterQueue', 'QueueName'] } },
-      ],
-    },
-  );
+  });
+  Object.assign(resources, canary.resources);
 
   return {
     configJson: backupConfigJson(config, params.drillbookConfig),
-    canary: canarySettings(config.canary, `${params.drillbookConfig}: canary`),
+    /** The canary functions (serverless.yml merges them into `functions`): none without a canary section. */
+    canaryFunctions: canary.functions,
     manifestKey: manifestKeyGrants(config),
     runbook: { bucket: s3.bucket, prefix, kmsKeyId: reporting.kmsKeyId ?? '' },
     metricsNamespace,
     webhookSecretId,
     natsUrl: params.natsUrl ?? '',
     replaySchedules: replaySchedules(config.systems ?? []),
-    iam: {
-      sourceDbArns,
-      sourceSecrets,
-      stagingSubnetGroups,
-      bucketArn,
-      /** Everything under the prefix; reports only; the canary halt's reports; RUNBOOK.md. */
-      prefixObjects: [objects('*')],
-      reportObjects: [objects('reports/*'), objects('RUNBOOK.md')],
-      canaryHaltWrites: [objects('reports/canary-halt/*'), objects('RUNBOOK.md')],
-      listPrefix: [`${prefix}*`],
-      createSnapshot: [
-        ...sourceDbArns,
-        ...rds(`snapshot:drillbook-${stage}-*`, `cluster-snapshot:drillbook-${stage}-*`),
-      ],
-      restoreFromSource: [...sourceDbArns, ...stagingSubnetGroups, ...rds('og:*', 'pg:*', 'cluster-pg:*')],
-      auroraDrillCluster: [
-        ...rds('cluster:drillbook-drill-*'),
-        ...stagingSubnetGroups,
-        ...rds('pg:*', 'og:*'),
-      ],
-    },
+    iam,
     vpc: { subnetIds, securityGroupIds },
     topic,
     stateMachineLogging: {

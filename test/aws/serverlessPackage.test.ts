@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * `npm run package:aws` (serverless package, offline, no credentials) and assertions on the
@@ -48,13 +49,21 @@ interface Statement {
 let resources: Record<string, Resource>;
 let outputs: Record<string, { Value: unknown }>;
 
-beforeAll(() => {
+/** Packages the stack and returns its CloudFormation template (failing with serverless's output). */
+function packagedTemplate(given: Record<string, string>) {
   rmSync(join(root, '.serverless'), { recursive: true, force: true });
-  const run = packageStack(params);
+  const run = packageStack(given);
   if (run.status !== 0 || !existsSync(templatePath)) {
     throw new Error(`serverless package failed (${run.status}): ${run.stderr}\n${run.stdout}`.slice(0, 4000));
   }
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  return JSON.parse(readFileSync(templatePath, 'utf8')) as {
+    Resources: Record<string, Resource>;
+    Outputs: Record<string, { Value: unknown }>;
+  };
+}
+
+beforeAll(() => {
+  const template = packagedTemplate(params);
   resources = template.Resources;
   outputs = template.Outputs;
 }, 300_000);
@@ -440,5 +449,42 @@ describe('serverless package (CloudFormation)', () => {
     const run = packageStack(without);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain('--param lambdaSubnetIds is required');
+  });
+});
+
+describe('serverless package without a canary section (no CodeDeploy)', () => {
+  let without: Record<string, Resource>;
+  const dir = mkdtempSync(join(tmpdir(), 'drillbook-nocanary-'));
+  beforeAll(() => {
+    const { canary: _, ...config } = JSON.parse(readFileSync(join(root, configFile), 'utf8'));
+    const file = join(dir, 'drillbook.json');
+    writeFileSync(file, JSON.stringify(config));
+    without = packagedTemplate({ ...params, drillbookConfig: file }).Resources;
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('deploys backups and drills with no canary function, role, rule, queue or alarm, and no grant to one', () => {
+    const canaryNamed = (r: Record<string, Resource>) => Object.keys(r).filter((n) => /canary/i.test(n));
+    // The full config has them all ...
+    expect(canaryNamed(resources)).toEqual(
+      expect.arrayContaining([
+        'CanaryHaltLambdaFunction',
+        'CanaryBeforeAllowTrafficLambdaFunction',
+        'CanaryAfterAllowTrafficLambdaFunction',
+        'CanaryHaltRole',
+        'CanaryHaltDeadLetterQueue',
+        'CanaryHaltErrorsAlarm',
+      ]),
+    );
+    expect(JSON.stringify(resources)).toContain('codedeploy:');
+    // ... without the section: none, nothing refers to one, and nothing reaches CodeDeploy.
+    expect(canaryNamed(without)).toEqual([]);
+    const text = JSON.stringify(without);
+    expect(text).not.toMatch(/canary/i);
+    expect(text).not.toContain('codedeploy:');
+    expect(text).not.toContain('CloudWatch Alarm State Change');
+    // Backups and drills are all there.
+    for (const name of ['BackupStateMachine', 'RestoreDrillStateMachine', 'BackupFinishLambdaFunction'])
+      expect(without[name], name).toBeDefined();
   });
 });

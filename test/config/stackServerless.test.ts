@@ -6,6 +6,7 @@ interface Settings {
   resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   runbook: { bucket: string; prefix: string; kmsKeyId: string };
   configJson: string;
+  canaryFunctions: Record<string, unknown>;
   replaySchedules: unknown[];
 }
 const require = createRequire(import.meta.url);
@@ -55,9 +56,32 @@ describe('stack settings from the drillbook config and params', () => {
     expect(settings.resources.Resources['DrillbookAlarmTopic']).toBeUndefined();
   });
 
+  it('leaves the canary functions, their roles, rule, queue and alarms out without a canary section', () => {
+    const full = stackSettings(example(), params, 'prod');
+    expect(Object.keys(full.canaryFunctions).sort()).toEqual([
+      'canaryAfterAllowTraffic',
+      'canaryBeforeAllowTraffic',
+      'canaryHalt',
+    ]);
+    expect(Object.keys(full.resources.Resources).filter((n) => n.startsWith('Canary'))).toHaveLength(7);
+
+    const config = example();
+    delete config.canary;
+    config.reporting = { kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' };
+    config.chat = { webhookSecretId: 'acme/chat' };
+    const without = stackSettings(config, params, 'prod');
+    expect(without.canaryFunctions).toEqual({});
+    const resources = without.resources.Resources;
+    expect(Object.keys(resources).filter((n) => n.startsWith('Canary'))).toEqual([]);
+    // The KMS and chat grants name only roles that exist: no canary role.
+    const text = JSON.stringify(resources);
+    expect(text).not.toContain('Canary');
+    expect(JSON.stringify(resources['DrillbookRunbookKmsPolicy'])).toContain('DrillbookBackupFinishRole');
+    expect(JSON.stringify(resources['DrillbookChatWebhookPolicy'])).toContain('RotationAuditRole');
+  });
+
   it.each([
     ['runbook.s3.bucket', (c: { runbook: unknown }) => (c.runbook = {})],
-    ['canary', (c: { canary?: unknown }) => delete c.canary],
     ['systems[].aws', (c: { systems: { aws?: unknown }[] }) => delete c.systems[0]!.aws],
   ])('fails naming %s when the config lacks it', (field, strip) => {
     const config = example();

@@ -9,13 +9,22 @@ interface Statement {
   Condition?: unknown;
 }
 
-const yml = parse(readFileSync('serverless.yml', 'utf8')) as {
-  functions: Record<string, { handler: string; role: string; events?: { schedule?: { rate: string } }[] }>;
+type Fn = { handler: string; role: string; events?: { schedule?: { rate: string } }[] };
+const parsed = parse(readFileSync('serverless.yml', 'utf8')) as {
+  // As serverless merges them; the first entry (the canary functions) is derived from the config.
+  functions: (string | Record<string, Fn>)[];
   // The first entry is the part derived from the config (config/stack.serverless.cjs).
   resources: (
     | string
     | { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> }
   )[];
+};
+const yml = {
+  ...parsed,
+  functions: Object.assign({}, ...parsed.functions.filter((f) => typeof f === 'object')) as Record<
+    string,
+    Fn
+  >,
 };
 const resources = yml.resources.flatMap((r) =>
   typeof r === 'object' && r.Resources ? [r.Resources] : [],
