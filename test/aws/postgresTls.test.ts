@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../../lib/aws/secrets.js';
 import { parseConfig } from '../../lib/config.js';
-import { giveToServerUser, run } from '../../lib/local/exec.js';
 import { withClient } from '../../lib/pg/connection.js';
+import { caSignedCertificate } from '../helpers/certificates.js';
 import {
   cleanupDistributionSourcesAfterAll,
   type DistributionSource,
@@ -55,55 +55,8 @@ describe('Postgres TLS on the AWS target', () => {
   it('verify-full connects to a server whose CA the runtime trusts through NODE_EXTRA_CA_CERTS, and checks the host', async () => {
     // A CA of our own stands in for the RDS CA bundle; the server's certificate names 127.0.0.1.
     const dir = source.configDir;
-    const ssl = (args: string[]) => run('openssl', args, { timeoutMs: 60_000, cwd: dir });
-    await ssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=drillbook test CA',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-    ]);
-    await ssl([
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      'rds.key',
-      '-out',
-      'rds.csr',
-    ]);
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    await ssl([
-      'x509',
-      '-req',
-      '-in',
-      'rds.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'san.ext',
-      '-out',
-      'rds.crt',
-    ]);
-    for (const file of ['rds.crt', 'rds.key']) giveToServerUser(join(dir, file));
-    chmodSync(join(dir, 'rds.key'), 0o600);
-    await source.reconfigure({ ssl_cert_file: join(dir, 'rds.crt'), ssl_key_file: join(dir, 'rds.key') });
+    const { ca, cert, key } = await caSignedCertificate(dir, 'rds', 'IP:127.0.0.1');
+    await source.reconfigure({ ssl_cert_file: cert, ssl_key_file: key });
 
     // NODE_EXTRA_CA_CERTS is read once at process start, as on Lambda: a child process per case.
     const probe = (host: string, env: Record<string, string>) => {
@@ -117,11 +70,11 @@ describe('Postgres TLS on the AWS target', () => {
         timeout: 60_000,
       });
     };
-    const trusted = probe('127.0.0.1', { NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') });
+    const trusted = probe('127.0.0.1', { NODE_EXTRA_CA_CERTS: ca });
     expect(trusted.stderr).toBe('');
     expect(JSON.parse(trusted.stdout)).toEqual([{ ssl: true }]);
     expect(probe('127.0.0.1', {}).status).not.toBe(0); // without the bundle: not trusted
-    const wrongHost = probe('localhost', { NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') });
+    const wrongHost = probe('localhost', { NODE_EXTRA_CA_CERTS: ca });
     expect(wrongHost.status).not.toBe(0);
     expect(wrongHost.stderr).toMatch(/altnames|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/);
   });

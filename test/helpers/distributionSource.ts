@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { giveToServerUser, makeServerTempDir, pgBin, run, serverUser } from '../../lib/local/exec.js';
 import { freePort } from '../../lib/local/pgCluster.js';
+import { selfSignedCertificate } from './certificates.js';
 
 /**
  * A source cluster laid out and configured the way a distribution's package sets one up, not the
@@ -173,27 +174,4 @@ function appendSettings(configDir: string, settings: Record<string, string | num
 function mkdirOwned(root: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (let d = dir; d.startsWith(root) && d !== root; d = join(d, '..')) giveToServerUser(d);
-}
-
-async function selfSignedCertificate(dir: string): Promise<void> {
-  await run(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      join(dir, 'server.key'),
-      '-out',
-      join(dir, 'server.crt'),
-    ],
-    { asServerUser: true, timeoutMs: 60_000 },
-  );
-  chmodSync(join(dir, 'server.key'), 0o600);
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../lib/local/exec.js';
 import { connectNats } from '../../lib/nats/connection.js';
+import { caSignedCertificate } from '../helpers/certificates.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 
 /**
@@ -17,41 +17,10 @@ let nats: ThrowawayNats;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'drillbook-nats-tls-'));
-  const ssl = (args: string[]) => run('openssl', args, { timeoutMs: 60_000, cwd: dir });
-  await ssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=nats test CA'].concat([
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-    ]),
-  );
-  await ssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    'nats.key',
-    '-out',
-    'nats.csr',
-  ]);
   // nats.js checks an IP address server as "localhost" (its TLS servername): the name is in the certificate too.
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await ssl(
-    ['x509', '-req', '-in', 'nats.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
-      '-days',
-      '2',
-      '-extfile',
-      'san.ext',
-      '-out',
-      'nats.crt',
-    ]),
-  );
+  const { cert, key } = await caSignedCertificate(dir, 'nats', 'IP:127.0.0.1,DNS:localhost');
   nats = await startNats({
-    config: `tls { cert_file: "${join(dir, 'nats.crt')}", key_file: "${join(dir, 'nats.key')}" }\n`,
+    config: `tls { cert_file: "${cert}", key_file: "${key}" }\n`,
   });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
