@@ -37,3 +37,12 @@ export function databaseUrl(url: string, database: string): string {
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
 }
+
+/**
+ * The URL for `database` on the server `url` logs into: `url` itself for its own database
+ * (`home`, which the URL may leave to the login's default) or no database named, else the same
+ * login at `database`.
+ */
+export function urlInDatabase(url: string, home: string, database: string | undefined): string {
+  return database === undefined || database === home ? url : databaseUrl(url, database);
+}

@@ -4,7 +4,7 @@ import type { Check } from '../core/report.js';
 import { compareSourceFacts } from '../core/sourceFacts.js';
 import type { StagingHandle, StagingInspector } from '../ports.js';
 import { withClient } from './connection.js';
-import { currentDatabase, databaseUrl } from './databases.js';
+import { currentDatabase, urlInDatabase } from './databases.js';
 import { fingerprintTables, migrationHead, serverVersion } from './fingerprint.js';
 import { newestHeartbeat } from './heartbeat.js';
 import { type MaskingRule, maskPii } from './masking.js';
@@ -44,11 +44,10 @@ export class PgStagingInspector implements StagingInspector {
     const tables: TableFingerprint[] = [];
     const present: string[] = [];
     for (const [database, wanted] of byDatabase(manifest)) {
-      const url =
-        database === undefined || database === facts.home
-          ? handle.connectionString
-          : databaseUrl(handle.connectionString, database);
-      const found = await this.fingerprintDatabase(url, wanted);
+      const found = await this.fingerprintDatabase(
+        urlInDatabase(handle.connectionString, facts.home, database),
+        wanted,
+      );
       if (found === null) continue;
       if (database !== undefined) present.push(database);
       tables.push(...found.map((t) => (database === undefined ? t : { ...t, database })));
@@ -107,10 +106,7 @@ export class PgStagingInspector implements StagingInspector {
   async integrityChecks(handle: StagingHandle, manifest: Manifest): Promise<Check[]> {
     const home = await withClient(handle.connectionString, currentDatabase);
     const databases = manifest.databases?.length ? manifest.databases : [home];
-    const urlOf = (database: string | undefined) =>
-      database === undefined || database === home
-        ? handle.connectionString
-        : databaseUrl(handle.connectionString, database);
+    const urlOf = (database: string | undefined) => urlInDatabase(handle.connectionString, home, database);
     const amchecks: Check[] = [];
     for (const database of databases) {
       amchecks.push(await amcheckIndexes(urlOf(database), this.options.parallel ?? 2));

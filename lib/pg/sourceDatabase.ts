@@ -4,7 +4,7 @@ import type { Check } from '../core/report.js';
 import type { ManifestLocks, SourceDatabase } from '../ports.js';
 import { connect, withClient } from './connection.js';
 import { ConsistentPoint, type HeldDatabase } from './consistentPoint.js';
-import { coveredDatabases, currentDatabase, databaseUrl } from './databases.js';
+import { coveredDatabases, currentDatabase, urlInDatabase } from './databases.js';
 import { fingerprintTables, listUserTables, migrationHead, qualify, serverVersion } from './fingerprint.js';
 import { ensureHeartbeatTable, writeHeartbeat } from './heartbeat.js';
 import { captureSourceFacts } from './sourceFacts.js';
@@ -146,7 +146,7 @@ export class PgSourceDatabase implements SourceDatabase {
   private async plan(homeDb: string, databases: readonly string[]): Promise<DatabasePlan[]> {
     const plans: DatabasePlan[] = [];
     for (const database of databases) {
-      const url = database === homeDb ? this.options.url : databaseUrl(this.options.url, database);
+      const url = urlInDatabase(this.options.url, homeDb, database);
       const configured = database === homeDb ? this.options.tables?.map(qualify) : undefined;
       const migrations =
         database === homeDb && this.options.migrationsTable ? [qualify(this.options.migrationsTable)] : [];

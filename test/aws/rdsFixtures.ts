@@ -99,3 +99,23 @@ export function throttled(): Error {
     $retryable: { throttling: true },
   });
 }
+
+/**
+ * A system's `aws` config section for tests whose fake RDS serves a local Postgres as the source
+ * instance `instance` (no TLS to it, its login in the secret "shop/db").
+ */
+export function awsSection(instance = 'shop-db') {
+  return {
+    region: REGION,
+    dbInstanceIdentifier: instance,
+    sourceSecretId: 'shop/db',
+    database: 'postgres',
+    sslMode: 'disable',
+    staging: {
+      environment: 'staging',
+      dbSubnetGroupName: 'staging-db',
+      vpcSecurityGroupIds: ['sg-0123abcd'],
+      dbInstanceClass: 'db.t4g.medium',
+    },
+  };
+}

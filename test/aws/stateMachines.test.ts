@@ -13,7 +13,7 @@ import { withClient } from '../../lib/pg/connection.js';
 import { capturedContext } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
-import { dbInstance, quotaExceeded, throttled } from './rdsFixtures.js';
+import { awsSection, dbInstance, quotaExceeded, throttled } from './rdsFixtures.js';
 
 /**
  * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
@@ -36,20 +36,7 @@ function config(url: string, port: number) {
           checks: [{ name: 'orders-present', sql: 'SELECT count(*) > 0 FROM public.orders', expect: true }],
           masking: [{ table: 'public.customers', column: 'email', strategy: 'email' }],
         },
-        aws: {
-          region: 'eu-west-1',
-          dbInstanceIdentifier: 'shop-db',
-          sourceSecretId: 'shop/db',
-          database: 'postgres',
-          sslMode: 'disable',
-          staging: {
-            environment: 'staging',
-            dbSubnetGroupName: 'staging-db',
-            vpcSecurityGroupIds: ['sg-0123abcd'],
-            dbInstanceClass: 'db.t4g.medium',
-          },
-          waits: { snapshotTimeoutMinutes: 5, restoreTimeoutMinutes: 5 },
-        },
+        aws: { ...awsSection(), waits: { snapshotTimeoutMinutes: 5, restoreTimeoutMinutes: 5 } },
       },
     ],
     runbook: { dir: runbook },

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/heartbeat.js';
 import { HeartbeatError } from '../../lib/aws/heartbeatWriter.js';
 import { FakeRds } from '../aws/fakeRds.js';
+import { awsSection } from '../aws/rdsFixtures.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 
 /**
@@ -17,19 +18,7 @@ function system(name: string, instance: string) {
   return {
     name,
     database: { sourceUrl: pg.url() },
-    aws: {
-      region: 'eu-west-1',
-      dbInstanceIdentifier: instance,
-      sourceSecretId: 'shop/db',
-      database: 'postgres',
-      sslMode: 'disable',
-      staging: {
-        environment: 'staging',
-        dbSubnetGroupName: 'staging-db',
-        vpcSecurityGroupIds: ['sg-0123abcd'],
-        dbInstanceClass: 'db.t4g.medium',
-      },
-    },
+    aws: awsSection(instance),
   };
 }
 
