@@ -87,6 +87,27 @@ export function contactEntry(
   ];
 }
 
+const storedContact = z.object({
+  name: z.string(),
+  email: z.string(),
+  circles: z.array(z.string()),
+  createdAt: z.union([z.date(), z.iso.datetime({ offset: true })]),
+});
+
+/** The inverse of contactEntry; the value may be as yielded or its JSON round trip. */
+export function contactFromEntry(key: string, value: unknown): { id: string; contact: Contact } {
+  if (!key.startsWith('contact:'))
+    throw new ProjectionError(`unexpected entry key "${key}" (expected contact:<id>)`);
+  const parsed = storedContact.safeParse(value);
+  if (!parsed.success)
+    throw new ProjectionError(`entry "${key}" is not a contact: ${parsed.error.issues[0]?.message}`);
+  const { name, email, circles, createdAt } = parsed.data;
+  return {
+    id: key.slice('contact:'.length),
+    contact: { name, email, circles: new Set(circles), createdAt: new Date(createdAt) },
+  };
+}
+
 /** Default names of the live read model in Postgres (see contactsTableDdl). */
 export const contactsTable = 'public.contacts_projection';
 export const checkpointTable = 'public.projection_checkpoints';
@@ -102,6 +123,14 @@ export const contactsProjection: Projection<ContactsState, ContactEvent> = {
   },
   *canonical(state) {
     for (const [id, contact] of state) yield contactEntry(id, contact);
+  },
+  fromEntries(entries) {
+    const state: ContactsState = new Map();
+    for (const [key, value] of entries) {
+      const { id, contact } = contactFromEntry(key, value);
+      state.set(id, contact);
+    }
+    return state;
   },
   live: {
     table: contactsTable,

@@ -25,6 +25,12 @@ export interface EventMeta {
  *   hashes their canonical JSON.
  * - `live` (optional) describes the projection's table in Postgres so the rehearsal can digest
  *   the live read model the same way.
+ * - `fromEntries` (optional) is the inverse of `canonical`: it rebuilds a state from its canonical
+ *   entries, so a rehearsal can start from a base state instead of from sequence 1 (a snapshot
+ *   stored by an earlier rehearsal, or the live table's rows at its checkpoint via
+ *   `live.rowToEntry`). It must accept the values `canonical` yields and their JSON round trip
+ *   (a Date arrives as its ISO string), and `canonical(fromEntries(e))` must equal `e`.
+ *   Without it, a projection can only be rehearsed from the stream's first event.
  */
 export interface Projection<S = unknown, E extends { type: string } = { type: string }> {
   name: string;
@@ -33,6 +39,7 @@ export interface Projection<S = unknown, E extends { type: string } = { type: st
   initial(): S;
   apply(state: S, event: E, meta: EventMeta): S | undefined;
   canonical(state: S): Iterable<CanonicalEntry>;
+  fromEntries?(entries: Iterable<CanonicalEntry>): S;
   live?: LiveProjectionTable;
 }
 
