@@ -1,4 +1,5 @@
 import { chatSummary } from './chatSummary.js';
+import { clipMrkdwn, clipText, escapeClip, mrkdwnEscape } from './chatText.js';
 import { elapsed, title } from './markdown.js';
 import { formatDuration } from './objectives.js';
 import type { Report } from './report.js';
@@ -47,7 +48,7 @@ export function chatBlocks(report: Report, link: ReportLink): ChatMessage {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: clip(
+        text: clipText(
           `${title(report)} ${report.outcome.toUpperCase()}: ${report.system} (${report.environment})`,
           MAX_HEADER,
         ),
@@ -69,7 +70,7 @@ export function chatBlocks(report: Report, link: ReportLink): ChatMessage {
   if (bad.length > 0) {
     const lines = bad
       .slice(0, MAX_LISTED_CHECKS)
-      .map((c) => `• *${mrkdwnEscape(c.name)}* ${c.outcome}: ${mrkdwnEscape(clip(c.detail, 300))}`);
+      .map((c) => `• *${mrkdwnEscape(c.name)}* ${c.outcome}: ${escapeClip(c.detail, 300)}`);
     if (bad.length > MAX_LISTED_CHECKS) lines.push(`• … and ${bad.length - MAX_LISTED_CHECKS} more`);
     const failed = bad.filter((c) => c.outcome === 'failed').length;
     blocks.push(
@@ -86,10 +87,14 @@ export function chatBlocks(report: Report, link: ReportLink): ChatMessage {
   blocks.push({
     type: 'context',
     elements: [
-      { type: 'mrkdwn', text: clip(`Report \`${mrkdwnEscape(report.id)}\` · ${where}`, MAX_FIELD_TEXT) },
+      {
+        type: 'mrkdwn',
+        text: clipMrkdwn(`Report \`${mrkdwnEscape(report.id)}\` · ${where}`, MAX_FIELD_TEXT),
+      },
     ],
   });
-  return { text: clip(chatSummary(report, link.url ?? link.location), MAX_SECTION_TEXT), blocks };
+  // The notification line is mrkdwn too: escaped like the blocks, so a name or reason cannot ping.
+  return { text: escapeClip(chatSummary(report, link.url ?? link.location), MAX_SECTION_TEXT), blocks };
 }
 
 function kindFields(report: Report): TextObject[] {
@@ -133,7 +138,7 @@ function kindFields(report: Report): TextObject[] {
       const label = typeof value === 'number' ? name.replace(/(?<=.)(Seconds|Bytes)$/, '') : name;
       out.push(field(humanize(label), formatDetail(name, value)));
     } else if (Array.isArray(value) && value.every(isScalar)) {
-      const list = value.length === 0 ? 'none' : mrkdwnEscape(clip(value.map(String).join(', '), 300));
+      const list = value.length === 0 ? 'none' : escapeClip(value.map(String).join(', '), 300);
       out.push(field(humanize(name), list));
     }
   }
@@ -153,11 +158,11 @@ function vsTarget(measured: number | null, target: number): string {
 }
 
 function field(name: string, value: string): TextObject {
-  return { type: 'mrkdwn', text: clip(`*${name}*\n${value}`, MAX_FIELD_TEXT) };
+  return { type: 'mrkdwn', text: clipMrkdwn(`*${name}*\n${value}`, MAX_FIELD_TEXT) };
 }
 
 function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_TEXT) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, MAX_SECTION_TEXT) } };
 }
 
 function isScalar(value: unknown): value is string | number | boolean {
@@ -167,7 +172,7 @@ function isScalar(value: unknown): value is string | number | boolean {
 function formatDetail(name: string, value: string | number | boolean): string {
   if (typeof value === 'number' && /seconds$/i.test(name)) return formatDuration(value);
   if (typeof value === 'number' && /bytes$/i.test(name)) return formatBytes(value);
-  return mrkdwnEscape(clip(String(value), 300));
+  return escapeClip(String(value), 300);
 }
 
 function formatBytes(bytes: number): string {
@@ -190,11 +195,4 @@ function humanize(name: string): string {
   return mrkdwnEscape(words.charAt(0).toUpperCase() + words.slice(1));
 }
 
-/** Slack mrkdwn needs only &, < and > escaped. */
-export function mrkdwnEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { mrkdwnEscape };
