@@ -72,6 +72,8 @@ export interface RotationHandlerDeps {
   env?: Env;
   /** Ids and steps only; never values. */
   log?: (message: string) => void;
+  /** The clock the steps read (key publication and overlap times); tests inject one, as the CLI's. */
+  now?: () => Date;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createRotationHandler(type: RotationType, deps: RotationHandlerD
       store,
       strategy: strategyFor(options, store, log),
       log,
+      ...(deps.now ? { now: deps.now } : {}),
     });
     return { step: parsed.data.Step, result };
   };

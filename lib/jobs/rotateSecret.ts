@@ -68,6 +68,10 @@ export async function rotateSecret(
     const before = await deps.store.describe(input.secretId);
     const previousCurrent = versionWithStage(before.versions, AWSCURRENT);
     recorder.details['previousVersionId'] = previousCurrent ?? null;
+    if (deps.strategy.reportFacts && previousCurrent !== undefined) {
+      const current = await deps.store.getValue(input.secretId, { stage: AWSCURRENT });
+      Object.assign(recorder.details, deps.strategy.reportFacts(current.value));
+    }
     const { token, resumed } = await recorder.phase('start', () => deps.start(input.secretId));
     recorder.details['token'] = token;
     recorder.details['resumed'] = resumed;

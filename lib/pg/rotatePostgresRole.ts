@@ -83,27 +83,48 @@ export async function setRolePassword(
 ): Promise<{ created: boolean }> {
   return withLogin(admin, async (client) => {
     const ident = client.escapeIdentifier(role);
-    const exists = await client.query('select 1 from pg_roles where rolname = $1', [role]);
-    let created = false;
-    if (exists.rowCount === 0) {
-      await client.query(`create role ${ident} with login`);
-      created = true;
-      const memberships = await client.query<{ rolname: string }>(
-        `select g.rolname from pg_auth_members m
-           join pg_roles g on g.oid = m.roleid
-           join pg_roles u on u.oid = m.member
-          where u.rolname = $1`,
-        [likeRole],
-      );
-      for (const { rolname } of memberships.rows) {
-        await client.query(`grant ${client.escapeIdentifier(rolname)} to ${ident}`);
-      }
+    // Two setSecret invocations at once (Secrets Manager retrying while the first still runs)
+    // take turns on a lock per role, so neither trips over the other's CREATE ROLE or GRANT.
+    await client.query('begin');
+    try {
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`drillbook-rotation:${role}`]);
+      const result = await setInTransaction(client, ident, role, password, likeRole);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
     }
-    await client.query(
-      `alter role ${ident} with login password ${client.escapeLiteral(scramVerifier(password))}`,
-    );
-    return { created };
   });
+}
+
+async function setInTransaction(
+  client: pg.Client,
+  ident: string,
+  role: string,
+  password: string,
+  likeRole: string,
+): Promise<{ created: boolean }> {
+  const exists = await client.query('select 1 from pg_roles where rolname = $1', [role]);
+  let created = false;
+  if (exists.rowCount === 0) {
+    await client.query(`create role ${ident} with login`);
+    created = true;
+    const memberships = await client.query<{ rolname: string }>(
+      `select g.rolname from pg_auth_members m
+         join pg_roles g on g.oid = m.roleid
+         join pg_roles u on u.oid = m.member
+        where u.rolname = $1`,
+      [likeRole],
+    );
+    for (const { rolname } of memberships.rows) {
+      await client.query(`grant ${client.escapeIdentifier(rolname)} to ${ident}`);
+    }
+  }
+  await client.query(
+    `alter role ${ident} with login password ${client.escapeLiteral(scramVerifier(password))}`,
+  );
+  return { created };
 }
 
 /** Logs in and runs the check query; returns its row count. */

@@ -135,7 +135,7 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
         const secret = initialJwtSecret(entry.jwt!.alg, now);
         await store.createSecret(secretId, JSON.stringify(secret), { tags: { [ROTATION_TAG]: 'jwt' } });
         if (entry.jwt!.jwksFile) {
-          await writeFile(entry.jwt!.jwksFile, `${JSON.stringify(jwksOf(secret, now), null, 2)}\n`);
+          await writeFile(entry.jwt!.jwksFile, `${JSON.stringify(jwksOf(secret, now, null), null, 2)}\n`);
         }
       } else {
         await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)), {

@@ -7,6 +7,13 @@ import { z } from 'zod';
  * ACTIVE, generates a fresh NEXT and retires the old ACTIVE for the overlap window. So a key
  * starts signing only after it has been published for a whole rotation interval, and an old key
  * keeps verifying for the overlap (token lifetime + cache time) after it stopped signing.
+ *
+ * The overlap counts from the switch (finishSecret moving AWSCURRENT), not from createSecret: a
+ * rotation may be resumed hours after it started, and the old key signs until the switch. So the
+ * key a rotation retires carries `overlapSeconds` and no `keepUntil`; it verifies until
+ * `switchedAt + overlapSeconds`, where `switchedAt` is when its version became AWSCURRENT (the
+ * secret's LastRotatedDate), and forever while that is unknown (a pending version). The next
+ * rotation settles it into a fixed `keepUntil`.
  */
 const isoDate = z.iso.datetime({ offset: true });
 const jwk = z.record(z.string(), z.unknown());
@@ -23,12 +30,18 @@ export const jwtKeySchema = z.object({
 });
 export type JwtKey = z.infer<typeof jwtKeySchema>;
 
+/** When a retired key stops verifying: a fixed time, or an overlap after its version's switch. */
+const retiredWindow = {
+  retiredAt: isoDate,
+  keepUntil: isoDate.optional(),
+  overlapSeconds: z.number().int().min(0).optional(),
+};
+
 export const retiredJwtKeySchema = z.object({
   kid: z.string().min(1),
   alg: z.enum(jwtAlgs),
   publicJwk: jwk,
-  retiredAt: isoDate,
-  keepUntil: isoDate,
+  ...retiredWindow,
 });
 export type RetiredJwtKey = z.infer<typeof retiredJwtKeySchema>;
 
@@ -48,9 +61,7 @@ export const hmacKeySchema = z.object({
 });
 export type HmacKey = z.infer<typeof hmacKeySchema>;
 
-export const retiredHmacKeySchema = hmacKeySchema
-  .omit({ publishedAt: true })
-  .extend({ retiredAt: isoDate, keepUntil: isoDate });
+export const retiredHmacKeySchema = hmacKeySchema.omit({ publishedAt: true }).extend(retiredWindow);
 export type RetiredHmacKey = z.infer<typeof retiredHmacKeySchema>;
 
 export const hmacSecretSchema = z.object({
@@ -67,19 +78,55 @@ interface Keyring<K, R> {
   retired: R[];
 }
 
-function promote<K extends { publishedAt: string }, R extends { keepUntil: string }>(
+interface RetiredWindow {
+  retiredAt: string;
+  keepUntil?: string | undefined;
+  overlapSeconds?: number | undefined;
+}
+
+/**
+ * Whether a retired key still verifies at `now`. `switchedAt`: when the version holding it became
+ * AWSCURRENT; null while unknown or not yet (a pending version), which keeps a key without a fixed
+ * `keepUntil`.
+ */
+export function stillVerifies(key: RetiredWindow, now: Date, switchedAt: Date | null): boolean {
+  const until = retiredUntil(key, switchedAt);
+  return until === null || until.getTime() > now.getTime();
+}
+
+/** The end of a retired key's window, or null while it counts from a switch not yet known. */
+export function retiredUntil(key: RetiredWindow, switchedAt: Date | null): Date | null {
+  if (key.keepUntil !== undefined) return new Date(key.keepUntil);
+  if (switchedAt === null) return null;
+  return new Date(switchedAt.getTime() + (key.overlapSeconds ?? 0) * 1000);
+}
+
+/**
+ * The next key ring: NEXT signs, `freshNext` is published, the old ACTIVE is retired for
+ * `overlapSeconds` from the coming switch. `switchedAt` is when the current version became
+ * AWSCURRENT (null: unknown, then `now` is taken, which only keeps a key longer): keys retired by
+ * the current version get their fixed `keepUntil` from it, and keys past their window are dropped.
+ */
+function promote<K extends { publishedAt: string }, R extends RetiredWindow>(
   current: Keyring<K, R>,
   freshNext: K,
-  retire: (key: K, retiredAt: string, keepUntil: string) => R,
+  retire: (key: K, retiredAt: string, overlapSeconds: number) => R,
   now: Date,
   overlapSeconds: number,
+  switchedAt: Date | null,
 ): Keyring<K, R> {
-  const keepUntil = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
-  const stillValid = current.retired.filter((r) => new Date(r.keepUntil).getTime() > now.getTime());
+  const settled = current.retired.map((r) =>
+    r.keepUntil !== undefined
+      ? r
+      : { ...r, keepUntil: (retiredUntil(r, switchedAt ?? now) as Date).toISOString() },
+  );
   return {
     active: current.next,
     next: freshNext,
-    retired: [retire(current.active, now.toISOString(), keepUntil), ...stillValid],
+    retired: [
+      retire(current.active, now.toISOString(), overlapSeconds),
+      ...settled.filter((r) => stillVerifies(r, now, null)),
+    ],
   };
 }
 
@@ -89,13 +136,21 @@ export function rotateJwtSecret(
   freshNext: JwtKey,
   now: Date,
   overlapSeconds: number,
+  switchedAt: Date | null,
 ): JwtSecret {
   const ring = promote(
     current,
     freshNext,
-    (k, retiredAt, keepUntil) => ({ kid: k.kid, alg: k.alg, publicJwk: k.publicJwk, retiredAt, keepUntil }),
+    (k, retiredAt, overlap) => ({
+      kid: k.kid,
+      alg: k.alg,
+      publicJwk: k.publicJwk,
+      retiredAt,
+      overlapSeconds: overlap,
+    }),
     now,
     overlapSeconds,
+    switchedAt,
   );
   return { type: 'jwt', ...ring };
 }
@@ -105,13 +160,15 @@ export function rotateHmacSecret(
   freshNext: HmacKey,
   now: Date,
   overlapSeconds: number,
+  switchedAt: Date | null,
 ): HmacSecret {
   const ring = promote(
     current,
     freshNext,
-    (k, retiredAt, keepUntil) => ({ id: k.id, secret: k.secret, retiredAt, keepUntil }),
+    (k, retiredAt, overlap) => ({ id: k.id, secret: k.secret, retiredAt, overlapSeconds: overlap }),
     now,
     overlapSeconds,
+    switchedAt,
   );
   return { type: 'hmac', ...ring };
 }
@@ -128,8 +185,11 @@ export interface Jwks {
   keys: Record<string, unknown>[];
 }
 
-/** The public JWKS verifiers should load at `now`: ACTIVE, NEXT and retired keys still in their window. */
-export function jwksOf(secret: JwtSecret, now: Date): Jwks {
+/**
+ * The public JWKS verifiers should load at `now`: ACTIVE, NEXT and retired keys still in their
+ * window. `switchedAt`: when this version became AWSCURRENT (null for a pending version).
+ */
+export function jwksOf(secret: JwtSecret, now: Date, switchedAt: Date | null): Jwks {
   const publicKey = (kid: string, alg: JwtAlg, publicJwk: Record<string, unknown>) => ({
     ...publicJwk,
     kid,
@@ -141,19 +201,23 @@ export function jwksOf(secret: JwtSecret, now: Date): Jwks {
       publicKey(secret.active.kid, secret.active.alg, secret.active.publicJwk),
       publicKey(secret.next.kid, secret.next.alg, secret.next.publicJwk),
       ...secret.retired
-        .filter((r) => new Date(r.keepUntil).getTime() > now.getTime())
+        .filter((r) => stillVerifies(r, now, switchedAt))
         .map((r) => publicKey(r.kid, r.alg, r.publicJwk)),
     ],
   };
 }
 
 /** HMAC keys verifiers accept at `now`: ACTIVE, NEXT (dual-published ahead of use) and retired keys in their window. */
-export function hmacVerifyKeys(secret: HmacSecret, now: Date): { id: string; secret: string }[] {
+export function hmacVerifyKeys(
+  secret: HmacSecret,
+  now: Date,
+  switchedAt: Date | null,
+): { id: string; secret: string }[] {
   return [
     { id: secret.active.id, secret: secret.active.secret },
     { id: secret.next.id, secret: secret.next.secret },
     ...secret.retired
-      .filter((r) => new Date(r.keepUntil).getTime() > now.getTime())
+      .filter((r) => stillVerifies(r, now, switchedAt))
       .map((r) => ({ id: r.id, secret: r.secret })),
   ];
 }

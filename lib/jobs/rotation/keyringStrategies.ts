@@ -53,23 +53,30 @@ export function jwtStrategy(
   const parse = (raw: string, what: string) => parseSecretValue(jwtSecretSchema, raw, what);
   return {
     type: 'jwt',
-    async createPending(current, now) {
+    async createPending(current, now, currentSince) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(
-        rotateJwtSecret(secret, generateJwtKey(options.alg, now), now, jwtOverlapSeconds(options)),
+        rotateJwtSecret(
+          secret,
+          generateJwtKey(options.alg, now),
+          now,
+          jwtOverlapSeconds(options),
+          currentSince,
+        ),
       );
     },
     async setPending({ pending }, now) {
-      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now));
+      // Pending: its retired key counts its overlap from a switch that has not happened yet.
+      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now, null));
     },
-    async testPending({ current, pending }, now) {
+    async testPending({ current, pending, currentSince }, now) {
       const cur = parse(current, 'current secret');
       const next = parse(pending, 'pending secret');
       const notReady = notReadyToSign(next.active, now, options.jwksCacheSeconds);
       if (notReady) throw new RotationTestError(`new signing key ${next.active.kid}: ${notReady}`);
       const fresh = verifyJwt(
         signJwt({ sub: 'drillbook-rotation-test' }, next.active, now, 60),
-        jwksOf(cur, now),
+        jwksOf(cur, now, currentSince),
         now,
       );
       if (!fresh.ok) {
@@ -79,7 +86,7 @@ export function jwtStrategy(
       }
       const old = verifyJwt(
         signJwt({ sub: 'drillbook-rotation-test' }, cur.active, now, 60),
-        jwksOf(next, now),
+        jwksOf(next, now, null),
         now,
       );
       if (!old.ok) {
@@ -99,7 +106,7 @@ export function hmacStrategy(options: HmacRotationOptions): RotationStrategy {
   const parse = (raw: string, what: string) => parseSecretValue(hmacSecretSchema, raw, what);
   return {
     type: 'hmac',
-    async createPending(current, now) {
+    async createPending(current, now, currentSince) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(
         rotateHmacSecret(
@@ -107,20 +114,21 @@ export function hmacStrategy(options: HmacRotationOptions): RotationStrategy {
           generateHmacKey(now, options.keyBytes),
           now,
           Math.max(options.overlapSeconds, options.cacheSeconds),
+          currentSince,
         ),
       );
     },
     async setPending() {
       // Nothing to push: verifiers read the secret (ACTIVE + NEXT + retired) from the store.
     },
-    async testPending({ current, pending }, now) {
+    async testPending({ current, pending, currentSince }, now) {
       const cur = parse(current, 'current secret');
       const next = parse(pending, 'pending secret');
       const notReady = notReadyToSign(next.active, now, options.cacheSeconds);
       if (notReady) throw new RotationTestError(`new HMAC key ${next.active.id}: ${notReady}`);
       const message = `drillbook-rotation-test:${now.toISOString()}`;
       if (
-        hmacVerify(message, hmacSign(message, next.active.secret), hmacVerifyKeys(cur, now)) !==
+        hmacVerify(message, hmacSign(message, next.active.secret), hmacVerifyKeys(cur, now, currentSince)) !==
         next.active.id
       ) {
         throw new RotationTestError(
@@ -128,7 +136,8 @@ export function hmacStrategy(options: HmacRotationOptions): RotationStrategy {
         );
       }
       if (
-        hmacVerify(message, hmacSign(message, cur.active.secret), hmacVerifyKeys(next, now)) !== cur.active.id
+        hmacVerify(message, hmacSign(message, cur.active.secret), hmacVerifyKeys(next, now, null)) !==
+        cur.active.id
       ) {
         throw new RotationTestError(`old HMAC key ${cur.active.id} does not verify under the pending secret`);
       }

@@ -9,7 +9,14 @@ import {
   postgresSecretSchema,
 } from '../../core/rotation/postgresSecret.js';
 import { AWSCURRENT } from '../../core/rotation/stages.js';
-import { PgConnectError, type PgLogin, setRolePassword, testLogin } from '../../pg/rotatePostgresRole.js';
+import { decideTls } from '../../core/rotation/tlsIntent.js';
+import {
+  PgConnectError,
+  type PgLogin,
+  type SslMode,
+  setRolePassword,
+  testLogin,
+} from '../../pg/rotatePostgresRole.js';
 import type { SecretStore } from '../../ports.js';
 import type { RotationStrategy } from './engine.js';
 import { parseSecretValue } from './parseSecret.js';
@@ -25,19 +32,25 @@ export function postgresStrategy(
   store: SecretStore,
   log: (message: string) => void = () => {},
 ): RotationStrategy {
-  const loginOf = (s: {
-    host: string;
-    port: number;
-    dbname: string;
-    username: string;
-    password: string;
-  }): PgLogin => ({
+  /** TLS for a login: the strictest of the function's config and what the secrets themselves ask. */
+  const tlsFor = (...secrets: Record<string, unknown>[]) =>
+    secrets.reduce((mode, secret) => decideTls(mode, secret).mode, options.sslMode);
+  const loginOf = (
+    s: {
+      host: string;
+      port: number;
+      dbname: string;
+      username: string;
+      password: string;
+    },
+    sslMode: SslMode,
+  ): PgLogin => ({
     host: s.host,
     port: s.port,
     database: s.dbname,
     user: s.username,
     password: s.password,
-    sslMode: options.sslMode,
+    sslMode,
     ...(options.caFile ? { caFile: options.caFile } : {}),
     connectTimeoutMs: options.connectTimeoutSeconds * 1000,
   });
@@ -46,6 +59,9 @@ export function postgresStrategy(
 
   return {
     type: 'postgres',
+    reportFacts(current) {
+      return { tls: decideTls(options.sslMode, parse(current, 'current secret')).detail };
+    },
     async createPending(current) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(pendingPostgresSecret(secret, newPassword()));
@@ -54,7 +70,7 @@ export function postgresStrategy(
       const cur = parse(current, 'current secret');
       const next = parse(pending, 'pending secret');
       try {
-        await testLogin(loginOf(next), 'select 1');
+        await testLogin(loginOf(next, tlsFor(cur, next)), 'select 1');
         log(`setSecret: role ${JSON.stringify(next.username)} already logs in with the pending password`);
         return;
       } catch (error) {
@@ -69,13 +85,16 @@ export function postgresStrategy(
       }
       const adminRaw = await store.getValue(adminId, { stage: AWSCURRENT });
       const admin = parseSecretValue(postgresAdminSecretSchema, adminRaw.value, `admin secret ${adminId}`);
-      const adminLogin = loginOf({
-        host: admin.host ?? cur.host,
-        port: admin.port ?? cur.port,
-        dbname: admin.dbname ?? cur.dbname,
-        username: admin.username,
-        password: admin.password,
-      });
+      const adminLogin = loginOf(
+        {
+          host: admin.host ?? cur.host,
+          port: admin.port ?? cur.port,
+          dbname: admin.dbname ?? cur.dbname,
+          username: admin.username,
+          password: admin.password,
+        },
+        tlsFor(cur, next, admin),
+      );
       try {
         const { created } = await setRolePassword(adminLogin, next.username, next.password, cur.username);
         if (created)
@@ -91,10 +110,11 @@ export function postgresStrategy(
         );
       }
     },
-    async testPending({ pending }) {
+    async testPending({ current, pending }) {
+      const cur = parse(current, 'current secret');
       const next = parse(pending, 'pending secret');
       try {
-        const rows = await testLogin(loginOf(next), options.checkQuery);
+        const rows = await testLogin(loginOf(next, tlsFor(cur, next)), options.checkQuery);
         log(`testSecret: role ${JSON.stringify(next.username)} logged in, check query returned ${rows} rows`);
       } catch (error) {
         throw new RotationTestError(`pending secret does not work: ${(error as Error).message}`, {

@@ -62,7 +62,7 @@ describe('JWT signing key rotation', () => {
     const after = await currentOf<JwtSecret>(s.store, 'jwt');
     // The key that signs now was published (as NEXT) before the rotation.
     expect(after.active.kid).toBe(before.next.kid);
-    expect(jwksOf(before, rotatedAt).keys.map((k) => k['kid'])).toContain(after.active.kid);
+    expect(jwksOf(before, rotatedAt, null).keys.map((k) => k['kid'])).toContain(after.active.kid);
     expect(after.next.kid).not.toBe(before.next.kid);
     // setSecret published the pending JWKS: old active, new active, new next.
     const publishedKids = (
@@ -71,19 +71,19 @@ describe('JWT signing key rotation', () => {
     expect(publishedKids.sort()).toEqual([before.active.kid, after.active.kid, after.next.kid].sort());
 
     const during = new Date(rotatedAt.getTime() + 30 * 60_000);
-    expect(verifyJwt(oldToken, jwksOf(after, during), during)).toMatchObject({
+    expect(verifyJwt(oldToken, jwksOf(after, during, rotatedAt), during)).toMatchObject({
       ok: true,
       kid: before.active.kid,
     });
     const overlapEnd = rotatedAt.getTime() + (3600 + 300) * 1000;
     const afterOverlap = new Date(overlapEnd + 1000);
-    expect(verifyJwt(oldToken, jwksOf(after, afterOverlap), afterOverlap)).toEqual({
+    expect(verifyJwt(oldToken, jwksOf(after, afterOverlap, rotatedAt), afterOverlap)).toEqual({
       ok: false,
       reason: 'unknown-kid',
     });
     // A token from the new key verifies for a verifier still holding the pre-rotation JWKS.
     const newToken = signJwt({ sub: 'user-2' }, after.active, during, 3600);
-    expect(verifyJwt(newToken, jwksOf(before, during), during).ok).toBe(true);
+    expect(verifyJwt(newToken, jwksOf(before, during, null), during).ok).toBe(true);
   });
 
   it('refuses to switch to a key published less than the JWKS cache time ago', async () => {
@@ -114,12 +114,12 @@ describe('HMAC dual-publish rotation', () => {
     const oldSig = hmacSign(msg, before.active.secret);
     const newSig = hmacSign(msg, after.active.secret);
     const during = new Date(rotatedAt.getTime() + 300_000);
-    expect(hmacVerify(msg, oldSig, hmacVerifyKeys(after, during))).toBe(before.active.id);
-    expect(hmacVerify(msg, newSig, hmacVerifyKeys(after, during))).toBe(after.active.id);
+    expect(hmacVerify(msg, oldSig, hmacVerifyKeys(after, during, rotatedAt))).toBe(before.active.id);
+    expect(hmacVerify(msg, newSig, hmacVerifyKeys(after, during, rotatedAt))).toBe(after.active.id);
     // The new secret was already accepted by verifiers holding the old value (published ahead).
-    expect(hmacVerify(msg, newSig, hmacVerifyKeys(before, during))).toBe(after.active.id);
+    expect(hmacVerify(msg, newSig, hmacVerifyKeys(before, during, null))).toBe(after.active.id);
     const later = new Date(rotatedAt.getTime() + 601_000);
-    expect(hmacVerify(msg, oldSig, hmacVerifyKeys(after, later))).toBeNull();
-    expect(hmacVerify(msg, newSig, hmacVerifyKeys(after, later))).toBe(after.active.id);
+    expect(hmacVerify(msg, oldSig, hmacVerifyKeys(after, later, rotatedAt))).toBeNull();
+    expect(hmacVerify(msg, newSig, hmacVerifyKeys(after, later, rotatedAt))).toBe(after.active.id);
   });
 });

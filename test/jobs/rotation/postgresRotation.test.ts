@@ -235,18 +235,23 @@ describe('Postgres rotation with alternating users (real Postgres)', () => {
   it('converges when finishSecret crashes between its label moves and is redelivered', async () => {
     const f = await fixture('crash-finish', 'crash_finish');
     const { token } = await f.store.startRotation(f.secretId);
+    // The crash: the first label move lands, then the process dies before its next call.
+    let moved = false;
     let crashed = false;
     const flaky: SecretStore = {
-      describe: (id) => f.store.describe(id),
+      describe: async (id) => {
+        if (moved && !crashed) {
+          crashed = true;
+          throw new Error('injected crash between the finishSecret label moves');
+        }
+        return f.store.describe(id);
+      },
       getValue: (id, select) => f.store.getValue(id, select),
       putValue: (id, v, value, stages) => f.store.putValue(id, v, value, stages),
       list: (filter) => f.store.list(filter),
       updateStage: async (id, move) => {
         await f.store.updateStage(id, move);
-        if (!crashed) {
-          crashed = true;
-          throw new Error('injected crash between the finishSecret label moves');
-        }
+        moved = true;
       },
     };
     const deps = { store: flaky, strategy: f.strategy, log: () => {} };
