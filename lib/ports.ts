@@ -28,6 +28,11 @@ export interface RunbookStore {
   /** Extra files (HTML report, golden digests) under the same root. */
   putFile?(key: string, body: string, contentType: string): Promise<string>;
   getFile?(key: string): Promise<string | null>;
+  /**
+   * Creates `key` only if it does not exist yet, atomically (S3 If-None-Match, a hard link
+   * locally): exactly one of several concurrent callers wins; the others get what the winner wrote.
+   */
+  claimFile?(key: string, body: string): Promise<{ claimed: true } | { claimed: false; existing: string }>;
 }
 
 /** Chat (Slack-compatible webhook, or stdout). Failures to post never fail a job. */

@@ -163,6 +163,17 @@ export class S3RunbookStore implements RunbookStore {
     }
   }
 
+  async claimFile(
+    key: string,
+    body: string,
+  ): Promise<{ claimed: true } | { claimed: false; existing: string }> {
+    const full = this.prefix + key;
+    if ((await this.putOnce(full, body, 'application/json; charset=utf-8')) === 'created') {
+      return { claimed: true };
+    }
+    return { claimed: false, existing: (await this.getText(full)) ?? '' };
+  }
+
   /** A conditional create: 'exists' when S3 refuses because the object is there (412/409). */
   private async putOnce(key: string, body: string, contentType: string): Promise<'created' | 'exists'> {
     try {

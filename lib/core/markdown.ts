@@ -68,6 +68,7 @@ export function title(report: Pick<Report, 'kind'>): string {
     'canary-halt': 'Canary halt',
     'secret-rotation': 'Secret rotation',
     'rotation-audit': 'Rotation audit',
+    'canary-verdict': 'Canary verdict',
   };
   return names[report.kind];
 }

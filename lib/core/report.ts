@@ -9,6 +9,7 @@ export const reportKinds = [
   'canary-halt',
   'secret-rotation',
   'rotation-audit',
+  'canary-verdict',
 ] as const;
 export type ReportKind = (typeof reportKinds)[number];
 

@@ -168,6 +168,14 @@ async function haltGroup(
       rec.check(`deployment ${d.deploymentId}`, 'skipped', `${decision.reason}: ${decision.detail}`);
       continue;
     }
+    const winner = await claimHalt(deps, d.deploymentId, transition, rec.id, now);
+    if (winner !== null) {
+      entry.action = 'none';
+      entry.reason = 'already-stopping';
+      entry.detail = `stop already requested by ${winner}`;
+      rec.check(`deployment ${d.deploymentId}`, 'skipped', `already-stopping: ${entry.detail}`);
+      continue;
+    }
     const calledAt = now();
     entry.stopRequestedAt = calledAt.toISOString();
     entry.timeToHaltSeconds = Math.max(0, (calledAt.getTime() - transition.changedAt.getTime()) / 1000);
@@ -189,6 +197,58 @@ async function haltGroup(
       rec.fail(error);
     }
   }
+}
+
+/** The halt record of a deployment: whoever writes it first is the one run that calls StopDeployment. */
+interface HaltClaim {
+  deploymentId: string;
+  reportId: string;
+  eventId: string;
+  alarmName: string;
+  claimedAt: string;
+}
+
+/**
+ * Claims the right to stop a deployment with a conditional write of its halt record. Null when
+ * this run won (or the store cannot claim: then CodeDeploy's statuses and the ledger decide, as
+ * before); otherwise who stopped it, for the report.
+ */
+async function claimHalt(
+  deps: CanaryHaltDeps,
+  deploymentId: string,
+  transition: AlarmTransition,
+  reportId: string,
+  now: Now,
+): Promise<string | null> {
+  if (!deps.runbook.claimFile) return null;
+  const claim: HaltClaim = {
+    deploymentId,
+    reportId,
+    eventId: transition.eventId,
+    alarmName: transition.alarmName,
+    claimedAt: now().toISOString(),
+  };
+  let result: Awaited<ReturnType<NonNullable<RunbookStore['claimFile']>>>;
+  try {
+    result = await deps.runbook.claimFile(haltClaimKey(deploymentId), `${JSON.stringify(claim, null, 2)}\n`);
+  } catch (error) {
+    // Halting matters more than bookkeeping: stop anyway (a second StopDeployment is harmless).
+    (deps.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
+      `could not claim the halt of ${deploymentId}: ${describeError(error)}`,
+    );
+    return null;
+  }
+  if (result.claimed) return null;
+  try {
+    const w = JSON.parse(result.existing) as Partial<HaltClaim>;
+    return `${w.reportId ?? 'another run'} (event ${w.eventId ?? '?'}, alarm ${w.alarmName ?? '?'}, at ${w.claimedAt ?? '?'})`;
+  } catch {
+    return `another run (halt record ${haltClaimKey(deploymentId)})`;
+  }
+}
+
+export function haltClaimKey(deploymentId: string): string {
+  return `canary-halts/${deploymentId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
 }
 
 /** How many recent halt reports make the ledger (a stop pending longer than that many halts is rare). */

@@ -156,10 +156,11 @@ async function runHook(
     answerError = error;
     rec.fail(error);
   }
+  const verdict = `Canary verdict ${provisional.outcome.toUpperCase()}`;
   rec.details['summary'] =
     answerError === undefined
-      ? `${name} for ${hook.deploymentId}: ${status}${status === 'Failed' ? ' (CodeDeploy rolls back)' : ''}`
-      : `${name} for ${hook.deploymentId}: could NOT report ${status} to CodeDeploy`;
+      ? `${verdict}: answered ${status}, ${status === 'Failed' ? 'CodeDeploy rolls back' : 'traffic moves on'} (${name}, ${hook.deploymentId})`
+      : `${verdict}: could NOT answer ${status} to CodeDeploy (${name}, ${hook.deploymentId})`;
   const report = rec.finish();
   const location = await publishReport(report, {
     runbook: deps.runbook,
@@ -180,8 +181,8 @@ function recorder(
   now: Now,
 ) {
   const rec = new RunRecorder(
-    'canary-halt',
-    reportId('canary-halt', system, at, `${name}-${hook.deploymentId}-${randomBytes(3).toString('hex')}`),
+    'canary-verdict',
+    reportId('canary-verdict', system, at, `${name}-${hook.deploymentId}-${randomBytes(3).toString('hex')}`),
     system,
     deps.config.environment,
     () => now(),

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { DrillbookError } from '../core/errors.js';
 import { type Report, reportKey, reportSchema } from '../core/report.js';
@@ -52,11 +53,37 @@ export class FolderRunbookStore implements RunbookStore {
   }
 
   async putFile(key: string, body: string): Promise<string> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeAtomically(path, body);
+    return path;
+  }
+
+  async claimFile(
+    key: string,
+    body: string,
+  ): Promise<{ claimed: true } | { claimed: false; existing: string }> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Written whole to a private name, then hard-linked into place: link(2) fails if the name
+    // exists, so exactly one claimant wins and nobody ever reads half a claim.
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.claim`;
+    await writeFile(tmp, body);
+    try {
+      await link(tmp, path);
+      return { claimed: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return { claimed: false, existing: await readFile(path, 'utf8') };
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
+  private pathOf(key: string): string {
     const path = join(this.root, key);
     if (relative(this.root, path).startsWith('..'))
       throw new DrillbookError(`key escapes the runbook folder: ${key}`);
-    await mkdir(dirname(path), { recursive: true });
-    await writeAtomically(path, body);
     return path;
   }
 

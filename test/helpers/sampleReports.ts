@@ -116,6 +116,15 @@ export function otherReport(
         ...base,
         details: { deploymentId: 'd-ABC123', alarm: 'orders-5xx-rate', action: 'stopped with rollback' },
       };
+    case 'canary-verdict':
+      return {
+        ...base,
+        details: {
+          hook: 'AfterAllowTraffic',
+          hookStatus: outcome === 'passed' ? 'Succeeded' : 'Failed',
+          summary: `Canary verdict ${outcome.toUpperCase()}: answered ${outcome === 'passed' ? 'Succeeded, traffic moves on' : 'Failed, CodeDeploy rolls back'}`,
+        },
+      };
     case 'secret-rotation':
       return {
         ...base,

@@ -166,7 +166,7 @@ describe('AfterAllowTraffic', () => {
     expect(answers(world)).toEqual([
       { deploymentId: 'd-CANARY01', lifecycleEventHookExecutionId: hook.hookExecutionId, status: 'Failed' },
     ]);
-    expect(result.report.kind).toBe('canary-halt');
+    expect(result.report.kind).toBe('canary-verdict');
     expect(result.report.checks.find((c) => c.name === 'error rate')?.outcome).toBe('failed');
     // The window is the 30 minutes before the hook (the deployment is older), and both pages were read.
     const first = cw.mock.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
@@ -196,6 +196,11 @@ describe('AfterAllowTraffic', () => {
     const result = await runAfterAllowTraffic(hook, deps(world, cw));
     expect(result.report.outcome).toBe('inconclusive');
     expect(answers(world)[0]?.status).toBe('Failed');
+    // Its own report kind, with a headline that says what happened (not "Canary halt").
+    expect(result.report.kind).toBe('canary-verdict');
+    expect(result.report.details?.['summary']).toMatch(
+      /^Canary verdict INCONCLUSIVE: answered Failed, CodeDeploy rolls back/,
+    );
   });
 
   it('still answers Failed when the judge itself errors', async () => {
@@ -251,9 +256,11 @@ describe('AfterAllowTraffic', () => {
     await expect(runAfterAllowTraffic(hook, deps(world, cloudWatch({}), { runbook: store }))).rejects.toThrow(
       /PutLifecycleEventHookExecutionStatus failed after 4 attempt/,
     );
-    const [report] = await store.listReports({ kind: 'canary-halt' });
+    const [report] = await store.listReports({ kind: 'canary-verdict' });
     expect(report?.outcome).toBe('failed');
-    expect(report?.details?.['summary']).toMatch(/could NOT report Failed/);
+    expect(report?.details?.['summary']).toMatch(
+      /Canary verdict INCONCLUSIVE: could NOT answer Failed to CodeDeploy/,
+    );
   });
 });
 
