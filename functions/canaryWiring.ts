@@ -68,7 +68,7 @@ export function zodEvent<S extends z.ZodType>(schema: S, prefix: string): Middle
   return {
     before: (request) => {
       const result = schema.safeParse(request.event);
-      if (!result.success) throw toInputError(result.error, prefix);
+      if (!result.success) throw toInputError(result.error, prefix, request.event);
       request.event = result.data;
     },
   };

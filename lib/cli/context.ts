@@ -7,6 +7,8 @@ export interface CommandContext {
   progress: Progress;
   /** Aborted on SIGINT/SIGTERM: jobs stop at the next step and tear down what they created. */
   signal: AbortSignal;
+  /** The clock (tests inject one); the real time when absent. */
+  now?: () => Date;
 }
 
 export interface Command {

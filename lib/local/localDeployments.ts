@@ -81,7 +81,7 @@ export class LocalDeployments implements CanaryDeployments, AlarmTags, SliSource
       throw new InputError('--registry', `${this.file} is not valid JSON`, { cause: error });
     }
     const parsed = localRegistrySchema.safeParse(raw);
-    if (!parsed.success) throw toInputError(parsed.error, 'registry');
+    if (!parsed.success) throw toInputError(parsed.error, 'registry', raw);
     return parsed.data;
   }
 

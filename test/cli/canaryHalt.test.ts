@@ -19,6 +19,8 @@ const ctx = () => ({
   err: (t: string) => err.push(t),
   progress: { step: () => {} },
   signal: new AbortController().signal,
+  // Replayed seconds after the fixture's alarm, as the EventBridge rule would deliver it.
+  now: () => new Date(alarmAt.getTime() + 10_000),
 });
 
 beforeEach(async () => {
@@ -86,6 +88,24 @@ describe('drillbook canary-halt', () => {
     expect(second.checks.find((c: { name: string }) => c.name === 'redelivery')?.outcome).toBe('skipped');
     const registry = await new LocalDeployments(join(dir, 'registry.json')).read();
     expect(registry.deployments.find((d) => d.deploymentId === 'd-CANARY0001')?.stopRequests).toHaveLength(1);
+  });
+
+  it('refuses an ALARM event older than --max-event-age (default one hour), naming its age', async () => {
+    const flags = [...base(), '--application', 'checkout', '--deployment-group', 'checkout-live'];
+    const late = { ...ctx(), now: () => new Date(alarmAt.getTime() + 62_809 * 3_600_000) };
+    await expect(canaryHaltCommand.run(flags, late)).rejects.toThrow(
+      /--event: the alarm changed state 62809h 0m ago \(2026-11-23T06:30:04.975Z\), more than --max-event-age 1h 0m/,
+    );
+    const stops = async () =>
+      (await new LocalDeployments(join(dir, 'registry.json')).read()).deployments.flatMap(
+        (d) => d.stopRequests ?? [],
+      );
+    expect(await stops()).toHaveLength(0);
+    const twoHours = { ...ctx(), now: () => new Date(alarmAt.getTime() + 2 * 3_600_000) };
+    await expect(canaryHaltCommand.run(flags, twoHours)).rejects.toThrow(/2h 0m ago/);
+    expect(await stops()).toHaveLength(0);
+    expect(await canaryHaltCommand.run([...flags, '--max-event-age', '10800'], twoHours)).toBe(0);
+    expect(await stops()).toHaveLength(1);
   });
 
   it('records an OK event without touching the registry', async () => {

@@ -92,7 +92,7 @@ describe('canaryHalt handler', () => {
     const result = await handler(event, context);
     expect(result).toMatchObject({
       action: 'rejected',
-      error: expect.stringMatching(/^event\.detail\.state:/),
+      error: expect.stringMatching(/^event\.detail\.state: is required/),
     });
     expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(before);
   });

@@ -9,6 +9,7 @@ import { parseAlarmEvent } from '../../core/canary/alarmEvent.js';
 import { type CanaryConfig, canaryConfigSchema } from '../../core/canary/config.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
+import { formatDuration } from '../../core/objectives.js';
 import { runCanaryHalt } from '../../jobs/canaryHalt.js';
 import { ConsoleChat } from '../../local/consoleChat.js';
 import { LocalDeployments } from '../../local/localDeployments.js';
@@ -17,6 +18,7 @@ import { parseFlags, requireFlag } from '../args.js';
 import type { Command } from '../context.js';
 import { exitCodeFor } from '../context.js';
 import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { positiveInt } from './rotationFlags.js';
 
 export const canaryHaltCommand: Command = {
   name: 'canary-halt',
@@ -41,6 +43,8 @@ Redelivering the same event, or a second alarm, stops nothing more and is still 
                         it, by the event's own alarm)
   --environment ENV     environment named in the report (default: config, else "local")
   --runbook DIR         runbook folder for the report (default: config's runbook.dir, else ./runbook)
+  --max-event-age S     refuse an ALARM event whose state change is older than this many seconds
+                        (default 3600, the EventBridge rule's maximum event age)
 
 Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configuration.`,
   async run(argv, ctx) {
@@ -52,7 +56,10 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
       'deployment-group': { type: 'string' },
       'alarm-prefix': { type: 'string' },
       environment: { type: 'string' },
+      'max-event-age': { type: 'string' },
     });
+    const maxAgeSeconds =
+      positiveInt(values['max-event-age'], 'max-event-age', 1) ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
     const event = readEvent(requireFlag(values.event, 'event'));
     const config = optionalConfig(values.config);
     const canary = canaryConfig(config?.canary, event, values);
@@ -70,6 +77,7 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
     } else {
       throw new InputError('--target', `must be "local" or "aws", got "${target}"`);
     }
+    refuseStaleAlarm(event, (ctx.now ?? (() => new Date()))(), maxAgeSeconds);
     const chatOut = values.json ? ctx.err : ctx.out;
     const result = await runCanaryHalt(event, {
       config: canary,
@@ -90,6 +98,25 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
     return exitCodeFor(result.report.outcome === 'failed' ? 'failed' : 'passed');
   },
 };
+
+/** The EventBridge rule's MaximumEventAgeInSeconds: an older delivery is dropped there, too. */
+export const DEFAULT_MAX_EVENT_AGE_SECONDS = 3600;
+
+/**
+ * A saved alarm event is replayed by hand: one older than the maximum age would halt whatever
+ * runs now for an alarm long past. Refused as bad input, naming the age.
+ */
+function refuseStaleAlarm(event: unknown, now: Date, maxAgeSeconds: number): void {
+  const transition = parseAlarmEvent(event);
+  if (transition.state !== 'ALARM') return;
+  const ageSeconds = (now.getTime() - transition.changedAt.getTime()) / 1000;
+  if (ageSeconds > maxAgeSeconds) {
+    throw new InputError(
+      '--event',
+      `the alarm changed state ${formatDuration(ageSeconds)} ago (${transition.changedAt.toISOString()}), more than --max-event-age ${formatDuration(maxAgeSeconds)}: refusing to halt for a stale alarm`,
+    );
+  }
+}
 
 function readEvent(file: string): unknown {
   const path = resolve(file);

@@ -63,7 +63,7 @@ export function parseAwsTimestamp(text: string): Date | null {
 /** Validates an unknown input as an alarm state-change event; throws InputError naming the field. */
 export function parseAlarmEvent(input: unknown): AlarmTransition {
   const result = alarmStateChangeEventSchema.safeParse(input);
-  if (!result.success) throw toInputError(result.error, 'event');
+  if (!result.success) throw toInputError(result.error, 'event', input);
   const e = result.data;
   const alarmArn =
     e.resources.find((r) => r.includes(':alarm:') && r.endsWith(`:${e.detail.alarmName}`)) ?? e.resources[0];
