@@ -215,7 +215,13 @@ export interface AlarmTags {
 
 /** Per-version SLIs over a window (CloudWatch GetMetricData). */
 export interface SliSource {
-  fetch(sli: SliConfig, version: string, window: { start: Date; end: Date }): Promise<SliSeries>;
+  /** `signal`: aborted once the answer no longer matters (the hook answered); retries stop then. */
+  fetch(
+    sli: SliConfig,
+    version: string,
+    window: { start: Date; end: Date },
+    signal?: AbortSignal,
+  ): Promise<SliSeries>;
 }
 
 /** Runs one smoke probe against the new version; never throws, the check says what happened. */

@@ -22,7 +22,13 @@ export class CloudWatchSlis implements SliSource {
     private readonly retry: RetryPolicy = defaultRetryPolicy,
   ) {}
 
-  async fetch(sli: SliConfig, version: string, window: { start: Date; end: Date }): Promise<SliSeries> {
+  async fetch(
+    sli: SliConfig,
+    version: string,
+    window: { start: Date; end: Date },
+    signal?: AbortSignal,
+  ): Promise<SliSeries> {
+    const retry = signal ? { ...this.retry, signal } : this.retry;
     const dimensions = [
       ...Object.entries(sli.dimensions).map(([Name, Value]) => ({ Name, Value })),
       { Name: sli.versionDimension, Value: version },
@@ -56,8 +62,9 @@ export class CloudWatchSlis implements SliSource {
               ScanBy: 'TimestampAscending',
               ...(token ? { NextToken: token } : {}),
             }),
+            signal ? { abortSignal: signal } : {},
           ),
-        this.retry,
+        retry,
       );
       for (const result of out.MetricDataResults ?? []) {
         const target = result.Id ? series[result.Id] : undefined;

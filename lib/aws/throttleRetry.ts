@@ -1,5 +1,10 @@
-import { DrillbookError, describeError } from '../core/errors.js';
+import { DrillbookError, describeError, InterruptedError } from '../core/errors.js';
 import { sleep } from '../core/wait.js';
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+}
 
 /** An AWS call still failed after its bounded retries. */
 export class AwsCallError extends DrillbookError {
@@ -57,6 +62,9 @@ export async function withThrottleRetry<T>(
 ): Promise<T> {
   const wait = policy.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
+    // An aborted caller wants no more attempts, also when an injected sleep ignores the signal.
+    if (policy.signal?.aborted)
+      throw new InterruptedError(`${operation} abandoned: ${abortReason(policy.signal)}`);
     try {
       return await call();
     } catch (error) {

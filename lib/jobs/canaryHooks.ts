@@ -43,7 +43,7 @@ export type HookName = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
 
 /** BeforeAllowTraffic: smoke probes against the new version before any traffic shifts. */
 export function runBeforeAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps): Promise<CanaryHookResult> {
-  return runHook('BeforeAllowTraffic', hook, deps, async (rec, group, deployment) => {
+  return runHook('BeforeAllowTraffic', hook, deps, async (rec, group, deployment, _now, signal) => {
     const probes = group.hooks?.probes ?? [];
     if (probes.length === 0) {
       rec.check(
@@ -62,15 +62,14 @@ export function runBeforeAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps
       ? (await deps.deployments.versions(deployment.deploymentId)).targetVersion
       : '';
     await rec.phase('smoke probes', async () => {
-      for (const probe of probes)
-        rec.addChecks([await prober.probe(withVersion(probe, target), deps.signal)]);
+      for (const probe of probes) rec.addChecks([await prober.probe(withVersion(probe, target), signal)]);
     });
   });
 }
 
 /** AfterAllowTraffic: judge canary vs baseline SLIs over the canary window. */
 export function runAfterAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps): Promise<CanaryHookResult> {
-  return runHook('AfterAllowTraffic', hook, deps, async (rec, group, deployment, now) => {
+  return runHook('AfterAllowTraffic', hook, deps, async (rec, group, deployment, now, signal) => {
     const sli = group.hooks?.sli;
     if (!sli)
       throw new ConfigError(`canary groups ${label(group)} hooks.sli`, 'is required for AfterAllowTraffic');
@@ -85,8 +84,8 @@ export function runAfterAllowTraffic(hook: HookInvocation, deps: CanaryHookDeps)
     const window = { start, end };
     const [canary, baseline] = await rec.phase('read SLIs', () =>
       Promise.all([
-        slis.fetch(sli, versions.targetVersion, window),
-        slis.fetch(sli, versions.currentVersion, window),
+        slis.fetch(sli, versions.targetVersion, window, signal),
+        slis.fetch(sli, versions.currentVersion, window, signal),
       ]),
     );
     const verdict = judgeCanary(canary, baseline, group.hooks?.thresholds ?? defaultThresholds);
@@ -105,6 +104,8 @@ type HookBody = (
   group: CanaryGroup,
   deployment: DeploymentState,
   now: Now,
+  /** Aborted once the body is done (the verdict is settled): reads still retrying stop. */
+  signal: AbortSignal,
 ) => Promise<void>;
 
 /**
@@ -123,6 +124,10 @@ async function runHook(
   const started = now();
   let group: CanaryGroup | undefined;
   let rec = recorder(deps, name, hook, 'unknown', started, now);
+  // One failed read settles the verdict (Promise.all rejects) while its sibling may still be
+  // retrying in the background: abort it once the body is done, before CodeDeploy is answered.
+  const settled = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, settled.signal]) : settled.signal;
   try {
     const deployment = await deps.deployments.getDeployment(hook.deploymentId);
     group = findGroup(deps.config, deployment.applicationName, deployment.deploymentGroupName);
@@ -139,10 +144,12 @@ async function runHook(
         `no entry for ${deployment.applicationName}/${deployment.deploymentGroupName}; refusing to pass an unjudged deployment`,
       );
     }
-    await body(rec, group, deployment, now);
+    await body(rec, group, deployment, now, signal);
   } catch (error) {
     rec.check('hook', 'failed', `${name} could not judge the deployment: ${describeError(error)}`);
     rec.fail(error);
+  } finally {
+    settled.abort(new Error(`${name} verdict settled`));
   }
   const provisional = rec.finish();
   const status = hookStatusFor(provisional.outcome);

@@ -120,7 +120,35 @@ describe('canaryBeforeAllowTraffic handler', () => {
     const result = await handler({ LifecycleEventHookExecutionId: 'x' }, context);
     expect(result).toMatchObject({
       status: 'rejected',
-      error: expect.stringMatching(/^event\.DeploymentId:/),
+      error: expect.stringMatching(/^event\.DeploymentId: is required/),
     });
+  });
+
+  it('throws when CodeDeploy cannot be answered, so the invocation is retried, after storing the verdict', async () => {
+    const { handler } = await import('../../functions/canaryBeforeAllowTraffic.js');
+    const denied = Object.assign(
+      new Error('User is not authorized to perform: codedeploy:PutLifecycleEventHookExecutionStatus'),
+      { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } },
+    );
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(denied);
+    const puts = s3.commandCalls(PutObjectCommand).length;
+    try {
+      await expect(
+        handler({ DeploymentId: 'd-CANARY01', LifecycleEventHookExecutionId: 'eyJyZXRyeSI6MX0=' }, context),
+      ).rejects.toThrow(/not authorized to perform: codedeploy:PutLifecycleEventHookExecutionStatus/);
+    } finally {
+      codeDeploy
+        .on(PutLifecycleEventHookExecutionStatusCommand)
+        .resolves({ lifecycleEventHookExecutionId: 'x' });
+    }
+    const stored = s3
+      .commandCalls(PutObjectCommand)
+      .slice(puts)
+      .map((c) => c.args[0].input)
+      .find((i) => /^drillbook\/reports\/canary-verdict\/\d{4}\/\d{2}\/.*\.json$/.test(i.Key ?? ''));
+    expect(stored).toBeDefined();
+    const report = JSON.parse(String(stored!.Body));
+    expect(report.outcome).toBe('failed');
+    expect(report.details.summary).toMatch(/could NOT answer Failed to CodeDeploy/);
   });
 });

@@ -203,6 +203,37 @@ describe('AfterAllowTraffic', () => {
     );
   });
 
+  it('stops the background retries of the other metric read once the hook has answered', async () => {
+    const world = codeDeployWorld([lambdaDeployment()]);
+    const cw = cloudWatch({});
+    const versionOf = (input: { MetricDataQueries?: MetricDataQuery[] }) =>
+      input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')
+        ?.Value;
+    cw.mock.on(GetMetricDataCommand).callsFake(async (input) => {
+      // The canary's read is refused outright; the baseline's is throttled, again and again.
+      if (versionOf(input) === '7') {
+        throw Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricData'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 403 },
+        });
+      }
+      throw throttlingError();
+    });
+    const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+    // A long retry budget and a sleep that ignores the signal: only the abort can end the loop.
+    const patient: RetryPolicy = { attempts: 10_000, baseDelayMs: 1, maxDelayMs: 1, sleep: tick };
+    const baselineCalls = () =>
+      cw.mock.commandCalls(GetMetricDataCommand).filter((c) => versionOf(c.args[0].input) === '6').length;
+    const result = await runAfterAllowTraffic(
+      hook,
+      deps(world, null, { slis: new CloudWatchSlis(cw.client, patient) }),
+    );
+    expect(result.status).toBe('Failed');
+    const atAnswer = baselineCalls();
+    for (let i = 0; i < 30; i++) await tick();
+    expect(baselineCalls()).toBeLessThanOrEqual(atAnswer + 1);
+  });
+
   it('still answers Failed when the judge itself errors', async () => {
     const world = codeDeployWorld([lambdaDeployment()]);
     const cw = cloudWatch({});
