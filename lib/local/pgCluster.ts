@@ -9,6 +9,7 @@ import { failureSummary } from '../core/serverLog.js';
 import { waitFor } from '../core/wait.js';
 import { connect } from '../pg/connection.js';
 import { giveToServerUser, pgBin, run } from './exec.js';
+import { isShortSocketDir, prepareShortSocketDir, removeShortSocketDir, socketDirFor } from './socketDir.js';
 
 export interface ClusterOptions {
   /** Folder that will hold data/, socket/ and postgres.log. */
@@ -44,8 +45,9 @@ export class LocalCluster {
     return join(this.dir, 'postgres.log');
   }
 
+  /** `<dir>/socket`, or a short private folder when that socket path would exceed the OS limit. */
   get socketDir(): string {
-    return join(this.dir, 'socket');
+    return socketDirFor(this.dir, this.port);
   }
 
   url(database = 'postgres'): string {
@@ -110,8 +112,10 @@ export class LocalCluster {
   }
 
   private async prepareDirs(): Promise<void> {
+    const socketDir = this.socketDir; // throws a clear error up front when no socket path fits
     await mkdir(this.dir, { recursive: true });
-    await mkdir(this.socketDir, { recursive: true });
+    if (isShortSocketDir(this.dir, socketDir)) await prepareShortSocketDir(socketDir);
+    else await mkdir(socketDir, { recursive: true });
     giveToServerUser(this.dir);
     giveToServerUser(this.socketDir);
   }
@@ -272,6 +276,7 @@ export class LocalCluster {
       await this.stop('immediate');
     } finally {
       await rm(this.dir, { recursive: true, force: true });
+      if (isShortSocketDir(this.dir, this.socketDir)) await removeShortSocketDir(this.socketDir);
     }
   }
 
