@@ -68,9 +68,30 @@ export async function rotateSecret(
     const before = await deps.store.describe(input.secretId);
     const previousCurrent = versionWithStage(before.versions, AWSCURRENT);
     recorder.details['previousVersionId'] = previousCurrent ?? null;
-    if (deps.strategy.reportFacts && previousCurrent !== undefined) {
-      const current = await deps.store.getValue(input.secretId, { stage: AWSCURRENT });
-      Object.assign(recorder.details, deps.strategy.reportFacts(current.value));
+    const currentValue =
+      previousCurrent !== undefined
+        ? (await deps.store.getValue(input.secretId, { stage: AWSCURRENT })).value
+        : undefined;
+    if (deps.strategy.reportFacts && currentValue !== undefined) {
+      Object.assign(recorder.details, deps.strategy.reportFacts(currentValue));
+    }
+    // Not yet: starting now would only fail testSecret and leave AWSPENDING behind. An unfinished
+    // rotation is still resumed (its pending value exists; testSecret says when it can finish).
+    const wait =
+      currentValue !== undefined && stuckPendingVersion(before.versions) === undefined
+        ? deps.strategy.readiness?.(currentValue, now())
+        : null;
+    if (wait) {
+      recorder.details['deferredUntil'] = wait.readyAt.toISOString();
+      recorder.check('current secret', 'passed', 'AWSCURRENT is valid and no rotation is pending');
+      recorder.check(
+        'rotation deferred',
+        'skipped',
+        `${wait.reason}: no rotation started; run it again after ${wait.readyAt.toISOString()}`,
+      );
+      recorder.details['summary'] =
+        `rotation of ${input.secretId} deferred until ${wait.readyAt.toISOString()}: the next key is still reaching verifiers`;
+      return await finishAndPublish(recorder, deps);
     }
     const { token, resumed } = await recorder.phase('start', () => deps.start(input.secretId));
     recorder.details['token'] = token;
@@ -112,6 +133,13 @@ export async function rotateSecret(
     recorder.fail(error);
     log(`rotation of ${input.secretId} failed: ${describeError(error)}`);
   }
+  return finishAndPublish(recorder, deps);
+}
+
+async function finishAndPublish(
+  recorder: RunRecorder,
+  deps: RotateSecretDeps,
+): Promise<{ report: Report; location: string }> {
   const report = recorder.finish();
   const location = await publishReport(report, {
     runbook: deps.runbook,

@@ -4,6 +4,7 @@ import { canaryHaltCommand } from './canaryHalt.js';
 import { cleanupCommand } from './cleanup.js';
 import { demoCommand } from './demo.js';
 import { heartbeatCommand } from './heartbeat.js';
+import { jwksCommand } from './jwks.js';
 import { preflightCommand } from './preflight.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   replayCommand,
   rotateCommand,
   rotationAuditCommand,
+  jwksCommand,
   canaryHaltCommand,
   runCommand,
   startCommand,

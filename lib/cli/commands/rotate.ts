@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
@@ -11,6 +10,7 @@ import {
   sslModes,
 } from '../../core/rotation/config.js';
 import { jwksOf, jwtAlgs } from '../../core/rotation/keyring.js';
+import { writeJwksFile } from '../../jobs/jwksFile.js';
 import { setupLocalPostgresSecret } from '../../jobs/localRotationDemo.js';
 import { requestRotation } from '../../jobs/requestRotation.js';
 import { rotateSecret } from '../../jobs/rotateSecret.js';
@@ -53,7 +53,8 @@ AWSCURRENT, then writes the report to the S3 runbook.
   --runbook DIR        runbook folder (default: the config's runbook.dir, else ./runbook)
   --init               create the secret first if the store lacks it:
                          postgres: needs --admin-url; creates --role and an admin secret "<ID>-admin"
-                         jwt/hmac: a new key ring (the first rotation can run after the cache time)
+                         jwt/hmac: a new key ring, published now; the rotation itself waits until the
+                         new keys have been published for the cache time (passed, "deferred")
   --admin-url URL      (--init, postgres) superuser URL of the local cluster
   --role NAME          (--init, postgres) login role to create (default: app; alternates with NAME_clone)
 postgres:
@@ -64,7 +65,8 @@ jwt:
   --alg ALG            ES256 (default) | RS256
   --token-lifetime S   longest token lifetime in seconds (default 3600)
   --jwks-cache S       verifiers' JWKS cache time in seconds (default 300)
-  --jwks-file FILE     write the published JWKS here at setSecret
+  --jwks-file FILE     write the published JWKS here at --init and setSecret (drillbook jwks and
+                       rotation-audit rewrite it, dropping retired keys when their overlap ends)
 hmac:
   --overlap S          seconds the previous secret keeps verifying (default 86400)
   --cache S            verifiers' cache time in seconds (default 300)
@@ -120,10 +122,11 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
     if (!type)
       throw new InputError('--type', `is required (postgres, jwt or hmac): ${secretId} is not in the config`);
     const entry = entryFromFlags(type, secretId, configured, values);
-    const store = new FileSecretStore(storeFile(values.store, secrets));
+    const clock = ctx.now ?? (() => new Date());
+    const store = new FileSecretStore(storeFile(values.store, secrets), clock);
 
     if (values.init && !(await store.has(secretId))) {
-      const now = new Date();
+      const now = clock();
       if (type === 'postgres') {
         await setupLocalPostgresSecret({
           adminUrl: requireFlag(values['admin-url'], 'admin-url'),
@@ -134,9 +137,7 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       } else if (type === 'jwt') {
         const secret = initialJwtSecret(entry.jwt!.alg, now);
         await store.createSecret(secretId, JSON.stringify(secret), { tags: { [ROTATION_TAG]: 'jwt' } });
-        if (entry.jwt!.jwksFile) {
-          await writeFile(entry.jwt!.jwksFile, `${JSON.stringify(jwksOf(secret, now, null), null, 2)}\n`);
-        }
+        if (entry.jwt!.jwksFile) await writeJwksFile(entry.jwt!.jwksFile, jwksOf(secret, now, null));
       } else {
         await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)), {
           tags: { [ROTATION_TAG]: 'hmac' },
@@ -159,8 +160,15 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
         ...publishers,
         log,
         progress: ctx.progress,
+        now: clock,
       },
     );
+    const deferredUntil = report.details?.['deferredUntil'];
+    if (typeof deferredUntil === 'string') {
+      ctx.progress.step(
+        `${secretId}: keys published; the first rotation can run after ${deferredUntil} (verifier cache time): run drillbook rotate again then`,
+      );
+    }
     ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
     ctx.err(`report: ${location}`);
     return exitCodeFor(report.outcome);

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { CloudWatchRotationMetrics, combineMetrics } from '../../aws/rotationMetrics.js';
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
-import { InputError } from '../../core/errors.js';
+import { describeError, InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
+import type { SecretEntry } from '../../core/rotation/config.js';
+import { refreshJwksFile } from '../../jobs/jwksFile.js';
 import { ROTATION_TAG, rotationAudit } from '../../jobs/rotationAudit.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import type { SecretStore } from '../../ports.js';
 import { parseFlags } from '../args.js';
-import { type Command, exitCodeFor } from '../context.js';
+import { type Command, type CommandContext, exitCodeFor } from '../context.js';
 import { cliPublishers } from '../publishers.js';
 import { optionalConfig } from '../runbookFlag.js';
 import { positiveInt, secretsConfig, storeFile, systemName } from './rotationFlags.js';
@@ -52,7 +54,9 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
     const file = storeFile(values.store, secrets);
     if (target === 'local' && !existsSync(file)) throw new InputError('--store', `file not found: ${file}`);
     const store: SecretStore =
-      target === 'aws' ? new SecretsManagerStore(region ? { region } : {}) : new FileSecretStore(file);
+      target === 'aws'
+        ? new SecretsManagerStore(region ? { region } : {})
+        : new FileSecretStore(file, ctx.now);
     const secretIds = values.secret ?? secrets.items.map((e) => e.id);
     // Nothing named: audit what drillbook rotates, the secrets tagged drillbook:rotation (as on AWS).
     const tag =
@@ -72,6 +76,7 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
       {
         store,
         ...publishers,
+        ...(ctx.now ? { now: ctx.now } : {}),
         ...(target === 'aws'
           ? {
               metrics: publishers.metrics
@@ -81,11 +86,30 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
           : {}),
       },
     );
+    if (target === 'local') await refreshJwksFiles(store, secrets.items, ctx);
     ctx.out(values.json ? JSON.stringify(report, null, 2) : renderMarkdown(report));
     ctx.err(`report: ${location}`);
     return exitCodeFor(report.outcome);
   },
 };
+
+/**
+ * The audit also keeps published JWKS files current: a retired key leaves the file when its
+ * overlap ends, not at the next rotation. A failure here is a warning; the audit report stands.
+ */
+async function refreshJwksFiles(store: SecretStore, items: readonly SecretEntry[], ctx: CommandContext) {
+  const now = (ctx.now ?? (() => new Date()))();
+  for (const item of items) {
+    const file = item.type === 'jwt' ? item.jwt?.jwksFile : undefined;
+    if (!file) continue;
+    try {
+      const kids = await refreshJwksFile(store, item.id, file, now);
+      ctx.progress.step(`rewrote ${file}: ${kids.length} public keys of ${item.id}`);
+    } catch (error) {
+      ctx.err(`warning: could not rewrite ${file} for ${item.id}: ${describeError(error)}`);
+    }
+  }
+}
 
 function parseTag(text: string): { key: string; value?: string } {
   const [key, ...rest] = text.split('=');

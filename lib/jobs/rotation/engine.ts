@@ -39,6 +39,11 @@ export interface RotationStrategy {
   setPending(values: StepValues, now: Date): Promise<void>;
   /** Proves the pending value works (and that switching to it breaks nothing). */
   testPending(values: StepValues, now: Date): Promise<void>;
+  /**
+   * Why a rotation should not start yet (e.g. the key that would sign was published less than
+   * the verifiers' cache time ago) and when it can; null when it can start now.
+   */
+  readiness?(current: string, now: Date): { reason: string; readyAt: Date } | null;
   /** Facts for the report about how the rotation runs (e.g. which TLS mode applied). Never values. */
   reportFacts?(current: string): Record<string, string>;
 }

@@ -25,6 +25,17 @@ import {
 import type { RotationStrategy } from './engine.js';
 import { parseSecretValue } from './parseSecret.js';
 
+/** The key that would sign after a rotation (NEXT) must have been published for the cache time. */
+function waitForCache(
+  next: { publishedAt: string },
+  now: Date,
+  cacheSeconds: number,
+): { reason: string; readyAt: Date } | null {
+  const reason = notReadyToSign(next, now, cacheSeconds);
+  if (reason === null) return null;
+  return { reason, readyAt: new Date(new Date(next.publishedAt).getTime() + cacheSeconds * 1000) };
+}
+
 /** A fresh JWT secret (first version): ACTIVE and NEXT both published now. */
 export function initialJwtSecret(alg: JwtAlg, now: Date): JwtSecret {
   return { type: 'jwt', active: generateJwtKey(alg, now), next: generateJwtKey(alg, now), retired: [] };
@@ -53,6 +64,8 @@ export function jwtStrategy(
   const parse = (raw: string, what: string) => parseSecretValue(jwtSecretSchema, raw, what);
   return {
     type: 'jwt',
+    readiness: (current, now) =>
+      waitForCache(parse(current, 'current secret').next, now, options.jwksCacheSeconds),
     async createPending(current, now, currentSince) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(
@@ -106,6 +119,8 @@ export function hmacStrategy(options: HmacRotationOptions): RotationStrategy {
   const parse = (raw: string, what: string) => parseSecretValue(hmacSecretSchema, raw, what);
   return {
     type: 'hmac',
+    readiness: (current, now) =>
+      waitForCache(parse(current, 'current secret').next, now, options.cacheSeconds),
     async createPending(current, now, currentSince) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(

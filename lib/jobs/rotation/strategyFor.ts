@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import {
   hmacRotationSchema,
   jwtRotationSchema,
@@ -6,6 +5,7 @@ import {
   type SecretEntry,
 } from '../../core/rotation/config.js';
 import type { SecretStore } from '../../ports.js';
+import { writeJwksFile } from '../jwksFile.js';
 import type { RotationStrategy } from './engine.js';
 import { hmacStrategy, jwtStrategy } from './keyringStrategies.js';
 import { postgresStrategy } from './postgresStrategy.js';
@@ -26,7 +26,7 @@ export function strategyFor(
         options,
         file
           ? async (jwks) => {
-              await writeFile(file, `${JSON.stringify(jwks, null, 2)}\n`);
+              await writeJwksFile(file, jwks);
               log(`setSecret: published ${jwks.keys.length} public keys to ${file}`);
             }
           : undefined,

@@ -86,16 +86,24 @@ describe('JWT signing key rotation', () => {
     expect(verifyJwt(newToken, jwksOf(before, during, null), during).ok).toBe(true);
   });
 
-  it('refuses to switch to a key published less than the JWKS cache time ago', async () => {
+  it('defers a rotation to a key published less than the JWKS cache time ago: no rotation started, says when', async () => {
     const s = setup('jwt-early');
     await s.store.createSecret('jwt-early', JSON.stringify(initialJwtSecret('RS256', t0)));
+    const before = await currentOf<JwtSecret>(s.store, 'jwt-early');
     s.setClock(new Date(t0.getTime() + 60_000));
-    const result = await s.rotate(jwtStrategy({ ...jwtPolicy, alg: 'RS256' }));
-    expect(result.report.outcome).toBe('failed');
-    expect(result.report.reason).toMatch(/less than the verifier cache time 300s/);
-    const versions = (await s.store.describe('jwt-early')).versions;
-    expect(Object.values(versions).flat()).toContain(AWSPENDING);
-    expect((await currentOf<JwtSecret>(s.store, 'jwt-early')).active.alg).toBe('RS256');
+    const early = await s.rotate(jwtStrategy({ ...jwtPolicy, alg: 'RS256' }));
+    expect(early.report.outcome).toBe('passed');
+    expect(early.report.checks.find((c) => c.name === 'rotation deferred')).toMatchObject({
+      outcome: 'skipped',
+      detail: expect.stringMatching(
+        /less than the verifier cache time 300s: no rotation started; run it again after 2026-11-01T00:05:00.000Z/,
+      ),
+    });
+    expect(Object.values((await s.store.describe('jwt-early')).versions).flat()).not.toContain(AWSPENDING);
+    s.setClock(new Date(t0.getTime() + 301_000));
+    const later = await s.rotate(jwtStrategy({ ...jwtPolicy, alg: 'RS256' }));
+    expect(later.report.outcome).toBe('passed');
+    expect((await currentOf<JwtSecret>(s.store, 'jwt-early')).active.kid).toBe(before.next.kid);
   });
 });
 
