@@ -305,6 +305,11 @@ export interface SecretDescription {
   /** VersionIdsToStages. */
   versions: Record<string, string[]>;
   tags: Record<string, string>;
+  /**
+   * When the version holding AWSPENDING (not AWSCURRENT) was created: how long a rotation has
+   * been unfinished. Null when unknown; absent when nothing is pending.
+   */
+  pendingSince?: Date | null;
 }
 
 export interface SecretVersion {

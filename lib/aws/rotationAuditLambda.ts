@@ -31,6 +31,7 @@ const settingsSchema = z
     stage: z.string().min(1).optional(),
     warningDays: z.coerce.number().min(0).max(365).default(7),
     graceHours: z.coerce.number().min(0).max(720).default(24),
+    stuckAfterHours: z.coerce.number().min(0).max(720).default(24),
   })
   .refine((s) => s.secretIds.length > 0 || s.tag !== undefined, {
     message: 'set AUDIT_SECRET_IDS or AUDIT_TAG_KEY',
@@ -51,6 +52,7 @@ export function auditSettingsFromEnv(env: Env): RotationAuditInput {
       stage: blank(env['DRILLBOOK_STAGE']),
       warningDays: blank(env['AUDIT_WARNING_DAYS']),
       graceHours: blank(env['AUDIT_GRACE_HOURS']),
+      stuckAfterHours: blank(env['AUDIT_STUCK_AFTER_HOURS']),
     },
     'env AUDIT_*',
   );
@@ -79,7 +81,8 @@ export function auditAdapters(deps: AuditHandlerDeps): {
 } {
   const env = deps.env ?? process.env;
   const region = blank(env['AWS_REGION']);
-  const store = deps.store ?? new SecretsManagerStore(region ? { region } : {});
+  const store =
+    deps.store ?? new SecretsManagerStore({ ...(region ? { region } : {}), datePendingVersions: true });
   const rotationMetrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});
   if (deps.runbook) {
     return {

@@ -3,6 +3,7 @@ import {
   type DescribeSecretCommandOutput,
   GetSecretValueCommand,
   ListSecretsCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
   RotateSecretCommand,
@@ -13,13 +14,20 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { SecretNotFoundError } from '../core/rotation/errors.js';
 import { matchesTags } from '../core/rotation/secretFilter.js';
+import { stuckPendingVersion } from '../core/rotation/stages.js';
 import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
 
 /** The SecretStore port over AWS Secrets Manager (SDK v3, adaptive retries for throttling). */
 export class SecretsManagerStore implements SecretStore {
   readonly client: SecretsManagerClient;
 
-  constructor(options: { region?: string; client?: SecretsManagerClient } = {}) {
+  /** Date an unfinished rotation (ListSecretVersionIds) in describe/list: the audit's need, not a step's. */
+  private readonly datePending: boolean;
+
+  constructor(
+    options: { region?: string; client?: SecretsManagerClient; datePendingVersions?: boolean } = {},
+  ) {
+    this.datePending = options.datePendingVersions ?? false;
     this.client =
       options.client ??
       new SecretsManagerClient({
@@ -33,7 +41,40 @@ export class SecretsManagerStore implements SecretStore {
     const out = await notFoundAs(secretId, () =>
       this.client.send(new DescribeSecretCommand({ SecretId: secretId })),
     );
-    return toDescription(out, out.VersionIdsToStages);
+    return this.withPendingSince(toDescription(out, out.VersionIdsToStages), out.LastChangedDate);
+  }
+
+  /**
+   * DescribeSecret does not date versions: for an unfinished rotation, ListSecretVersionIds gives
+   * the pending version's CreatedDate (else the secret's LastChangedDate, which the rotation's
+   * start set; else unknown).
+   */
+  private async withPendingSince(
+    description: SecretDescription,
+    lastChanged: Date | undefined,
+  ): Promise<SecretDescription> {
+    const pending = stuckPendingVersion(description.versions);
+    if (pending === undefined || !this.datePending) return description;
+    let created: Date | undefined;
+    let token: string | undefined;
+    // Bounded: a secret holds at most about 100 versions; 20 pages of 100 is far beyond it.
+    try {
+      for (let page = 0; page < 20 && created === undefined; page++) {
+        const out = await this.client.send(
+          new ListSecretVersionIdsCommand({
+            SecretId: description.id,
+            MaxResults: 100,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        created = out?.Versions?.find((v) => v.VersionId === pending)?.CreatedDate;
+        token = out?.NextToken;
+        if (!token) break;
+      }
+    } catch {
+      // Dating is best effort (a role without ListSecretVersionIds): LastChangedDate stands in.
+    }
+    return { ...description, pendingSince: created ?? lastChanged ?? null };
   }
 
   async getValue(secretId: string, select: { versionId?: string; stage?: string }): Promise<SecretVersion> {
@@ -109,7 +150,12 @@ export class SecretsManagerStore implements SecretStore {
       );
       for (const entry of out.SecretList ?? []) {
         if (!matchesTags(tagsOf(entry.Tags), filter)) continue;
-        found.push(toDescription(entry, entry.SecretVersionsToStages));
+        found.push(
+          await this.withPendingSince(
+            toDescription(entry, entry.SecretVersionsToStages),
+            entry.LastChangedDate,
+          ),
+        );
       }
       nextToken = out.NextToken;
       if (!nextToken) return found;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RunRecorder } from '../core/recorder.js';
 import { type Report, reportId } from '../core/report.js';
-import { AWSCURRENT, stuckPendingVersion, versionWithStage } from '../core/rotation/stages.js';
+import { AWSCURRENT, stuckPendingVersion, stuckRotation, versionWithStage } from '../core/rotation/stages.js';
 import { waitFor } from '../core/wait.js';
 import type { SecretStore } from '../ports.js';
 import { type Publishers, publishReport } from './publish.js';
@@ -15,12 +15,15 @@ export interface RequestRotationDeps {
   intervalMs?: number;
   signal?: AbortSignal;
   now?: () => Date;
+  /** An unfinished rotation this old is stuck and reported; a younger one is joined. Default 24. */
+  stuckAfterHours?: number;
 }
 
 /**
  * `drillbook rotate --target aws`: asks Secrets Manager to rotate (it invokes the rotation
  * function for the four steps) and waits, bounded, until the new version is AWSCURRENT. A
- * rotation already stuck is reported instead of requested (RotateSecret would refuse it).
+ * rotation already stuck (AWSPENDING older than `stuckAfterHours`) is reported instead of
+ * requested (RotateSecret would refuse it); a younger one is running now and is waited for.
  */
 export async function requestRotation(
   input: { secretId: string; system: string; environment: string },
@@ -38,17 +41,28 @@ export async function requestRotation(
   try {
     const before = await recorder.phase('describe', () => deps.store.describe(input.secretId));
     recorder.details['previousVersionId'] = versionWithStage(before.versions, AWSCURRENT) ?? null;
-    const stuck = stuckPendingVersion(before.versions);
+    const running = stuckPendingVersion(before.versions);
+    const stuck = stuckRotation(before.versions, before.pendingSince, now(), deps.stuckAfterHours);
+    const since = before.pendingSince ? ` since ${before.pendingSince.toISOString()}` : '';
     if (stuck !== undefined) {
       recorder.check(
         'no rotation in progress',
         'failed',
-        `AWSPENDING is on version ${stuck}: a rotation did not finish`,
+        `AWSPENDING is on version ${stuck}${since}: a rotation did not finish`,
       );
     } else if (!before.rotationEnabled) {
       recorder.check('rotation enabled', 'failed', 'rotation is disabled for this secret');
     } else {
-      const token = await recorder.phase('RotateSecret', () => deps.request(input.secretId));
+      // A rotation running now (RotateSecret would refuse a second one): wait for it instead.
+      const token = running ?? (await recorder.phase('RotateSecret', () => deps.request(input.secretId)));
+      if (running !== undefined) {
+        recorder.details['joined'] = true;
+        recorder.check(
+          'rotation in progress',
+          'skipped',
+          `joined the rotation of version ${running}${since}`,
+        );
+      }
       recorder.details['token'] = token;
       await recorder.phase('wait for AWSCURRENT', () =>
         waitFor(

@@ -242,7 +242,9 @@ function stagesOf(secret: StoredSecret): Record<string, string[]> {
 
 function describeStored(secret: StoredSecret): SecretDescription {
   const date = (s: string | null) => (s ? new Date(s) : null);
+  const pending = stuckPendingVersion(stagesOf(secret));
   return {
+    ...(pending !== undefined ? { pendingSince: date(secret.versions[pending]?.createdDate ?? null) } : {}),
     id: secret.name,
     name: secret.name,
     rotationEnabled: secret.rotationEnabled,

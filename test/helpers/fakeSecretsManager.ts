@@ -4,6 +4,7 @@ import {
   InvalidRequestException,
   ListSecretsCommand,
   type ListSecretsCommandInput,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -26,7 +27,8 @@ export interface FakeSecret {
   lastRotated?: Date;
   created: Date;
   tags: Record<string, string>;
-  versions: Record<string, { stages: string[]; value?: string }>;
+  /** `created`: the version's CreatedDate (ListSecretVersionIds); set when the fake makes a version. */
+  versions: Record<string, { stages: string[]; value?: string; created?: Date }>;
 }
 
 const notFound = (message = "Secrets Manager can't find the specified secret.") =>
@@ -112,7 +114,11 @@ export function fakeSecretsManager(
           ...(holder && holder !== token ? { removeFromVersionId: holder } : {}),
         });
       }
-      s.versions[token] = { stages: [], value: input.SecretString! };
+      s.versions[token] = {
+        stages: [],
+        value: input.SecretString!,
+        created: existing?.created ?? new Date(),
+      };
       for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
     }
     return { ARN: arn(s), Name: s.name, VersionId: token, VersionStages: s.versions[token]!.stages };
@@ -144,9 +150,24 @@ export function fakeSecretsManager(
         $metadata: {},
       });
     }
-    s.versions[token] = { stages: ['AWSPENDING'] };
+    s.versions[token] = { stages: ['AWSPENDING'], created: new Date() };
     onRotate?.(s.name, token);
     return { ARN: arn(s), Name: s.name, VersionId: token };
+  });
+  // One page: the fake's secrets hold a handful of versions. Versions without a date are as old as the secret.
+  mock.on(ListSecretVersionIdsCommand).callsFake((input) => {
+    const s = find(input.SecretId);
+    return {
+      ARN: arn(s),
+      Name: s.name,
+      Versions: Object.entries(s.versions)
+        .filter(([, v]) => v.stages.length > 0)
+        .map(([VersionId, v]) => ({
+          VersionId,
+          VersionStages: [...v.stages],
+          CreatedDate: v.created ?? s.created,
+        })),
+    };
   });
   mock.on(ListSecretsCommand).callsFake((input: ListSecretsCommandInput) => {
     const keyFilter = input.Filters?.find((f) => f.Key === 'tag-key')?.Values ?? [];

@@ -97,7 +97,7 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
     const secretId = requireFlag(values.secret, 'secret');
     if (values.target === 'aws') {
       const region = values.region ?? secrets.region;
-      const store = new SecretsManagerStore(region ? { region } : {});
+      const store = new SecretsManagerStore({ ...(region ? { region } : {}), datePendingVersions: true });
       const { report, location } = await requestRotation(
         { secretId, system: systemName(values.system, config), environment: 'aws' },
         {
@@ -109,6 +109,7 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
             json: values.json,
           }),
           timeoutMs: (positiveInt(values.timeout, 'timeout', 1) ?? 900) * 1000,
+          stuckAfterHours: secrets.stuckAfterHours,
           signal: ctx.signal,
         },
       );

@@ -21,7 +21,8 @@ export const rotationAuditCommand: Command = {
 
 Flags every audited secret whose rotation is disabled, overdue (last rotation older than its
 schedule plus grace), due soon (next rotation within the warning window) or stuck (AWSPENDING on
-a version other than AWSCURRENT). Writes a "rotation-audit" report and posts to chat only when
+a version other than AWSCURRENT for --stuck-after-hours or longer; a younger one is a rotation
+running now, noted, not flagged). Writes a "rotation-audit" report and posts to chat only when
 something is flagged.
 
 Which secrets: --secret (repeatable) and/or --tag; else the config's secrets.items and
@@ -33,6 +34,7 @@ secrets.tag; else every secret tagged ${ROTATION_TAG} (drillbook rotate --init t
   --region REGION      AWS region (default: config secrets.region, else the SDK default)
   --warning-days N     due-soon window in days (default: config, else 7)
   --grace-hours N      lateness allowed before overdue (default: config, else 24)
+  --stuck-after-hours N an unfinished rotation (AWSPENDING) this old is stuck (default: config, else 24)
   --runbook DIR        runbook folder (default: the config's runbook.dir, else ./runbook)
 
 Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or configuration.`,
@@ -44,6 +46,7 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
       region: { type: 'string' },
       'warning-days': { type: 'string' },
       'grace-hours': { type: 'string' },
+      'stuck-after-hours': { type: 'string' },
       runbook: { type: 'string' },
     });
     const config = optionalConfig(values.config);
@@ -55,7 +58,7 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
     if (target === 'local' && !existsSync(file)) throw new InputError('--store', `file not found: ${file}`);
     const store: SecretStore =
       target === 'aws'
-        ? new SecretsManagerStore(region ? { region } : {})
+        ? new SecretsManagerStore({ ...(region ? { region } : {}), datePendingVersions: true })
         : new FileSecretStore(file, ctx.now);
     const secretIds = values.secret ?? secrets.items.map((e) => e.id);
     // Nothing named: audit what drillbook rotates, the secrets tagged drillbook:rotation (as on AWS).
@@ -72,6 +75,8 @@ Exit codes: 0 nothing flagged, 1 something flagged (or due soon), 2 bad input or
         ...(tag ? { tag } : {}),
         warningDays: positiveInt(values['warning-days'], 'warning-days') ?? secrets.warningDays,
         graceHours: positiveInt(values['grace-hours'], 'grace-hours') ?? secrets.graceHours,
+        stuckAfterHours:
+          positiveInt(values['stuck-after-hours'], 'stuck-after-hours') ?? secrets.stuckAfterHours,
       },
       {
         store,

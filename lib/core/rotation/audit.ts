@@ -1,5 +1,5 @@
 import type { Check } from '../report.js';
-import { stuckPendingVersion, type VersionStages } from './stages.js';
+import { stuckPendingVersion, stuckRotation, type VersionStages } from './stages.js';
 
 /** What the audit needs to know about one secret (DescribeSecret / the local store). */
 export interface SecretAuditFacts {
@@ -13,6 +13,8 @@ export interface SecretAuditFacts {
   /** When the secret was created, for secrets that never rotated. */
   createdDate: Date | null;
   versions: VersionStages;
+  /** When the unfinished AWSPENDING version was created (null: unknown). */
+  pendingSince?: Date | null;
 }
 
 export type AuditFlag = 'rotation-disabled' | 'overdue' | 'due-soon' | 'stuck';
@@ -31,6 +33,8 @@ export interface AuditPolicy {
   warningDays: number;
   /** Grace period before a late rotation counts as overdue. */
   graceHours: number;
+  /** An AWSPENDING this old (hours) is stuck; a younger one is a rotation running now. Default 24. */
+  stuckAfterHours?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -38,7 +42,8 @@ const DAY_MS = 86_400_000;
 /**
  * Classifies one secret. Overdue: the last rotation (or creation, if it never rotated) is older
  * than the schedule plus grace. Due soon: NextRotationDate (or last rotation + interval) within
- * the warning window. Stuck: AWSPENDING on a version other than AWSCURRENT.
+ * the warning window. Stuck: AWSPENDING on a version other than AWSCURRENT for `stuckAfterHours`
+ * (default 24) or longer; a younger one is a rotation running now, noted but not flagged.
  */
 export function classifySecret(facts: SecretAuditFacts, now: Date, policy: AuditPolicy): SecretAuditResult {
   const flags: AuditFlag[] = [];
@@ -70,10 +75,16 @@ export function classifySecret(facts: SecretAuditFacts, now: Date, policy: Audit
     flags.push('due-soon');
     notes.push(`next rotation in ${daysUntilRotation} days (${next!.toISOString()})`);
   }
-  const stuck = stuckPendingVersion(facts.versions);
+  const pending = stuckPendingVersion(facts.versions);
+  const stuck = stuckRotation(facts.versions, facts.pendingSince, now, policy.stuckAfterHours);
+  const pendingNote = facts.pendingSince ? ` since ${facts.pendingSince.toISOString()}` : '';
   if (stuck !== undefined) {
     flags.push('stuck');
-    notes.push(`AWSPENDING is on version ${stuck}, not on AWSCURRENT: a rotation did not finish`);
+    notes.push(
+      `AWSPENDING is on version ${stuck}${pendingNote}, not on AWSCURRENT: a rotation did not finish`,
+    );
+  } else if (pending !== undefined) {
+    notes.push(`a rotation is running: AWSPENDING on version ${pending}${pendingNote}`);
   }
   return {
     id: facts.id,

@@ -61,6 +61,12 @@ export const secretsConfigSchema = z.strictObject({
     .min(0)
     .max(24 * 30)
     .default(24),
+  /** An AWSPENDING this many hours old is a stuck rotation (younger: a rotation running now). */
+  stuckAfterHours: z
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /** Audit every secret with this tag (besides `items`). */
   tag: z.strictObject({ key: z.string().min(1), value: z.string().optional() }).optional(),
   items: z.array(secretEntrySchema).default([]),

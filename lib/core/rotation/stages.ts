@@ -102,3 +102,23 @@ export function stuckPendingVersion(versions: VersionStages): string | undefined
   if (pending === undefined) return undefined;
   return versions[pending]?.includes(AWSCURRENT) ? undefined : pending;
 }
+
+/** How long an unfinished rotation may run before it counts as stuck (the audit's default). */
+export const DEFAULT_STUCK_AFTER_HOURS = 24;
+
+/**
+ * The unfinished rotation's version when it has been pending for `stuckAfterHours` or longer (or
+ * for an unknown time: then it is taken as stuck, as it may be); undefined when nothing is
+ * pending or a rotation is simply running now.
+ */
+export function stuckRotation(
+  versions: VersionStages,
+  pendingSince: Date | null | undefined,
+  now: Date,
+  stuckAfterHours: number = DEFAULT_STUCK_AFTER_HOURS,
+): string | undefined {
+  const pending = stuckPendingVersion(versions);
+  if (pending === undefined) return undefined;
+  if (pendingSince === null || pendingSince === undefined) return pending;
+  return now.getTime() - pendingSince.getTime() >= stuckAfterHours * 3_600_000 ? pending : undefined;
+}

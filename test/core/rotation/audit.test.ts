@@ -67,4 +67,21 @@ describe('rotation audit classification', () => {
       stuck: 1,
     });
   });
+
+  it('calls AWSPENDING stuck only once it is as old as the threshold (default 24 h), else a rotation running now', () => {
+    const versions = { a: ['AWSCURRENT'], p: ['AWSPENDING'] };
+    const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000);
+    const running = classifySecret({ ...base, versions, pendingSince: at(2) }, now, policy);
+    expect(running.flags).toEqual([]);
+    expect(running.detail).toContain(
+      `a rotation is running: AWSPENDING on version p since ${at(2).toISOString()}`,
+    );
+    expect(classifySecret({ ...base, versions, pendingSince: at(24) }, now, policy).flags).toEqual(['stuck']);
+    expect(
+      classifySecret({ ...base, versions, pendingSince: at(2) }, now, { ...policy, stuckAfterHours: 1 })
+        .flags,
+    ).toEqual(['stuck']);
+    // Unknown age: taken as stuck, as it may be.
+    expect(classifySecret({ ...base, versions, pendingSince: null }, now, policy).flags).toEqual(['stuck']);
+  });
 });

@@ -67,7 +67,7 @@ describe('drillbook rotate --target aws (RotateSecret, then wait)', () => {
 
   it('fails with a bounded wait when the rotation function never finishes, and reports the stuck rotation next time', async () => {
     const fake = fakeSecretsManager([secret()]);
-    const store = new SecretsManagerStore({ client: fake.client });
+    const store = new SecretsManagerStore({ client: fake.client, datePendingVersions: true });
     const runbook = new FolderRunbookStore(mkdtempSync(join(tmpdir(), 'drillbook-request-')));
     const deps = {
       store,
@@ -80,9 +80,16 @@ describe('drillbook rotate --target aws (RotateSecret, then wait)', () => {
     const first = await requestRotation(input, deps);
     expect(first.report.outcome).toBe('failed');
     expect(first.report.reason).toMatch(/timed out .* to become AWSCURRENT/);
+    // Moments later the rotation is still running, not stuck: the second request waits for it.
     const second = await requestRotation(input, deps);
-    expect(second.report.outcome).toBe('failed');
-    expect(second.report.checks[0]).toMatchObject({ name: 'no rotation in progress', outcome: 'failed' });
+    expect(second.report.details?.['joined']).toBe(true);
+    expect(second.report.details?.['token']).toBe(first.report.details?.['token']);
+    expect(second.report.reason).toMatch(/timed out .* to become AWSCURRENT/);
+    // Past the threshold it is stuck: reported, not requested again.
+    const third = await requestRotation(input, { ...deps, stuckAfterHours: 0 });
+    expect(third.report.outcome).toBe('failed');
+    expect(third.report.checks[0]).toMatchObject({ name: 'no rotation in progress', outcome: 'failed' });
+    expect(third.report.checks[0]?.detail).toMatch(/AWSPENDING is on version .* since \d{4}-/);
     expect(fake.mock.commandCalls(RotateSecretCommand)).toHaveLength(1);
   });
 });
