@@ -90,7 +90,7 @@ module.exports = (canary, where = 'canary') => {
  * the three functions (the halt on EventBridge, the two CodeDeploy hooks), one least-privilege role
  * each, the halt's dead-letter queue and its alarms. Without the section: nothing (no function,
  * rule, role, queue or alarm), so a stack without CodeDeploy deploys backups and drills alone.
- * `ctx`: { stage, iam: {bucketArn, listPrefix, reportObjects, canaryHaltWrites}, metricsNamespace, alarm, topic }.
+ * `ctx`: { stage, iam: {bucketArn, listPrefix, reportObjects, canaryHaltWrites, canaryHaltClaims, canaryVerdictWrites}, metricsNamespace, alarm, topic }.
  */
 function canaryStack(canary, where, ctx) {
   if (canary === undefined) return { functions: {}, resources: {} };
@@ -104,24 +104,29 @@ function canaryStack(canary, where, ctx) {
     PolicyName: name,
     PolicyDocument: { Version: '2012-10-17', Statement: statements },
   });
-  const runbook = policy('runbook', [
-    {
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: iam.bucketArn,
-      Condition: { StringLike: { 's3:prefix': iam.listPrefix } },
-    },
-    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: iam.reportObjects },
-    { Effect: 'Allow', Action: ['s3:PutObject'], Resource: iam.canaryHaltWrites },
-    // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-    {
-      Effect: 'Allow',
-      Action: ['cloudwatch:PutMetricData'],
-      Resource: '*',
-      Condition: { StringEquals: { 'cloudwatch:namespace': metricsNamespace } },
-    },
-  ]);
-  const role = (logs, policies) => ({
+  // Each role writes only its own report kind; the halt also claims, reads and releases halt records.
+  const runbook = (writes, claims = []) =>
+    policy('runbook', [
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: iam.bucketArn,
+        Condition: { StringLike: { 's3:prefix': iam.listPrefix } },
+      },
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: iam.reportObjects },
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: writes },
+      ...(claims.length > 0
+        ? [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: claims }]
+        : []),
+      // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+      {
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': metricsNamespace } },
+      },
+    ]);
+  const role = (logs, policies, store) => ({
     Type: 'AWS::IAM::Role',
     Properties: {
       AssumeRolePolicyDocument: {
@@ -139,7 +144,7 @@ function canaryStack(canary, where, ctx) {
           },
         ]),
         ...policies,
-        runbook,
+        store,
       ],
     },
   });
@@ -155,9 +160,11 @@ function canaryStack(canary, where, ctx) {
     maximumRetryAttempts: 1,
     environment,
   });
-  const hookRole = role(`CodeDeployHook_drillbook-${stage}-canary*`, [
-    policy('codedeploy-hooks-and-slis', settings.hookStatements),
-  ]);
+  const hookRole = role(
+    `CodeDeployHook_drillbook-${stage}-canary*`,
+    [policy('codedeploy-hooks-and-slis', settings.hookStatements)],
+    runbook(iam.canaryVerdictWrites),
+  );
   const deadLetterArn = { 'Fn::GetAtt': ['CanaryHaltDeadLetterQueue', 'Arn'] };
   const halt = [{ Name: 'FunctionName', Value: { Ref: 'CanaryHaltLambdaFunction' } }];
   return {
@@ -194,12 +201,16 @@ function canaryStack(canary, where, ctx) {
       ),
     },
     resources: {
-      CanaryHaltRole: role(`drillbook-${stage}-canaryHalt`, [
-        policy('codedeploy-guarded-groups', settings.haltStatements),
-        policy('canary-halt-dead-letter', [
-          { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLetterArn },
-        ]),
-      ]),
+      CanaryHaltRole: role(
+        `drillbook-${stage}-canaryHalt`,
+        [
+          policy('codedeploy-guarded-groups', settings.haltStatements),
+          policy('canary-halt-dead-letter', [
+            { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLetterArn },
+          ]),
+        ],
+        runbook(iam.canaryHaltWrites, iam.canaryHaltClaims),
+      ),
       CanaryBeforeAllowTrafficRole: hookRole,
       CanaryAfterAllowTrafficRole: hookRole,
       CanaryHaltDeadLetterQueue: {

@@ -284,6 +284,9 @@ function stackSettings(config, params, stage) {
     prefixObjects: [objects('*')],
     reportObjects: [objects('reports/*'), objects('RUNBOOK.md')],
     canaryHaltWrites: [objects('reports/canary-halt/*'), objects('RUNBOOK.md')],
+    /** The halt records that make concurrent deliveries stop a deployment once (created, read, released). */
+    canaryHaltClaims: [objects('canary-halts/*')],
+    canaryVerdictWrites: [objects('reports/canary-verdict/*'), objects('RUNBOOK.md')],
     listPrefix: [`${prefix}*`],
     createSnapshot: [
       ...sourceDbArns,

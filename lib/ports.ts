@@ -33,6 +33,8 @@ export interface RunbookStore {
    * locally): exactly one of several concurrent callers wins; the others get what the winner wrote.
    */
   claimFile?(key: string, body: string): Promise<{ claimed: true } | { claimed: false; existing: string }>;
+  /** Gives a claim back (deletes `key`; nothing if it is gone), so the next claimant can win. */
+  releaseClaim?(key: string): Promise<void>;
 }
 
 /** Chat (Slack-compatible webhook, or stdout). Failures to post never fail a job. */

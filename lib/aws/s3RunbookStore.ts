@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -172,6 +173,16 @@ export class S3RunbookStore implements RunbookStore {
       return { claimed: true };
     }
     return { claimed: false, existing: (await this.getText(full)) ?? '' };
+  }
+
+  async releaseClaim(key: string): Promise<void> {
+    const full = this.prefix + key;
+    try {
+      // DeleteObject of a missing key succeeds (204), so a second release is harmless.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: full }));
+    } catch (error) {
+      throw this.failure('DeleteObject', full, error);
+    }
   }
 
   /** A conditional create: 'exists' when S3 refuses because the object is there (412/409). */

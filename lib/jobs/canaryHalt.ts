@@ -168,11 +168,11 @@ async function haltGroup(
       rec.check(`deployment ${d.deploymentId}`, 'skipped', `${decision.reason}: ${decision.detail}`);
       continue;
     }
-    const winner = await claimHalt(deps, d.deploymentId, transition, rec.id, now);
-    if (winner !== null) {
+    const claim = await claimHalt(deps, d.deploymentId, transition, rec.id, now);
+    if ('winner' in claim) {
       entry.action = 'none';
       entry.reason = 'already-stopping';
-      entry.detail = `stop already requested by ${winner}`;
+      entry.detail = `stop already requested by ${claim.winner}`;
       rec.check(`deployment ${d.deploymentId}`, 'skipped', `already-stopping: ${entry.detail}`);
       continue;
     }
@@ -195,7 +195,19 @@ async function haltGroup(
       entry.error = describeError(error);
       rec.check(`halt ${d.deploymentId}`, 'failed', `StopDeployment failed: ${entry.error}`);
       rec.fail(error);
+      // The stop did not happen: give the halt record back so a redelivery (or the next alarm) stops it.
+      if (claim.held) await releaseHalt(deps, d.deploymentId);
     }
+  }
+}
+
+async function releaseHalt(deps: CanaryHaltDeps, deploymentId: string): Promise<void> {
+  try {
+    await deps.runbook.releaseClaim?.(haltClaimKey(deploymentId));
+  } catch (error) {
+    (deps.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
+      `could not release the halt record of ${deploymentId} after the failed stop (a redelivery will see it as stopping): ${describeError(error)}`,
+    );
   }
 }
 
@@ -209,9 +221,9 @@ interface HaltClaim {
 }
 
 /**
- * Claims the right to stop a deployment with a conditional write of its halt record. Null when
- * this run won (or the store cannot claim: then CodeDeploy's statuses and the ledger decide, as
- * before); otherwise who stopped it, for the report.
+ * Claims the right to stop a deployment with a conditional write of its halt record. `held` when
+ * this run won (false when the store cannot claim: then CodeDeploy's statuses and the ledger
+ * decide, as before); otherwise who stopped it, for the report.
  */
 async function claimHalt(
   deps: CanaryHaltDeps,
@@ -219,8 +231,8 @@ async function claimHalt(
   transition: AlarmTransition,
   reportId: string,
   now: Now,
-): Promise<string | null> {
-  if (!deps.runbook.claimFile) return null;
+): Promise<{ held: boolean } | { winner: string }> {
+  if (!deps.runbook.claimFile) return { held: false };
   const claim: HaltClaim = {
     deploymentId,
     reportId,
@@ -236,14 +248,16 @@ async function claimHalt(
     (deps.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
       `could not claim the halt of ${deploymentId}: ${describeError(error)}`,
     );
-    return null;
+    return { held: false };
   }
-  if (result.claimed) return null;
+  if (result.claimed) return { held: true };
   try {
     const w = JSON.parse(result.existing) as Partial<HaltClaim>;
-    return `${w.reportId ?? 'another run'} (event ${w.eventId ?? '?'}, alarm ${w.alarmName ?? '?'}, at ${w.claimedAt ?? '?'})`;
+    return {
+      winner: `${w.reportId ?? 'another run'} (event ${w.eventId ?? '?'}, alarm ${w.alarmName ?? '?'}, at ${w.claimedAt ?? '?'})`,
+    };
   } catch {
-    return `another run (halt record ${haltClaimKey(deploymentId)})`;
+    return { winner: `another run (halt record ${haltClaimKey(deploymentId)})` };
   }
 }
 

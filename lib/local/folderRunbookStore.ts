@@ -80,6 +80,12 @@ export class FolderRunbookStore implements RunbookStore {
     }
   }
 
+  async releaseClaim(key: string): Promise<void> {
+    await unlink(this.pathOf(key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+
   private pathOf(key: string): string {
     const path = join(this.root, key);
     if (relative(this.root, path).startsWith('..'))

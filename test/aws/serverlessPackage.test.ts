@@ -360,6 +360,34 @@ describe('serverless package (CloudFormation)', () => {
     expect([...s3Roles].sort()).toEqual([...withKey].sort());
   });
 
+  it('lets each canary role read and write exactly the runbook keys its code uses', () => {
+    const bucket = 'acme-ops-evidence';
+    const prefix = 'ops/drills/';
+    /** Whether a role's statements allow `action` on object `key` (S3 ARNs as IAM matches them: `*` globs). */
+    const allows = (role: string, action: string, key: string) =>
+      statements()
+        .filter(({ where, statement }) => where === role && statement.Effect === 'Allow')
+        .filter(({ statement }) => actions(statement).includes(action))
+        .flatMap(({ statement }) =>
+          Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource],
+        )
+        .map((r) => (typeof r === 'string' ? r : ((r as { 'Fn::Sub'?: string })['Fn::Sub'] ?? '')))
+        .map((arn) => arn.replace(/\$\{AWS::Partition\}/, 'aws'))
+        .some((arn) => {
+          const pattern = arn.split('*').map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&'));
+          return new RegExp(`^${pattern.join('.*')}$`).test(`arn:aws:s3:::${bucket}/${prefix}${key}`);
+        });
+    const halt = 'CanaryHaltRole';
+    expect(allows(halt, 's3:PutObject', 'reports/canary-halt/2026/12/r1.json')).toBe(true);
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'])
+      expect(allows(halt, action, 'canary-halts/d-ABC123.json'), action).toBe(true);
+    expect(allows(halt, 's3:PutObject', 'reports/restore-drill/2026/12/r1.json')).toBe(false);
+    for (const hook of ['CanaryBeforeAllowTrafficRole', 'CanaryAfterAllowTrafficRole']) {
+      expect(allows(hook, 's3:PutObject', 'reports/canary-verdict/2026/12/r1.json'), hook).toBe(true);
+      expect(allows(hook, 's3:PutObject', 'canary-halts/d-ABC123.json'), hook).toBe(false);
+    }
+  });
+
   it('writes heartbeats into every source every minute, with only what that needs', () => {
     const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
       JSON.stringify(r.Properties['Targets']).includes('HeartbeatLambdaFunction'),

@@ -30,12 +30,13 @@ export function throttlingError(): CodeDeployServiceException {
  * A small, stateful CodeDeploy behind aws-sdk-client-mock, answering with the real API shapes:
  * ListDeployments pages of `pageSize` ids with nextToken, GetDeployment deploymentInfo, and
  * StopDeployment returning `stopStatus` (Pending keeps the deployment InProgress, as a real stop
- * takes a while; Succeeded marks it Stopped).
+ * takes a while; Succeeded marks it Stopped). `throttledStops` StopDeployment calls are throttled first.
  */
 export function codeDeployWorld(
   deployments: DeploymentInfo[],
-  opts: { pageSize?: number; stopStatus?: 'Pending' | 'Succeeded' } = {},
+  opts: { pageSize?: number; stopStatus?: 'Pending' | 'Succeeded'; throttledStops?: number } = {},
 ) {
+  let throttledStops = opts.throttledStops ?? 0;
   const client = new CodeDeployClient({ region: 'eu-west-1', maxAttempts: 1 });
   const mock = mockClient(client);
   const byId = new Map(deployments.map((d) => [d.deploymentId!, d]));
@@ -68,6 +69,10 @@ export function codeDeployWorld(
     return { deploymentInfo: structuredClone(d), $metadata: { httpStatusCode: 200 } };
   });
   mock.on(StopDeploymentCommand).callsFake((input) => {
+    if (throttledStops > 0) {
+      throttledStops--;
+      throw throttlingError();
+    }
     const d = byId.get(input.deploymentId)!;
     if (['Succeeded', 'Failed', 'Stopped'].includes(d.status ?? '')) {
       throw new CodeDeployServiceException({
@@ -92,7 +97,10 @@ export function codeDeployWorld(
     lifecycleEventHookExecutionId: input.lifecycleEventHookExecutionId,
     $metadata: { httpStatusCode: 200 },
   }));
-  return { client, mock, byId };
+  const stopThrottling = () => {
+    throttledStops = 0;
+  };
+  return { client, mock, byId, stopThrottling };
 }
 
 export function deploymentInfo(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -55,6 +56,10 @@ function conditionalBucket() {
     }
     objects.set(key, String(input.Body));
     return { ETag: '"e"', $metadata: meta(200) };
+  });
+  s3.on(DeleteObjectCommand).callsFake(async (input) => {
+    objects.delete(input.Key as string); // S3 answers 204 whether or not the key existed
+    return { $metadata: meta(204) };
   });
   s3.on(HeadObjectCommand).callsFake(async (input) => {
     if (!objects.has(input.Key as string)) throw new NotFound({ message: 'NotFound', $metadata: meta(404) });
@@ -124,6 +129,48 @@ describe('two deliveries of the same alarm at the same moment', () => {
       .commandCalls(PutObjectCommand)
       .filter((c) => c.args[0].input.Key === 'drillbook/canary-halts/d-CANARY01.json');
     expect(claims.map((c) => c.args[0].input.IfNoneMatch)).toEqual(['*', '*']);
+    bucket.s3.restore();
+  });
+});
+
+/** A first delivery whose StopDeployment fails past its retries, then a redelivery of the event. */
+async function failedStopThenRedelivery(runbook: RunbookStore) {
+  // Throttled on every attempt of the first run (its retries are bounded), then answered.
+  const world = codeDeployWorld([deploymentInfo('d-CANARY01', 'InProgress')], { throttledStops: 100 });
+  const deps = {
+    config,
+    deployments: new CodeDeployDeployments(world.client, noWait),
+    runbook,
+    warn: () => {},
+  };
+  const first = await runCanaryHalt(event, deps);
+  const firstCalls = world.mock.commandCalls(StopDeploymentCommand).length;
+  world.stopThrottling();
+  const second = await runCanaryHalt(event, deps);
+  return { world, first, second, firstCalls };
+}
+
+describe('a delivery after a failed stop', () => {
+  it('stops the deployment: the failed run gives its halt record back (local store)', async () => {
+    const { world, first, second, firstCalls } = await failedStopThenRedelivery(new FolderRunbookStore(root));
+    expect(first.report?.outcome).toBe('failed');
+    expect(first.stopped).toEqual([]);
+    expect(second.stopped).toEqual(['d-CANARY01']);
+    expect(firstCalls).toBeGreaterThan(1); // retried, then gave up
+    expect(world.mock.commandCalls(StopDeploymentCommand)).toHaveLength(firstCalls + 1);
+    const claim = JSON.parse(readFileSync(join(root, 'canary-halts', 'd-CANARY01.json'), 'utf8'));
+    expect(claim.reportId).toBe(second.report?.id);
+  });
+
+  it('stops the deployment on S3: the failed run deletes its halt record', async () => {
+    const bucket = conditionalBucket();
+    const store = new S3RunbookStore({ bucket: 'rb', client: new S3Client({ region: 'eu-west-1' }) });
+    const { first, second } = await failedStopThenRedelivery(store);
+    expect(first.report?.outcome).toBe('failed');
+    expect(second.stopped).toEqual(['d-CANARY01']);
+    const deletes = bucket.s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key);
+    expect(deletes).toEqual(['drillbook/canary-halts/d-CANARY01.json']);
+    expect(bucket.objects.has('drillbook/canary-halts/d-CANARY01.json')).toBe(true);
     bucket.s3.restore();
   });
 });
