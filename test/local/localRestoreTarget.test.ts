@@ -111,5 +111,13 @@ describe('a drill to "latest" and the WAL archive', () => {
     expect(check(report, 'row-counts')?.outcome).toBe('passed');
     // Promotion starts a new timeline: with archiving on, staging would add 00000002.history and a .partial.
     expect(readdirSync(f.pg.archiveDir).sort()).toEqual(before);
+
+    // The helper the drill tests lean on: a segment that never reaches the archive fails, named.
+    await f.sql("ALTER SYSTEM SET archive_command = 'false'");
+    await f.sql('SELECT pg_reload_conf()');
+    await f.sql("INSERT INTO items (tag) VALUES ('never archived')");
+    await expect(archiveNow(f, 1500)).rejects.toThrow(
+      /timed out after 2s waiting for WAL segment [0-9A-F]{24} /,
+    );
   });
 });
