@@ -47,8 +47,12 @@ export const awsSystemSchema = z
      * explicit opt-out); "disable" is plaintext (local tests only).
      */
     sslMode: z.enum(['verify-full', 'no-verify', 'disable']).default('verify-full'),
-    /** Offsite copies of each snapshot, in another region. */
-    offsite: z.strictObject({ region, kmsKeyId: z.string().optional() }).optional(),
+    /**
+     * Offsite copies of each snapshot, in another region. An encrypted source needs `kmsKeyId`, a
+     * key of that region (RDS refuses the copy without one); whether the source is encrypted is
+     * known only from AWS, so preflight (offsite-kms-key) and the backup's offsite-copy check say so.
+     */
+    offsite: z.strictObject({ region, kmsKeyId: z.string().min(1).optional() }).optional(),
     staging: awsStagingSchema,
     /** Aurora only: the engine of the instance created in the restored cluster. */
     engine: z.string().default('aurora-postgresql'),
@@ -73,6 +77,9 @@ export const awsSystemSchema = z
   });
 
 export type AwsSystemConfig = z.infer<typeof awsSystemSchema>;
+
+/** The config field that names the offsite region's KMS key. */
+export const OFFSITE_KMS_FIELD = 'aws.offsite.kmsKeyId';
 
 /** Which RDS API family the source uses. */
 export type RdsSource = { kind: 'instance'; id: string } | { kind: 'cluster'; id: string };

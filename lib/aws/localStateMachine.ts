@@ -76,6 +76,12 @@ export interface LocalRunOptions {
   /** Milliseconds before each Retry (default: as written, with jitter). */
   retryMs?: number;
   executionName?: string;
+  /**
+   * The execution's start time ($$.Execution.StartTime; default: now). Backup ids are per UTC day
+   * of it, so runs meant to share "today" pin it instead of racing midnight. The local runner
+   * always stamps the real time, so the definition's references to it are given this value.
+   */
+  startTime?: Date;
   /** Called as each state is entered (for progress). */
   onState?: (stateName: string, type: string) => void;
 }
@@ -93,7 +99,8 @@ export async function runStateMachine(
   input: unknown,
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
-  const { definition, tasks } = localDefinition(name);
+  const { definition: written, tasks } = localDefinition(name);
+  const definition = options.startTime ? withStartTime(written, options.startTime.toISOString()) : written;
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   for (const [stateName, fn] of Object.entries(tasks)) {
     const handler = options.handlers[fn];
@@ -110,7 +117,8 @@ export async function runStateMachine(
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const executionName = options.executionName ?? `local-${Date.now().toString(36)}`;
-  const startTime = new Date().toISOString();
+  const startTime = (options.startTime ?? new Date()).toISOString();
+  // (aws-local-stepfunctions sets $$.Execution.StartTime itself; withStartTime pins it when asked.)
   const execution = machine.run(input as Json, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
@@ -193,4 +201,18 @@ export function describeStateMachine(name: StateMachineName): string[] {
     if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End) lines.push('      (end)');
   }
   return lines;
+}
+
+/** The definition with every `"x.$": "$$.Execution.StartTime"` parameter given `startTime` instead. */
+function withStartTime<T>(definition: T, startTime: string): T {
+  const pin = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(pin);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) =>
+        key.endsWith('.$') && v === '$$.Execution.StartTime' ? [key.slice(0, -2), startTime] : [key, pin(v)],
+      ),
+    );
+  };
+  return pin(definition) as T;
 }

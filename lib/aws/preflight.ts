@@ -17,7 +17,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type { DrillbookConfig, SystemConfig } from '../config.js';
 import { awsErrorText, type PreflightCheck } from '../core/preflight.js';
 import { ec2Client, rdsClient, sdkRetry, secretsClient } from './clients.js';
-import { type AwsSystemConfig, rdsSource } from './config.js';
+import { type AwsSystemConfig, OFFSITE_KMS_FIELD, rdsSource } from './config.js';
 
 export interface PreflightClients {
   rds: RDSClient;
@@ -39,25 +39,41 @@ export function preflightClients(config: DrillbookConfig, aws: AwsSystemConfig):
 const pass = (name: string, detail: string): PreflightCheck => ({ name, outcome: 'passed', detail });
 const fail = (name: string, detail: string): PreflightCheck => ({ name, outcome: 'failed', detail });
 
-/** The source exists, and keeps automated backups (point-in-time restore needs them). */
+/**
+ * The source exists, keeps automated backups (point-in-time restore needs them) and, with an
+ * offsite region, has the KMS key an encrypted source's cross-region copy needs.
+ */
 async function sourceChecks(rds: RDSClient, aws: AwsSystemConfig): Promise<PreflightCheck[]> {
   const source = rdsSource(aws);
   const label = source.kind === 'cluster' ? `Aurora cluster ${source.id}` : `RDS instance ${source.id}`;
-  let found: { status?: string | undefined; retention?: number | undefined };
+  let found: { status?: string | undefined; retention?: number | undefined; encrypted?: boolean | undefined };
   try {
     if (source.kind === 'cluster') {
       const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: source.id }));
       const c = out.DBClusters?.[0];
-      found = { status: c?.Status, retention: c?.BackupRetentionPeriod };
+      found = { status: c?.Status, retention: c?.BackupRetentionPeriod, encrypted: c?.StorageEncrypted };
     } else {
       const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source.id }));
       const i = out.DBInstances?.[0];
-      found = { status: i?.DBInstanceStatus, retention: i?.BackupRetentionPeriod };
+      found = {
+        status: i?.DBInstanceStatus,
+        retention: i?.BackupRetentionPeriod,
+        encrypted: i?.StorageEncrypted,
+      };
     }
   } catch (error) {
     return [
       fail('source', `${label} in ${aws.region}: ${awsErrorText(error)}`),
       { name: 'backup-retention', outcome: 'skipped', detail: 'the source could not be described' },
+      ...(aws.offsite
+        ? [
+            {
+              name: 'offsite-kms-key',
+              outcome: 'skipped' as const,
+              detail: 'the source could not be described',
+            },
+          ]
+        : []),
     ];
   }
   const retention = found.retention ?? 0;
@@ -69,7 +85,23 @@ async function sourceChecks(rds: RDSClient, aws: AwsSystemConfig): Promise<Prefl
           'backup-retention',
           `BackupRetentionPeriod is ${retention}: drills restore to a point in time, which needs automated backups (set it to 1-35 days)`,
         ),
+    ...(aws.offsite ? [offsiteKeyCheck(label, found.encrypted === true, aws.offsite)] : []),
   ];
+}
+
+/** An encrypted source's snapshots copy to another region only with a KMS key of that region. */
+function offsiteKeyCheck(
+  label: string,
+  encrypted: boolean,
+  offsite: NonNullable<AwsSystemConfig['offsite']>,
+): PreflightCheck {
+  if (!encrypted) return pass('offsite-kms-key', `${label} is not encrypted: its copies need no KMS key`);
+  return offsite.kmsKeyId
+    ? pass('offsite-kms-key', `${label} is encrypted; copies to ${offsite.region} use ${offsite.kmsKeyId}`)
+    : fail(
+        'offsite-kms-key',
+        `${OFFSITE_KMS_FIELD}: ${label} is encrypted, and RDS copies its snapshots to ${offsite.region} only with a KMS key of that region: set ${OFFSITE_KMS_FIELD}`,
+      );
 }
 
 /** A secret can be read (GetSecretValue); its value is only checked for its keys, never shown. */

@@ -4,7 +4,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
 import { waitFor } from '../core/wait.js';
 import type { BackupRecord, PollableBackupRepository, Progress } from '../ports.js';
-import type { RdsSource } from './config.js';
+import { OFFSITE_KMS_FIELD, type RdsSource } from './config.js';
 import type { ManifestStore } from './manifestStore.js';
 import { AwsQuotaError } from './retry.js';
 import { type Snapshot, type SnapshotApi, snapshotApi } from './snapshotApi.js';
@@ -239,6 +239,16 @@ export class RdsSnapshots implements PollableBackupRepository {
     }
     const source = await this.api.describe(this.options.client, record.id);
     if (!source) throw new BackupError(`snapshot ${record.id} not found for the offsite copy`);
+    if (source.encrypted && !offsite.kmsKeyId) {
+      // RDS refuses a cross-region copy of an encrypted snapshot without a key of the destination
+      // region (KMS keys do not leave their region). Config cannot know the source is encrypted;
+      // preflight's offsite-kms-key check says so before the first backup.
+      return {
+        name: 'offsite-copy',
+        outcome: 'failed',
+        detail: `${OFFSITE_KMS_FIELD}: ${record.id} is encrypted, and RDS copies an encrypted snapshot to ${offsite.region} only with a KMS key of that region: set ${OFFSITE_KMS_FIELD} to its ARN or alias`,
+      };
+    }
     progress.step(`copying ${record.id} to ${offsite.region}`);
     try {
       await this.api.copy(offsite.client, source, record.id, offsite.kmsKeyId);

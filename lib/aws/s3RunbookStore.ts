@@ -11,6 +11,7 @@ import {
 import { describeError } from '../core/errors.js';
 import { type Report, reportKey, reportKinds, reportSchema } from '../core/report.js';
 import { ReportExistsError, RunbookStoreError } from '../core/reportingErrors.js';
+import { sleep } from '../core/wait.js';
 import type { RunbookStore } from '../ports.js';
 
 export interface S3RunbookStoreOptions {
@@ -21,7 +22,20 @@ export interface S3RunbookStoreOptions {
   kmsKeyId?: string;
   region?: string;
   client?: S3Client;
+  /**
+   * How a conditional write that S3 answers 409 ConditionalRequestConflict (another conditional
+   * write of the key in flight) is retried: bounded attempts, exponential delay (tests inject `sleep`).
+   */
+  conflictRetry?: ConflictRetry;
 }
+
+interface ConflictRetry {
+  attempts: number;
+  baseDelayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultConflictRetry: ConflictRetry = { attempts: 5, baseDelayMs: 100 };
 
 /** How many report bodies are fetched at once when listing. */
 const FETCH_CONCURRENCY = 8;
@@ -148,17 +162,23 @@ export class S3RunbookStore implements RunbookStore {
       : { ServerSideEncryption: 'AES256' };
   }
 
+  /** PutObject with the store's encryption; `onlyNew` adds `IfNoneMatch: '*'` (create, never overwrite). */
+  private send(key: string, body: string, contentType: string, onlyNew: boolean) {
+    return this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ...(onlyNew ? { IfNoneMatch: '*' } : {}),
+        ...this.encryption(),
+      }),
+    );
+  }
+
   private async put(key: string, body: string, contentType: string): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: contentType,
-          ...this.encryption(),
-        }),
-      );
+      await this.send(key, body, contentType, false);
     } catch (error) {
       throw this.failure('PutObject', key, error);
     }
@@ -185,26 +205,33 @@ export class S3RunbookStore implements RunbookStore {
     }
   }
 
-  /** A conditional create: 'exists' when S3 refuses because the object is there (412/409). */
+  /**
+   * A conditional create: 'exists' when S3 refuses because the object is there (412). A 409
+   * ConditionalRequestConflict means a concurrent conditional write of the key is in flight: S3
+   * asks to retry, and the retry learns whether that write landed (412) or not (created).
+   */
   private async putOnce(key: string, body: string, contentType: string): Promise<'created' | 'exists'> {
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: contentType,
-          IfNoneMatch: '*',
-          ...this.encryption(),
-        }),
-      );
-      return 'created';
-    } catch (error) {
-      // 412 PreconditionFailed: the object exists. 409 ConditionalRequestConflict: a concurrent
-      // conditional write to the same key is in flight; either way this run must not overwrite.
-      const name = errorName(error);
-      if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') return 'exists';
-      throw this.failure('PutObject', key, error);
+    const retry = this.options.conflictRetry ?? defaultConflictRetry;
+    const wait = retry.sleep ?? ((ms: number) => sleep(ms));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.send(key, body, contentType, true);
+        return 'created';
+      } catch (error) {
+        const name = errorName(error);
+        if (name === 'PreconditionFailed') return 'exists';
+        if (name === 'ConditionalRequestConflict') {
+          if (attempt < retry.attempts) {
+            await wait(retry.baseDelayMs * 2 ** (attempt - 1));
+            continue;
+          }
+          throw new RunbookStoreError(
+            `S3 PutObject ${this.uri(key)}: another write of this key was still in flight after ${attempt} attempts (409 ConditionalRequestConflict)`,
+            { cause: error },
+          );
+        }
+        throw this.failure('PutObject', key, error);
+      }
     }
   }
 

@@ -143,6 +143,7 @@ export function run(
     }, timeoutMs);
     const onAbort = () => child.kill('SIGTERM');
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort(); // aborted before we started: 'abort' will not fire again
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new CommandError(name, null, error.message, { cause: error }));

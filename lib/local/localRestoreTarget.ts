@@ -66,11 +66,33 @@ export class LocalRestoreTarget implements RestoreTarget {
 
   constructor(private readonly options: LocalRestoreOptions) {}
 
-  async provision(backup: BackupRecord, progress: Progress, _signal: AbortSignal): Promise<StagingHandle> {
+  async provision(backup: BackupRecord, progress: Progress, signal: AbortSignal): Promise<StagingHandle> {
     const id = `${STAGING_PREFIX}${backup.id}-${Date.now().toString(36)}`;
     const dir = join(this.options.workDir, id);
     await mkdir(this.options.workDir, { recursive: true });
     await mkdir(dir);
+    try {
+      const staging = await this.layDown(id, dir, backup, progress, signal);
+      this.staging.set(id, staging);
+      return staging.handle;
+    } catch (error) {
+      // The drill's state learns of staging only once provision returns, so a provision that fails
+      // half-way (the copy fails or is interrupted) removes its folder here: nothing runs in it yet.
+      await rm(dir, { recursive: true, force: true }).catch((cleanup: unknown) => {
+        progress.step(`could not remove the half-made staging ${dir}: ${describeError(cleanup)}`);
+      });
+      throw error;
+    }
+  }
+
+  /** Marks the new staging folder as the drill's and copies the base backup into it. */
+  private async layDown(
+    id: string,
+    dir: string,
+    backup: BackupRecord,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<Staging> {
     // The owner lets a later sweep tell a killed drill's leftovers from a drill still running.
     const marker: StagingMarker = {
       createdBy: 'drillbook',
@@ -90,15 +112,15 @@ export class LocalRestoreTarget implements RestoreTarget {
       password: decodeURIComponent(password),
     });
     const handle: StagingHandle = { id, connectionString: stagingUrl(this.options.sourceUrl, cluster.port) };
-    this.staging.set(id, { cluster, handle });
     progress.step(`copying base backup ${backup.id} into ${cluster.dataDir}`);
     await run('cp', ['-a', backup.location, cluster.dataDir], {
       asServerUser: true,
       timeoutMs: COPY_TIMEOUT_MS,
+      signal,
     });
     await rm(join(cluster.dataDir, 'drillbook-backup.json'), { force: true });
     await run('chmod', ['0700', cluster.dataDir], { asServerUser: true });
-    return handle;
+    return { cluster, handle };
   }
 
   async recoverToManifest(

@@ -205,6 +205,33 @@ describe('drillbook preflight --target aws', () => {
     );
   });
 
+  it('with an offsite region, fails an encrypted source without aws.offsite.kmsKeyId, naming the field', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [dbInstance('shop-db', { StorageEncrypted: true })] });
+    const noKey = await preflight(configFile({}, { offsite: { region: 'eu-central-1' } }));
+    expect(noKey.code).toBe(1);
+    expect(noKey.byName('offsite-kms-key')).toBe(
+      'FAIL offsite-kms-key: aws.offsite.kmsKeyId: RDS instance shop-db is encrypted, and RDS copies its snapshots to eu-central-1 only with a KMS key of that region: set aws.offsite.kmsKeyId',
+    );
+
+    const key = 'arn:aws:kms:eu-central-1:123456789012:key/3333-4444';
+    const withKey = await preflight(configFile({}, { offsite: { region: 'eu-central-1', kmsKeyId: key } }));
+    expect(withKey.code).toBe(0);
+    expect(withKey.byName('offsite-kms-key')).toBe(
+      `PASS offsite-kms-key: RDS instance shop-db is encrypted; copies to eu-central-1 use ${key}`,
+    );
+
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [dbInstance('shop-db', { StorageEncrypted: false })] });
+    const plain = await preflight(configFile({}, { offsite: { region: 'eu-central-1' } }));
+    expect(plain.code).toBe(0);
+    expect(plain.byName('offsite-kms-key')).toMatch(/^PASS offsite-kms-key: .* not encrypted/);
+    // Without an offsite region there is nothing to copy, and no such check.
+    expect((await preflight(configFile())).byName('offsite-kms-key')).toBeUndefined();
+  });
+
   it('checks an Aurora source with DescribeDBClusters', async () => {
     rds.on(DescribeDBClustersCommand).resolves({
       DBClusters: [{ DBClusterIdentifier: 'shop-cluster', Status: 'available', BackupRetentionPeriod: 14 }],

@@ -16,6 +16,7 @@ import { AwsQuotaError } from '../../lib/aws/retry.js';
 import { GuardError } from '../../lib/core/errors.js';
 import type { Manifest } from '../../lib/core/manifest.js';
 import { silentProgress } from '../../lib/ports.js';
+import { copiesLikeRds } from './copySnapshotLikeRds.js';
 import {
   alreadyExists,
   dbInstance,
@@ -38,7 +39,15 @@ class MemoryManifests implements ManifestStore {
   }
 }
 
-function repo(manifests = new MemoryManifests(), offsite = false, stage?: string) {
+const OFFSITE_KEY = 'arn:aws:kms:eu-central-1:123456789012:key/3333-4444';
+
+function repo(
+  manifests = new MemoryManifests(),
+  offsite = false,
+  stage?: string,
+  /** The offsite region's key; null: none configured. */
+  kmsKeyId: string | null = OFFSITE_KEY,
+) {
   return new RdsSnapshots({
     system: 'shop',
     stage,
@@ -46,7 +55,9 @@ function repo(manifests = new MemoryManifests(), offsite = false, stage?: string
     region: REGION,
     client: new RDSClient({ region: REGION }),
     manifests,
-    offsite: offsite ? { region: 'eu-central-1', client: offsiteRds } : undefined,
+    offsite: offsite
+      ? { region: 'eu-central-1', client: offsiteRds, ...(kmsKeyId ? { kmsKeyId } : {}) }
+      : undefined,
     snapshotTimeoutMs: 5_000,
     pollIntervalMs: 1,
   });
@@ -266,7 +277,7 @@ describe('RdsSnapshots listing and retention', () => {
       .rejectsOnce(snapshotNotFound(id)) // offsite region: not there yet
       .resolvesOnce({ DBSnapshots: [dbSnapshot(id)] }) // source region
       .resolves({ DBSnapshots: [dbSnapshot(id, { Status: 'copying' })] });
-    rds.on(CopyDBSnapshotCommand).resolves({});
+    copiesLikeRds(rds, () => [dbSnapshot(id)]);
     const snapshots = repo(new MemoryManifests(), true);
     const record = await recordFor(id);
     expect((await snapshots.copyOffsite!(record, silentProgress)).outcome).toBe('passed');
@@ -274,11 +285,57 @@ describe('RdsSnapshots listing and retention', () => {
     expect(second.detail).toMatch(/copying/);
     const copies = rds.commandCalls(CopyDBSnapshotCommand);
     expect(copies).toHaveLength(1);
-    expect(copies[0]!.args[0].input).toMatchObject({
+    expect(copies[0]!.args[0].input).toEqual({
       SourceDBSnapshotIdentifier: record.location,
       TargetDBSnapshotIdentifier: id,
       CopyTags: true,
+      KmsKeyId: OFFSITE_KEY,
     });
+    expect(await copies[0]!.returnValue).toMatchObject({
+      DBSnapshot: {
+        DBSnapshotArn: `arn:aws:rds:eu-central-1:123456789012:snapshot:${id}`,
+        SourceRegion: REGION,
+      },
+    });
+  });
+
+  it('fails the offsite copy of an encrypted snapshot without aws.offsite.kmsKeyId, naming the field, and copies nothing', async () => {
+    const id = 'drillbook-shop-20261120';
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id })
+      .rejectsOnce(snapshotNotFound(id)) // offsite region: not there yet
+      .resolves({ DBSnapshots: [dbSnapshot(id)] });
+    copiesLikeRds(rds, () => [dbSnapshot(id)]);
+    const snapshots = repo(new MemoryManifests(), true, undefined, null);
+
+    const check = await snapshots.copyOffsite!(await recordFor(id), silentProgress);
+
+    expect(check).toEqual({
+      name: 'offsite-copy',
+      outcome: 'failed',
+      detail: expect.stringMatching(
+        /^aws\.offsite\.kmsKeyId: drillbook-shop-20261120 is encrypted, .* eu-central-1 /,
+      ),
+    });
+    expect(rds.commandCalls(CopyDBSnapshotCommand)).toHaveLength(0);
+  });
+
+  it('copies an unencrypted snapshot offsite without a key', async () => {
+    const id = 'drillbook-shop-20261120';
+    const plain = dbSnapshot(id, { Encrypted: false, KmsKeyId: undefined });
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id })
+      .rejectsOnce(snapshotNotFound(id))
+      .resolves({ DBSnapshots: [plain] });
+    copiesLikeRds(rds, () => [plain]);
+
+    const check = await repo(new MemoryManifests(), true, undefined, null).copyOffsite!(
+      await recordFor(id),
+      silentProgress,
+    );
+
+    expect(check).toMatchObject({ name: 'offsite-copy', outcome: 'passed' });
+    expect(rds.commandCalls(CopyDBSnapshotCommand)[0]!.args[0].input).not.toHaveProperty('KmsKeyId');
   });
 });
 

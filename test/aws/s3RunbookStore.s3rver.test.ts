@@ -2,10 +2,10 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RunbookStore } from '../../lib/aws/s3RunbookStore.js';
 import { renderMarkdown } from '../../lib/core/markdown.js';
-import { reportKey } from '../../lib/core/report.js';
+import { type Report, reportKey } from '../../lib/core/report.js';
 import { ReportExistsError } from '../../lib/core/reportingErrors.js';
 import { publishReport } from '../../lib/jobs/publish.js';
-import { type LocalS3, startS3rver } from '../helpers/s3rver.js';
+import { type LocalS3, type S3Moment, startS3rver } from '../helpers/s3rver.js';
 import { failedRestoreDrill, otherReport, restoreDrill } from '../helpers/sampleReports.js';
 
 describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
@@ -24,10 +24,7 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     expect(location).toBe(
       's3://runbook/team-a/reports/restore-drill/2026/11/restore-drill-orders-20261101T020000Z-a1.json',
     );
-    const md = await s3
-      .client()
-      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `team-a/${reportKey(report)}.md` }));
-    expect(await md.Body?.transformToString()).toContain('# Restore drill: PASS');
+    expect(await storedText(s3, `team-a/${reportKey(report)}.md`)).toContain('# Restore drill: PASS');
     expect(await store.getReport(report.id)).toEqual(report);
     expect(await store.getReport('restore-drill-nope')).toBeNull();
   });
@@ -42,10 +39,7 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
       /already exists at s3:\/\/runbook\/overwrite\//,
     );
     expect((await store.getReport(report.id))?.outcome).toBe('passed');
-    const md = await s3
-      .client()
-      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `overwrite/${reportKey(report)}.md` }));
-    expect(await md.Body?.transformToString()).toBe('first');
+    expect(await storedText(s3, `overwrite/${reportKey(report)}.md`)).toBe('first');
   });
 
   it('treats storing the identical report again (a redelivery) as done, without rewriting it', async () => {
@@ -53,10 +47,7 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     const report = otherReport('canary-halt');
     const first = await store.putReport(report, 'first');
     expect(await store.putReport(structuredClone(report), 'second')).toBe(first);
-    const md = await s3
-      .client()
-      .send(new GetObjectCommand({ Bucket: 'runbook', Key: `redeliver/${reportKey(report)}.md` }));
-    expect(await md.Body?.transformToString()).toBe('first');
+    expect(await storedText(s3, `redeliver/${reportKey(report)}.md`)).toBe('first');
   });
 
   it('finishes a report whose Markdown was left behind by an interrupted attempt', async () => {
@@ -130,5 +121,126 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     await expect(store.putFile('../escape.html', 'x', 'text/html')).rejects.toThrow(
       /escapes the runbook prefix/,
     );
+  });
+});
+
+/** An object's text in the runbook bucket, read straight from the server. */
+async function storedText(s3: LocalS3, key: string): Promise<string | undefined> {
+  const object = await s3.client().send(new GetObjectCommand({ Bucket: 'runbook', Key: key }));
+  return object.Body?.transformToString();
+}
+
+/** A promise and the function that resolves it. */
+function signal(): [Promise<void>, () => void] {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return [promise, resolve];
+}
+
+describe('S3RunbookStore against conditional writes as S3 answers them (412, 409)', () => {
+  let s3: LocalS3;
+  let hold: ((moment: S3Moment) => Promise<void> | void) | undefined;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    s3 = await startS3rver(['runbook'], {
+      conditionalWrites: true,
+      hold: (m) => {
+        seen.push(`${m.phase} ${m.method} ${m.path}${m.status ? ` ${m.status}` : ''}`);
+        return hold?.(m);
+      },
+    });
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  /** Starts a first run's putReport and holds its JSON write in flight (not yet stored) until released. */
+  async function firstWriteInFlight(prefix: string, report: Report) {
+    const jsonPath = `runbook/${prefix}${reportKey(report)}.json`;
+    const [released, release] = signal();
+    const [inFlight, reached] = signal();
+    hold = async (m) => {
+      if (m.phase !== 'in-flight' || m.path !== jsonPath) return;
+      hold = undefined;
+      reached();
+      await released;
+    };
+    const first = new S3RunbookStore({ bucket: 'runbook', prefix, client: s3.client() });
+    const firstPut = first.putReport(report, 'md');
+    await inFlight;
+    const waits: number[] = [];
+    /** A second run's store: 3 attempts on a 409, each wait recorded, then `onWait`. */
+    const secondRun = (baseDelayMs: number, onWait: () => Promise<void>) =>
+      new S3RunbookStore({
+        bucket: 'runbook',
+        prefix,
+        client: s3.client(),
+        conflictRetry: {
+          attempts: 3,
+          baseDelayMs,
+          sleep: async (ms) => {
+            waits.push(ms);
+            await onWait();
+          },
+        },
+      });
+    return { firstPut, release, waits, secondRun };
+  }
+
+  it('refuses at the conditional write a report another run stored after the HeadObject pre-check', async () => {
+    const report = restoreDrill();
+    const theirs = { ...report, outcome: 'failed' as const };
+    const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'race/', client: s3.client() });
+    const other = new S3RunbookStore({ bucket: 'runbook', prefix: 'race/', client: s3.client() });
+    const jsonPath = `runbook/race/${reportKey(report)}.json`;
+    let raced = false;
+    // Between our pre-check (which found nothing) and our JSON write, the other run stores its report.
+    hold = async (m) => {
+      if (raced || m.phase !== 'before' || m.method !== 'PUT' || m.path !== jsonPath) return;
+      raced = true;
+      await other.putReport(theirs, 'theirs');
+    };
+
+    await expect(store.putReport(report, 'ours')).rejects.toBeInstanceOf(ReportExistsError);
+
+    hold = undefined;
+    expect(seen).toContain(`after HEAD ${jsonPath} 404`);
+    expect(raced).toBe(true);
+    expect((await store.getReport(report.id))?.outcome).toBe('failed');
+    expect(await storedText(s3, `race/${reportKey(report)}.md`)).toBe('theirs');
+  });
+
+  it('retries a write that S3 answers 409 ConditionalRequestConflict and then sees the concurrent one landed', async () => {
+    const report = otherReport('canary-halt');
+    const { firstPut, release, waits, secondRun } = await firstWriteInFlight('conflict/', report);
+    const redelivered = secondRun(50, async () => {
+      release();
+      await firstPut;
+    });
+
+    const location = await redelivered.putReport(structuredClone(report), 'md').finally(release);
+
+    hold = undefined;
+    expect(location).toBe(await firstPut);
+    expect(waits).toEqual([50]);
+    expect(await redelivered.getReport(report.id)).toEqual(report);
+  });
+
+  it('gives up, naming the conflict, when the concurrent write stays in flight past the bounded retries', async () => {
+    const report = failedRestoreDrill();
+    const { firstPut, release, waits, secondRun } = await firstWriteInFlight('stuck/', report);
+    const second = secondRun(10, async () => {});
+
+    try {
+      await expect(second.putReport(structuredClone(report), 'md')).rejects.toThrow(
+        /^S3 PutObject s3:\/\/runbook\/stuck\/.*\.json: another write of this key was still in flight after 3 attempts \(409 ConditionalRequestConflict\)$/,
+      );
+      expect(waits).toEqual([10, 20]);
+    } finally {
+      release();
+      await firstPut;
+    }
   });
 });

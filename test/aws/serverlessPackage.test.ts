@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaConfig } from '../../lib/aws/runtime.js';
+import { parseConfig } from '../../lib/config.js';
 
 /**
  * `npm run package:aws` (serverless package, offline, no credentials) and assertions on the
@@ -167,12 +169,24 @@ describe('serverless package (CloudFormation)', () => {
       'DrillbookRestoreDrillStartRole',
       'DrillbookRestoreDrillTeardownRole',
     ]);
+    // Exactly this stage's names, and only when the tags say drillbook made them (StringEquals: an
+    // operator such as StringNotEquals or Null would grant the opposite).
+    const snapshotArn =
+      /^arn:\$\{AWS::Partition\}:rds:\*:\$\{AWS::AccountId\}:(snapshot|cluster-snapshot):drillbook-prod-\*$/;
+    const stagingArn =
+      /^arn:\$\{AWS::Partition\}:rds:\$\{AWS::Region\}:\$\{AWS::AccountId\}:(db|cluster):drillbook-drill-prod-\*$/;
     for (const { where, statement } of deletes) {
-      const conditions = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
-      expect(
-        conditions.some((k) => /^aws:ResourceTag\/drillbook:|^rds:[a-z-]+-tag\/drillbook:/.test(k)),
-        where,
-      ).toBe(true);
+      const snapshots = actions(statement).every((a) => /^rds:Delete(DB|DBCluster)Snapshot$/.test(a));
+      const arns = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map((r) =>
+        typeof r === 'string' ? r : (r as { 'Fn::Sub'?: string })['Fn::Sub'],
+      );
+      expect(arns.length, where).toBe(2);
+      for (const arn of arns) expect(arn, where).toMatch(snapshots ? snapshotArn : stagingArn);
+      expect(statement.Condition, where).toEqual({
+        StringEquals: snapshots
+          ? { 'aws:ResourceTag/drillbook:managed': 'true', 'aws:ResourceTag/drillbook:stage': 'prod' }
+          : { 'aws:ResourceTag/drillbook:drill': 'true' },
+      });
     }
   });
 
@@ -181,9 +195,17 @@ describe('serverless package (CloudFormation)', () => {
     expect(rules).toEqual(expect.arrayContaining(['cron(0 2 * * ? *)', 'cron(0 6 1 * ? *)']));
     const ours = ofType('AWS::Lambda::Function').filter(([name]) => /^(Backup|RestoreDrill)[A-Z]/.test(name));
     expect(ours).toHaveLength(9);
+    // Read as the functions read it (lambdaConfig: the CLI's schema), it is the fixture's config.
+    const expected = parseConfig(JSON.parse(readFileSync(join(root, configFile), 'utf8')), root);
     for (const [name, fn] of ours) {
       const env = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
-      expect(() => JSON.parse(env['DRILLBOOK_CONFIG_JSON']!), name).not.toThrow();
+      const config = lambdaConfig({
+        DRILLBOOK_CONFIG_JSON: env['DRILLBOOK_CONFIG_JSON'],
+        LAMBDA_TASK_ROOT: root,
+      });
+      expect(config.systems, name).toEqual(expected.systems);
+      expect(config.reporting, name).toEqual(expected.reporting);
+      expect(config.canary, name).toBeUndefined();
     }
   });
 
@@ -477,6 +499,75 @@ describe('serverless package (CloudFormation)', () => {
     const run = packageStack(without);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain('--param lambdaSubnetIds is required');
+  });
+  describe('rotation functions, as packaged', () => {
+    const rotation = { RotatePostgres: 'postgres', RotateJwt: 'jwt', RotateHmac: 'hmac' } as const;
+    const roleOf = (fn: string) =>
+      (resources[fn]!.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+    it('gives every rotation function its own role, writing only its kind of secret', () => {
+      for (const [name, kind] of Object.entries(rotation)) {
+        const fn = `${name}LambdaFunction`;
+        expect(resources[fn]?.Properties['Handler']).toBe(
+          `functions/${name[0]!.toLowerCase()}${name.slice(1)}.handler`,
+        );
+        const role = roleOf(fn);
+        expect(role).toBe(`${name}Role`);
+        const sm = statements().filter(
+          ({ where, statement }) =>
+            where === role && actions(statement).some((a) => a.startsWith('secretsmanager:')),
+        );
+        const writes = sm.find(({ statement }) =>
+          actions(statement).includes('secretsmanager:PutSecretValue'),
+        );
+        expect([...actions(writes!.statement)].sort(), role).toEqual([
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ]);
+        expect(JSON.stringify(writes!.statement.Resource), role).toContain(`:secret:drillbook/${kind}/*`);
+        for (const { statement } of sm) expect(statement.Resource, role).not.toBe('*');
+      }
+    });
+
+    it('lets Secrets Manager, from this account only, invoke each rotation function', () => {
+      for (const name of Object.keys(rotation)) {
+        const permissions = ofType('AWS::Lambda::Permission').filter(
+          ([, r]) =>
+            JSON.stringify(r.Properties['FunctionName']) ===
+            JSON.stringify({ 'Fn::GetAtt': [`${name}LambdaFunction`, 'Arn'] }),
+        );
+        expect(permissions.map(([, r]) => r.Properties)).toEqual([
+          {
+            Action: 'lambda:InvokeFunction',
+            FunctionName: { 'Fn::GetAtt': [`${name}LambdaFunction`, 'Arn'] },
+            Principal: 'secretsmanager.amazonaws.com',
+            SourceAccount: { Ref: 'AWS::AccountId' },
+          },
+        ]);
+      }
+    });
+
+    it('runs the audit daily, and its "*" resources are only the calls AWS allows no narrower resource for', () => {
+      const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
+        JSON.stringify(r.Properties['Targets']).includes('"RotationAuditLambdaFunction"'),
+      );
+      expect(rules.map(([, r]) => r.Properties['ScheduleExpression'])).toEqual(['cron(0 6 * * ? *)']);
+      const wide = statements().filter(
+        ({ where, statement }) =>
+          where === roleOf('RotationAuditLambdaFunction') && statement.Resource === '*',
+      );
+      expect(wide.flatMap(({ statement }) => actions(statement)).sort()).toEqual([
+        'cloudwatch:PutMetricData',
+        'secretsmanager:ListSecrets',
+      ]);
+      const metrics = wide.find(({ statement }) => actions(statement).includes('cloudwatch:PutMetricData'))!;
+      // The config's reporting.metricsNamespace, resolved, and the rotation metrics' own namespace.
+      expect(metrics.statement.Condition).toEqual({
+        StringEquals: { 'cloudwatch:namespace': ['Acme/Resilience', 'Drillbook/Rotation'] },
+      });
+    });
   });
 });
 

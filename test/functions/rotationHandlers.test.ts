@@ -26,6 +26,7 @@ import { rotationSteps } from '../../lib/core/rotation/stages.js';
 import { initialHmacSecret, initialJwtSecret } from '../../lib/jobs/rotation/keyringStrategies.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { type FakeSecret, fakeSecretsManager } from '../helpers/fakeSecretsManager.js';
+import { secretStrings } from '../helpers/secretMaterial.js';
 
 const TOKEN = 'c0ffee00-0000-4000-8000-000000000001';
 const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
@@ -54,10 +55,12 @@ describe('rotation Lambda handlers', () => {
     ];
     const fake = fakeSecretsManager(secrets, 2, true);
     const logged: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      logged.push(String(chunk));
-      return true;
-    });
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        logged.push(String(chunk));
+        return true;
+      });
+    }
     for (const [name, handler] of [
       ['hmac', rotateHmac],
       ['jwt', rotateJwt],
@@ -74,13 +77,14 @@ describe('rotation Lambda handlers', () => {
     }
     const output = logged.join('');
     expect(output).toContain('finishSecret');
-    for (const s of secrets) {
-      for (const v of Object.values(s.versions)) {
-        const parsed = JSON.parse(v.value!) as { active: { secret?: string; privateJwk?: { d: string } } };
-        const material = parsed.active.secret ?? parsed.active.privateJwk!.d;
-        expect(output.includes(material)).toBe(false);
-      }
-    }
+    // Every key of every version (ACTIVE, NEXT, retired; HMAC keys and private JWK members), not only the active one.
+    const material = secrets.flatMap((s) =>
+      Object.values(s.versions).flatMap((v) => secretStrings(JSON.parse(v.value!))),
+    );
+    // ACTIVE and NEXT of each version, and the retired HMAC key (a retired JWT key keeps only its public half).
+    expect(material.length).toBe(9);
+    for (const m of material)
+      expect(output.includes(m), 'a secret value appeared in the log output').toBe(false);
     fake.mock.restore();
   });
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../../lib/core/wait.js';
 import { runBackup } from '../../lib/jobs/backup.js';
 import { runRestoreDrill } from '../../lib/jobs/restoreDrill.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../../lib/local/wiring.js';
@@ -55,11 +56,21 @@ export async function drill(
   );
 }
 
-/** Closes the current WAL segment so that everything committed so far is in the archive. */
-export async function archiveNow(f: DrillFixture) {
+/**
+ * Closes the current WAL segment and waits until it is in the archive, so that everything
+ * committed so far is there; a segment that does not arrive fails the test, naming it (a loaded
+ * machine may take a while: the limit is generous, the wait ends as soon as the file is there).
+ */
+export async function archiveNow(f: DrillFixture, timeoutMs = 60_000) {
   const [row] = await f.sql<{ name: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS name');
-  const name = row!.name;
-  const archive = f.pg.archiveDir;
-  for (let i = 0; i < 100 && !existsSync(join(archive, name)); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  const segment = join(f.pg.archiveDir, row!.name);
+  await waitFor(
+    `WAL segment ${row!.name} to reach the archive ${f.pg.archiveDir}`,
+    async () => (existsSync(segment) ? true : undefined),
+    {
+      timeoutMs,
+      intervalMs: 20,
+      maxIntervalMs: 200,
+    },
+  );
 }

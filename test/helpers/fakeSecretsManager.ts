@@ -1,6 +1,7 @@
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidParameterException,
   InvalidRequestException,
   ListSecretsCommand,
   type ListSecretsCommandInput,
@@ -13,7 +14,6 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyStageMove } from '../../lib/core/rotation/stages.js';
 
 /**
  * An in-memory Secrets Manager behind aws-sdk-client-mock, answering with the real API shapes
@@ -33,6 +33,52 @@ export interface FakeSecret {
 
 const notFound = (message = "Secrets Manager can't find the specified secret.") =>
   new ResourceNotFoundException({ message, $metadata: {} });
+const invalidParameter = (message: string) => new InvalidParameterException({ message, $metadata: {} });
+
+/** The version a staging label is on (a label is on at most one version of a secret). */
+function holderOf(s: FakeSecret, label: string): string | undefined {
+  return Object.entries(s.versions).find(([, v]) => v.stages.includes(label))?.[0];
+}
+
+/**
+ * Moves a staging label as Secrets Manager documents it (written here from the API reference, not
+ * from drillbook's own label code): the label leaves the version in `removeFrom` and is attached
+ * to `moveTo`; when AWSCURRENT leaves a version for another, AWSPREVIOUS goes to the version it
+ * left (and off the one that had it). PutSecretValue moves labels implicitly; UpdateSecretVersionStage
+ * (`strict`) wants RemoveFromVersionId to name the version the label is on.
+ */
+function moveLabel(
+  s: FakeSecret,
+  label: string,
+  moveTo: string | undefined,
+  removeFrom: string | undefined,
+  strict: boolean,
+): void {
+  const holder = holderOf(s, label);
+  if (removeFrom !== undefined) {
+    const from = s.versions[removeFrom];
+    if (!from) throw invalidParameter(`Not a valid version: ${removeFrom}`);
+    if (!from.stages.includes(label)) {
+      throw invalidParameter(`Version stage ${label} not found in version ${removeFrom}`);
+    }
+  } else if (strict && moveTo !== undefined && holder !== undefined && holder !== moveTo) {
+    throw invalidParameter(
+      `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
+    );
+  }
+  if (moveTo !== undefined && !s.versions[moveTo]) throw invalidParameter(`Not a valid version: ${moveTo}`);
+  const leaving = removeFrom ?? (moveTo !== undefined ? holder : undefined);
+  if (leaving !== undefined && leaving !== moveTo) {
+    const from = s.versions[leaving]!;
+    from.stages = from.stages.filter((x) => x !== label);
+    if (label === 'AWSCURRENT' && moveTo !== undefined) {
+      for (const v of Object.values(s.versions)) v.stages = v.stages.filter((x) => x !== 'AWSPREVIOUS');
+      from.stages.push('AWSPREVIOUS');
+    }
+  }
+  if (moveTo !== undefined && !s.versions[moveTo]!.stages.includes(label))
+    s.versions[moveTo]!.stages.push(label);
+}
 
 export function fakeSecretsManager(
   secrets: FakeSecret[],
@@ -105,39 +151,21 @@ export function fakeSecretsManager(
         });
       }
     } else {
-      let next: Record<string, string[]> = { ...stages(s), [token]: existing?.stages ?? [] };
-      for (const stage of input.VersionStages ?? ['AWSCURRENT']) {
-        const holder = Object.entries(next).find(([, st]) => st.includes(stage))?.[0];
-        next = applyStageMove(next, {
-          stage,
-          moveToVersionId: token,
-          ...(holder && holder !== token ? { removeFromVersionId: holder } : {}),
-        });
-      }
       s.versions[token] = {
-        stages: [],
+        stages: existing?.stages ?? [],
         value: input.SecretString!,
         created: existing?.created ?? new Date(),
       };
-      for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
+      // PutSecretValue takes each label from whichever version has it.
+      for (const label of input.VersionStages ?? ['AWSCURRENT']) moveLabel(s, label, token, undefined, false);
     }
     return { ARN: arn(s), Name: s.name, VersionId: token, VersionStages: s.versions[token]!.stages };
   });
   mock.on(UpdateSecretVersionStageCommand).callsFake((input) => {
     const s = find(input.SecretId);
-    let next: Record<string, string[]>;
-    try {
-      next = applyStageMove(stages(s), {
-        stage: input.VersionStage!,
-        ...(input.MoveToVersionId ? { moveToVersionId: input.MoveToVersionId } : {}),
-        ...(input.RemoveFromVersionId ? { removeFromVersionId: input.RemoveFromVersionId } : {}),
-      });
-    } catch (error) {
-      throw new InvalidRequestException({ message: (error as Error).message, $metadata: {} });
-    }
-    const before = Object.entries(s.versions).find(([, v]) => v.stages.includes('AWSCURRENT'))?.[0];
-    for (const [id, v] of Object.entries(s.versions)) v.stages = next[id] ?? [];
-    if (input.VersionStage === 'AWSCURRENT' && input.MoveToVersionId !== before) s.lastRotated = new Date();
+    const before = holderOf(s, 'AWSCURRENT');
+    moveLabel(s, input.VersionStage!, input.MoveToVersionId, input.RemoveFromVersionId, true);
+    if (holderOf(s, 'AWSCURRENT') !== before) s.lastRotated = new Date();
     return { ARN: arn(s), Name: s.name };
   });
   mock.on(RotateSecretCommand).callsFake((input) => {

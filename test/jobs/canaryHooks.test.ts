@@ -107,7 +107,8 @@ function cloudWatch(byVersion: Record<string, Traffic>) {
         Label: q.MetricStat?.Metric?.MetricName,
         Timestamps: timestamps,
         Values: values,
-        StatusCode: 'Complete' as const,
+        // As CloudWatch: a page that leaves datapoints for the next one says PartialData.
+        StatusCode: input.NextToken ? ('Complete' as const) : ('PartialData' as const),
       };
     });
     return {

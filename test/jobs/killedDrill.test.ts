@@ -85,9 +85,20 @@ function accepts(port: number): Promise<boolean> {
  * progress line says so and postmaster.pid names a listening port). Returns the folder left behind.
  */
 async function killDrillMidRecover(): Promise<{ folder: string; port: number; pid: number }> {
+  const { child, left } = await drillMidRecover();
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  // Killed: no teardown ran. Its staging server still listens and its folder is still there.
+  expect(await accepts(left.port)).toBe(true);
+  expect(existsSync(join(workDir(), left.folder, 'drillbook-staging.json'))).toBe(true);
+  return left;
+}
+
+/** Starts a drill of backup b1 and waits until its staging server is up and replaying. */
+async function drillMidRecover() {
   const before = new Set(stagingFolders());
   const child = drillbook(['restore-drill', '--backup-id', 'b1', '--json']);
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
   const left = await waitFor(
     'the drill to be replaying WAL in its staging server',
     async () => {
@@ -102,12 +113,7 @@ async function killDrillMidRecover(): Promise<{ folder: string; port: number; pi
     },
     { timeoutMs: 90_000, intervalMs: 50, maxIntervalMs: 200 },
   );
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
-  // Killed: no teardown ran. Its staging server still listens and its folder is still there.
-  expect(await accepts(left.port)).toBe(true);
-  expect(existsSync(join(workDir(), left.folder, 'drillbook-staging.json'))).toBe(true);
-  return left;
+  return { child, left };
 }
 
 /** The postmaster is gone: no such process, or a zombie its new parent has not reaped yet. */
@@ -210,6 +216,26 @@ describe('a drill killed with SIGKILL mid-recover', () => {
     });
     expect(processGone(orphan.pid)).toBe(true);
     // The orphan is gone, and the new drill tore its own staging down.
+    expect(stagingFolders()).toEqual([]);
+  });
+});
+
+describe('a drill interrupted with SIGINT mid-recover', () => {
+  it('tears its staging down through the CLI, writes a failed report and exits 1', async () => {
+    const { child, left } = await drillMidRecover();
+    const done = finished(child);
+
+    expect(child.kill('SIGINT')).toBe(true);
+    const { code, stdout } = await done;
+
+    expect(code, child.stderrText()).toBe(1);
+    expect(child.stderrText()).toMatch(/SIGINT received: stopping and tearing down/);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toMatch(/interrupted/);
+    expect(report.phases.at(-1)).toMatchObject({ name: 'teardown', outcome: 'passed' });
+    expect(await accepts(left.port)).toBe(false);
+    expect(processGone(left.pid)).toBe(true);
     expect(stagingFolders()).toEqual([]);
   });
 });

@@ -263,15 +263,17 @@ describe('replay rehearsal against a real nats-server', () => {
     const worker = WorkerFoldEngine.start(contactsProjection);
     expect(worker).not.toBeNull();
     await worker?.close();
-    let used = 0;
+    // Which engine each pass really got: parallelFoldEngine falls back inline without a word.
+    const used: string[] = [];
     const counting: FoldEngineFactory = (p) => {
-      used++;
-      return parallelFoldEngine(p);
+      const engine = parallelFoldEngine(p);
+      used.push(engine instanceof WorkerFoldEngine ? 'worker' : 'inline');
+      return engine;
     };
     const inline = await rehearse(stream);
     const parallel = await rehearse(stream, { foldEngine: counting });
     expect(parallel.reason).toBeUndefined();
-    expect(used).toBe(2);
+    expect(used).toEqual(['worker', 'worker']);
     expect(parallel.replay?.digest).toBe(inline.replay?.digest);
     expect(parallel.replay?.schemaViolations).toBe(1);
     expect(parallel.details?.['violations']).toEqual(inline.details?.['violations']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GuardError } from '../../lib/core/errors.js';
 import { withClient } from '../../lib/pg/connection.js';
@@ -49,5 +50,34 @@ describe('PII masking guard', () => {
     expect(rows[0]?.email).toMatch(/^user-[0-9a-f]{12}@example\.invalid$/);
     expect(rows[1]?.email).toBeNull();
     expect(rows.map((r) => r.name)).toEqual(['REDACTED', 'REDACTED']);
+  });
+
+  it('hashes values to the MD5 of their text (equal inputs stay equal, NULLs stay NULL) and nulls a column', async () => {
+    await staging.cluster.query(`
+      CREATE TABLE accounts (id int PRIMARY KEY, phone text, owner text, born date, note text NOT NULL);
+      INSERT INTO accounts VALUES
+        (1, '+44 20 7946 0000', 'ana', '1990-02-03', 'a'),
+        (2, NULL, 'ana', '1985-12-31', 'b'),
+        (3, '+1 555 0100', 'bo', NULL, 'c');
+    `);
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+    const results = await withClient(staging.url(), (c) =>
+      maskPii(c, [
+        { table: 'public.accounts', column: 'owner', strategy: 'hash' },
+        { table: 'accounts', column: 'phone', strategy: 'hash' },
+        { table: 'accounts', column: 'born', strategy: 'null' },
+      ]),
+    );
+
+    expect(results.map((r) => r.rows)).toEqual([3, 3, 3]);
+    const rows = await staging.cluster.query<Record<string, unknown>>(
+      'SELECT id, phone, owner, born, note FROM accounts ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, phone: md5('+44 20 7946 0000'), owner: md5('ana'), born: null, note: 'a' },
+      { id: 2, phone: null, owner: md5('ana'), born: null, note: 'b' },
+      { id: 3, phone: md5('+1 555 0100'), owner: md5('bo'), born: null, note: 'c' },
+    ]);
   });
 });

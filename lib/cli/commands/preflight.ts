@@ -13,6 +13,8 @@ export const preflightCommand: Command = {
 Checks, with your credentials, what a backup and a restore drill of the system need, one line each:
   source                   systems[].aws.dbInstanceIdentifier (or dbClusterIdentifier) exists
   backup-retention         its BackupRetentionPeriod > 0 (point-in-time restore needs it)
+  offsite-kms-key          with aws.offsite: an encrypted source (StorageEncrypted) has
+                           aws.offsite.kmsKeyId, the offsite region's key its copies need
   source-secret            sourceSecretId is readable (GetSecretValue) with username and password;
                            the value is never printed
   manifest-key-secret      backup.manifestKey.secretId is readable (when configured)

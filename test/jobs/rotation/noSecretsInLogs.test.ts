@@ -16,29 +16,20 @@ import { ConsoleChat } from '../../../lib/local/consoleChat.js';
 import { FileSecretStore } from '../../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
 import { cleanupPostgresAfterAll, startPostgres } from '../../helpers/postgres.js';
+import { secretStrings } from '../../helpers/secretMaterial.js';
 
 cleanupPostgresAfterAll();
 
 /** Every string that is secret material in a store file: passwords, private JWK members, HMAC keys. */
 function secretMaterial(storeFile: string): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key = '') => {
-    if (typeof value === 'string') {
-      if (['password', 'secret', 'd', 'p', 'q', 'dp', 'dq', 'qi'].includes(key) && value.length >= 8)
-        found.push(value);
-      return;
-    }
-    if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
   const file = JSON.parse(readFileSync(storeFile, 'utf8')) as {
     secrets: Record<string, { versions: Record<string, { value?: string }> }>;
   };
-  for (const secret of Object.values(file.secrets)) {
-    for (const version of Object.values(secret.versions)) {
-      if (version.value) walk(JSON.parse(version.value));
-    }
-  }
-  return found;
+  return Object.values(file.secrets).flatMap((secret) =>
+    Object.values(secret.versions).flatMap((version) =>
+      version.value ? secretStrings(JSON.parse(version.value)) : [],
+    ),
+  );
 }
 
 function filesUnder(dir: string): string[] {
