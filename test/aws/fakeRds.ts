@@ -116,6 +116,11 @@ export class FakeRds {
   readonly calls: string[] = [];
   /** What DescribeDBInstances says of the source besides its endpoint (tests may change it). */
   readonly sourceFacts: Partial<DBInstance> = { BackupRetentionPeriod: 7 };
+  /**
+   * A broken restore for guard tests: restored instances report the source's endpoint (the
+   * restore still runs), so every connection to "staging" reaches production.
+   */
+  restoredEndpointIsSource = false;
   /** The commit time of the newest WAL in the archive (null until the first snapshot or restore ships WAL). */
   latestRestorableTime: Date | null = null;
 
@@ -213,6 +218,46 @@ export class FakeRds {
     return this.instances.get(id)?.db;
   }
 
+  /**
+   * The daily automated backup RDS takes on its own ("rds:<instance>-<yyyy-mm-dd-hh-mm>",
+   * SnapshotType "automated", untagged): a real base backup too, usable by point-in-time restores.
+   */
+  async takeAutomatedBackup(): Promise<string> {
+    const at = new Date();
+    const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, '-');
+    const id = `rds:${this.sourceId}-${stamp}`;
+    const entry = this.snapshot(id, 'automated', []);
+    await entry.job;
+    return id;
+  }
+
+  /** Starts a real base backup behind a snapshot: creating, then available (or failed). */
+  private snapshot(id: string, type: 'manual' | 'automated', tags: Tag[]): SnapshotEntry {
+    const snap = dbSnapshot(id, {
+      DBInstanceIdentifier: this.sourceId,
+      Status: 'creating',
+      PercentProgress: 0,
+      SnapshotCreateTime: new Date(),
+      SnapshotType: type,
+      TagList: tags,
+      Port: this.sourceEndpoint.port,
+    });
+    const entry: SnapshotEntry = { snap, job: Promise.resolve() };
+    entry.job = this.backups
+      .take(id.replace(/:/g, '_'), silentProgress)
+      .then(async (record) => {
+        entry.record = record;
+        await this.shipWal();
+        snap.Status = 'available';
+        snap.PercentProgress = 100;
+      })
+      .catch(() => {
+        snap.Status = 'failed';
+      });
+    this.snapshots.set(id, entry);
+    return entry;
+  }
+
   private install(): void {
     this.rds.on(CreateDBSnapshotCommand).callsFake(
       this.gate('CreateDBSnapshot', (input) => {
@@ -224,28 +269,13 @@ export class FakeRds {
             $metadata: meta(400),
           });
         }
-        const snap = dbSnapshot(id, {
-          DBInstanceIdentifier: this.sourceId,
-          Status: 'creating',
-          PercentProgress: 0,
-          SnapshotCreateTime: new Date(),
-          TagList: input.Tags ?? [],
-          Port: this.sourceEndpoint.port,
-        });
-        const entry: SnapshotEntry = { snap, job: Promise.resolve() };
-        entry.job = this.backups
-          .take(id, silentProgress)
-          .then(async (record) => {
-            entry.record = record;
-            await this.shipWal();
-            snap.Status = 'available';
-            snap.PercentProgress = 100;
-          })
-          .catch(() => {
-            snap.Status = 'failed';
-          });
-        this.snapshots.set(id, entry);
-        return { DBSnapshot: structuredClone(snap) };
+        if (!/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/.test(id) || id.includes('--') || id.endsWith('-')) {
+          throw invalidParameter(
+            'InvalidParameterValue',
+            `The parameter DBSnapshotIdentifier is not a valid identifier.`,
+          );
+        }
+        return { DBSnapshot: structuredClone(this.snapshot(id, 'manual', input.Tags ?? []).snap) };
       }),
     );
     this.rds.on(DescribeDBSnapshotsCommand).callsFake(
@@ -470,7 +500,10 @@ export class FakeRds {
       const port = Number(new URL(job.handle.connectionString).port);
       restore.port = port;
       if (entry.db.DBInstanceStatus !== 'creating') return; // deleted meanwhile
-      entry.db.Endpoint = { Address: '127.0.0.1', Port: port, HostedZoneId: 'Z29XKXDKYMONMX' };
+      const { host, port: sourcePort } = this.sourceEndpoint;
+      entry.db.Endpoint = this.restoredEndpointIsSource
+        ? { Address: host, Port: sourcePort, HostedZoneId: 'Z29XKXDKYMONMX' }
+        : { Address: '127.0.0.1', Port: port, HostedZoneId: 'Z29XKXDKYMONMX' };
       entry.db.DBInstanceStatus = 'backing-up';
     } catch (error) {
       if (entry.db.DBInstanceStatus !== 'creating') return;

@@ -332,6 +332,20 @@ describe('restore drill state machine', () => {
     expect(report?.objectives?.rtoSeconds).toBeLessThan((phaseEnd('teardown') - started) / 1000);
   });
 
+  it('refuses to mask when the staging connection reaches the source, and fails the drill', async () => {
+    await runBackupMachine();
+    // The restore runs, but the instance it reports has the source's endpoint: tags alone pass.
+    fake.restoredEndpointIsSource = true;
+    const report = await failedDrill('drill-staging-is-source');
+    expect(report?.phases.find((p) => p.name === 'mask')?.outcome).toBe('failed');
+    expect(report?.reason).toBe(
+      `refusing to write into staging ${fake.restores[0]!.id}: its connection 127.0.0.1:${pg.cluster.port} reaches the source instance shop-db (127.0.0.1:${pg.cluster.port})`,
+    );
+    expect(report?.checks.find((c) => c.name === 'pii-masking')).toBeUndefined();
+    expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+    // The source's emails are as seeded: afterEach compares every row.
+  });
+
   it("deletes an earlier drill's orphaned staging in its first step and reports it", async () => {
     await runBackupMachine();
     const orphan = 'drillbook-drill-shop-0badc0ffee';
