@@ -182,6 +182,11 @@ export class FakeRds {
     this.hooks.set(operation, hook);
   }
 
+  /** A snapshot that exists as given (no base backup behind it), e.g. another system's. */
+  addSnapshot(snap: DBSnapshot): void {
+    this.snapshots.set(snap.DBSnapshotIdentifier!, { snap, job: Promise.resolve() });
+  }
+
   /** An instance that exists as given (no server behind it), e.g. an earlier drill's leftover. */
   addInstance(db: DBInstance): void {
     this.instances.set(db.DBInstanceIdentifier!, { db });

@@ -13,7 +13,7 @@ import { withClient } from '../../lib/pg/connection.js';
 import { capturedContext } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
-import { awsSection, dbInstance, quotaExceeded, throttled } from './rdsFixtures.js';
+import { awsSection, dbInstance, dbSnapshot, quotaExceeded, throttled } from './rdsFixtures.js';
 
 /**
  * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
@@ -124,11 +124,16 @@ function reports(kind: string): Report[] {
 }
 
 /** Runs a restore drill that must fail its execution; returns its (only) report. */
-async function failedDrill(executionName: string, handlers = functionHandlers): Promise<Report | undefined> {
-  const error = await runStateMachine('restore-drill', {}, { ...fast, handlers, executionName }).catch(
+async function failedDrill(
+  executionName: string,
+  handlers = functionHandlers,
+  input: object = {},
+): Promise<Report | undefined> {
+  const error = await runStateMachine('restore-drill', input, { ...fast, handlers, executionName }).catch(
     (e: unknown) => e,
   );
   expect(String(error)).toMatch(/drill report says failed/);
+  expect(reports('restore-drill')).toHaveLength(1);
   return reports('restore-drill')[0];
 }
 
@@ -493,6 +498,82 @@ describe('restore drill state machine', () => {
     expect(report?.reason).toMatch(/TransientAwsError/);
     expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
     expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+  });
+
+  it('tears down the instance a first step started before its Lambda timed out (no state returned)', async () => {
+    await runBackupMachine();
+    const timedOut = () =>
+      Object.assign(new Error('Task timed out after 300.00 seconds'), { name: 'Sandbox.Timedout' });
+    const reportAnswers: unknown[] = [];
+    const handlers = {
+      ...functionHandlers,
+      // The restore was requested, then the function ran out of time before returning its state.
+      restoreDrillStart: async (event: unknown, context: object) => {
+        await functionHandlers['restoreDrillStart']!(event, context);
+        throw timedOut();
+      },
+      // The Report step delivered twice (Lambda's at-least-once): one report, the same answer.
+      restoreDrillReport: async (event: unknown, context: object) => {
+        reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));
+        reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));
+        return reportAnswers.at(-1);
+      },
+    };
+    const report = await failedDrill('drill-start-timed-out', handlers);
+    const stagingId = fake.restores[0]!.id;
+    expect(fake.restores).toHaveLength(1);
+    expect(fake.deleted).toEqual([`db:${stagingId}`]);
+    expect(report?.reason).toBe('Sandbox.Timedout: Task timed out after 300.00 seconds');
+    expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+    expect(reports('restore-drill')).toHaveLength(1);
+    expect(reportAnswers).toHaveLength(2);
+    expect((reportAnswers[1] as { reportId: string }).reportId).toBe(report?.id);
+    expect((reportAnswers[0] as { reportId: string }).reportId).toBe(report?.id);
+  });
+
+  it('reports a teardown that fails past its retries as a failed check, and fails the execution', async () => {
+    await runBackupMachine();
+    fake.failNext('DeleteDBInstance', 100, throttled);
+    const report = await failedDrill('drill-teardown-stuck');
+    const stagingId = fake.restores[0]!.id;
+    expect(report?.outcome).toBe('failed');
+    expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('passed');
+    expect(report?.checks.find((c) => c.name === 'teardown')).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringMatching(
+        new RegExp(`^staging ${stagingId} may be left behind: TransientAwsError`),
+      ),
+    });
+    // 1 + 8 retries (TransientAwsError), each refused; the instance is still there.
+    expect(fake.calls.filter((c) => c === 'DeleteDBInstance')).toHaveLength(9);
+    expect(fake.deleted).toEqual([]);
+    expect(fake.instances.get(stagingId)?.db.DBInstanceStatus).toBe('available');
+  });
+
+  it('fails without restoring for an unknown backupId, naming it', async () => {
+    const report = await failedDrill('drill-unknown-backup', functionHandlers, {
+      backupId: 'drillbook-shop-19990101',
+    });
+    expect(report?.reason).toBe('backup drillbook-shop-19990101 not found');
+    expect(fake.calls).not.toContain('RestoreDBInstanceToPointInTime');
+  });
+
+  it("never restores another system's snapshot of the same id", async () => {
+    fake.addSnapshot(dbSnapshot('drillbook-shop-20261120', {}, 'billing'));
+    const report = await failedDrill('drill-foreign-backup', functionHandlers, {
+      backupId: 'drillbook-shop-20261120',
+    });
+    expect(report?.reason).toBe('backup drillbook-shop-20261120 not found');
+    expect(fake.calls).not.toContain('RestoreDBInstanceToPointInTime');
+  });
+
+  it('fails without restoring when the target time precedes every manifest', async () => {
+    await runBackupMachine();
+    const report = await failedDrill('drill-too-early', functionHandlers, {
+      targetTime: '2020-01-01T00:00:00Z',
+    });
+    expect(report?.reason).toBe('no backup with a manifest taken before 2020-01-01T00:00:00.000Z');
+    expect(fake.restores).toEqual([]);
   });
 
   it('stops on input that does not validate, naming the field, before calling AWS', async () => {
