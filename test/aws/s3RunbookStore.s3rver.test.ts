@@ -70,7 +70,9 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     expect(await store.getReport(report.id)).toEqual(report);
   });
 
-  it('lists reports newest first across months and pages, filtered by kind and system, with a limit', async () => {
+  // Paging (continuation tokens) is tested on the mocked client in s3RunbookStore.test.ts: s3rver
+  // answers ListObjectsV2 with max-keys by an InternalError, and a page here would need 1000 keys.
+  it('lists reports newest first across months, filtered by kind and system, with a limit', async () => {
     const client = s3.client();
     const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'list/', client });
     const drills = [
