@@ -59,6 +59,15 @@ async function rowsAt(url: string): Promise<SourceRows> {
   }));
 }
 
+async function systemIdAt(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ id: string }>(
+      'SELECT system_identifier::text AS id FROM pg_control_system()',
+    );
+    return rows[0]!.id;
+  });
+}
+
 /** The staging server's URL with the source's login (a restore keeps the master user). */
 function withSourceLogin(connectionString: string): string {
   const staging = new URL(connectionString);
@@ -276,13 +285,13 @@ describe('restore drill state machine', () => {
       async (c) => (await c.query<{ at: Date }>('SELECT beat_at AS at FROM public.drillbook_heartbeat')).rows,
     );
     // What staging holds just before teardown removes it.
-    let seen: { rows: SourceRows; port: number } | undefined;
+    let seen: { rows: SourceRows; port: number; systemId: string } | undefined;
     const handlers = {
       ...functionHandlers,
       restoreDrillTeardown: async (event: unknown, context: object) => {
         const staging = (event as { state: { staging: { connectionString: string } } }).state.staging;
         const url = withSourceLogin(staging.connectionString);
-        seen = { rows: await rowsAt(url), port: Number(new URL(url).port) };
+        seen = { rows: await rowsAt(url), port: Number(new URL(url).port), systemId: await systemIdAt(url) };
         return functionHandlers['restoreDrillTeardown']!(event, context);
       },
     };
@@ -310,6 +319,9 @@ describe('restore drill state machine', () => {
     expect(restore.base).toBe(backupId);
     expect(seen?.port).toBe(restore.port);
     expect(seen?.port).not.toBe(pg.cluster.port);
+    // A physical copy: the same database system identifier as the source (so the masking guard
+    // cannot tell them apart by it, and compares endpoints instead).
+    expect(seen?.systemId).toBe(await systemIdAt(pg.url()));
     // Staging held the source's rows, with every email masked; the source kept its own (afterEach).
     expect(seen?.rows.orders).toEqual(seeded.orders);
     expect(seen?.rows.customers.map((c) => c.id)).toEqual(seeded.customers.map((c) => c.id));
