@@ -67,17 +67,13 @@ function clusterSnapshot(
   };
 }
 
+/** Snapshots of `source` in REGION; with `offsite`, copies go to (and are deleted in) OFFSITE. */
 function repo(source: RdsSource = { kind: 'cluster', id: 'shop-cluster' }, offsite = false) {
-  return new RdsSnapshots({
-    system: 'shop',
-    source,
-    region: REGION,
-    client: sourceRds,
-    manifests: { put: async () => {}, get: async () => null },
-    offsite: offsite ? { region: OFFSITE, client: offsiteRds } : undefined,
-    snapshotTimeoutMs: 5_000,
-    pollIntervalMs: 1,
-  });
+  const where = { region: REGION, client: sourceRds };
+  const copies = offsite ? { region: OFFSITE, client: offsiteRds } : undefined;
+  const waits = { snapshotTimeoutMs: 5_000, pollIntervalMs: 1 };
+  const none = { put: async () => {}, get: async () => null };
+  return new RdsSnapshots({ system: 'shop', source, ...where, ...waits, offsite: copies, manifests: none });
 }
 
 /** The client (region) each call of a command went to. */
