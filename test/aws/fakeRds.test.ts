@@ -4,6 +4,7 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +142,37 @@ describe('fake RDS', () => {
     expect(await list('manual')).toEqual(['base-1']);
     expect(await list('automated')).toEqual([automated]);
     expect(await list()).toEqual(['base-1', automated]);
+  });
+
+  it('restores a snapshot as it was taken (RestoreDBInstanceFromDBSnapshot), and names a missing one', async () => {
+    const id = 'drillbook-drill-shop-fake000003';
+    const missing = await errorOf(
+      rds.send(
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: id,
+          DBSnapshotIdentifier: 'nope',
+        }),
+      ),
+    );
+    expect(missing?.name).toBe('DBSnapshotNotFoundFault');
+    await rds.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: id,
+        DBSnapshotIdentifier: 'base-1',
+      }),
+    );
+    await fake.idle();
+    const db = await describeInstance(id);
+    expect(db.DBInstanceStatus).toBe('backing-up');
+    const url = new URL(pg.url());
+    url.port = String(db.Endpoint!.Port);
+    // base-1 was taken before items 1 and 2 were inserted; the copy is open (promoted).
+    const rows = await withClient(url.toString(), async (c) => ({
+      items: (await c.query('SELECT id FROM public.items')).rows,
+      recovering: (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r,
+    }));
+    expect(rows).toEqual({ items: [], recovering: false });
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id }));
+    await fake.idle();
   });
 });

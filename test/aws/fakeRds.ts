@@ -21,6 +21,7 @@ import {
   PointInTimeRestoreNotEnabledFault,
   RDSClient,
   RDSServiceException,
+  RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
   type Tag,
 } from '@aws-sdk/client-rds';
@@ -31,6 +32,7 @@ import { sleep } from '../../lib/core/wait.js';
 import { makeServerTempDir } from '../../lib/local/exec.js';
 import { LocalBackupRepository } from '../../lib/local/localBackupRepository.js';
 import { LocalRestoreTarget } from '../../lib/local/localRestoreTarget.js';
+import { withClient } from '../../lib/pg/connection.js';
 import { type BackupRecord, type StagingHandle, silentProgress } from '../../lib/ports.js';
 import type { ThrowawayPostgres } from '../helpers/postgres.js';
 import { ACCOUNT, dbInstance, dbSnapshot, REGION, snapshotNotFound } from './rdsFixtures.js';
@@ -65,9 +67,20 @@ function page<T>(all: T[], input: { MaxRecords?: number | undefined; Marker?: st
 /** A restore the API accepted: the time asked for, the base backup used and, once up, its port. */
 export interface RestoreRecord {
   id: string;
-  restoreTime: Date;
+  /** Null for a restore from a snapshot. */
+  restoreTime: Date | null;
   base: string;
   port?: number;
+}
+
+/** What both restore calls take for the new instance. */
+interface RestoreInput {
+  DBInstanceClass?: string | undefined;
+  DBSubnetGroupName?: string | undefined;
+  VpcSecurityGroupIds?: string[] | undefined;
+  DBParameterGroupName?: string | undefined;
+  OptionGroupName?: string | undefined;
+  Tags?: Tag[] | undefined;
 }
 
 interface SnapshotEntry {
@@ -96,6 +109,7 @@ interface InstanceEntry {
  *   finishes and when a restore asks for a later time, as RDS ships WAL within minutes);
  * - CreateDBSnapshot takes a real base backup of it (the project's LocalBackupRepository),
  *   creating -> available; DeleteDBSnapshot removes it;
+ * - RestoreDBInstanceFromDBSnapshot restores the snapshot's base backup to its consistent point;
  * - RestoreDBInstanceToPointInTime performs a real point-in-time restore (the project's
  *   LocalRestoreTarget: the newest base backup that finished before RestoreTime, WAL replayed to
  *   RestoreTime, promoted) into a new throwaway cluster on its own port: creating -> backing-up ->
@@ -377,6 +391,9 @@ export class FakeRds {
     this.rds
       .on(RestoreDBInstanceToPointInTimeCommand)
       .callsFake(this.gate('RestoreDBInstanceToPointInTime', (input) => this.restoreToPointInTime(input)));
+    this.rds
+      .on(RestoreDBInstanceFromDBSnapshotCommand)
+      .callsFake(this.gate('RestoreDBInstanceFromDBSnapshot', (input) => this.restoreFromSnapshot(input)));
     this.rds.on(DeleteDBInstanceCommand).callsFake(
       this.gate('DeleteDBInstance', (input) => {
         const id = input.DBInstanceIdentifier!;
@@ -402,27 +419,18 @@ export class FakeRds {
     );
   }
 
-  private async restoreToPointInTime(input: {
-    SourceDBInstanceIdentifier?: string | undefined;
-    TargetDBInstanceIdentifier?: string | undefined;
-    RestoreTime?: Date | undefined;
-    UseLatestRestorableTime?: boolean | undefined;
-    DBInstanceClass?: string | undefined;
-    DBSubnetGroupName?: string | undefined;
-    VpcSecurityGroupIds?: string[] | undefined;
-    DBParameterGroupName?: string | undefined;
-    OptionGroupName?: string | undefined;
-    Tags?: Tag[] | undefined;
-  }) {
+  private async restoreToPointInTime(
+    input: RestoreInput & {
+      SourceDBInstanceIdentifier?: string | undefined;
+      TargetDBInstanceIdentifier?: string | undefined;
+      RestoreTime?: Date | undefined;
+      UseLatestRestorableTime?: boolean | undefined;
+    },
+  ) {
     const id = input.TargetDBInstanceIdentifier!;
     if (input.SourceDBInstanceIdentifier !== this.sourceId)
       throw instanceNotFound(input.SourceDBInstanceIdentifier ?? '');
-    if (this.instance(id)) {
-      throw new DBInstanceAlreadyExistsFault({
-        message: 'DB instance already exists',
-        $metadata: meta(400),
-      });
-    }
+    this.assertFree(id);
     if ((this.sourceInstance().BackupRetentionPeriod ?? 0) === 0) {
       throw new PointInTimeRestoreNotEnabledFault({
         message: `Point-in-time restore is not enabled for DB instance ${this.sourceId}.`,
@@ -450,6 +458,47 @@ export class FakeRds {
         `The restore time ${restoreTime.toISOString()} is before the earliest restorable time of ${this.sourceId}`,
       );
     }
+    return this.startRestore(id, input, base, restoreTime, (handle, signal) =>
+      this.target.rollForward(handle, { time: restoreTime }, silentProgress, signal),
+    );
+  }
+
+  /** A restore of a snapshot: its base backup, recovered to its consistent point, promoted. */
+  private restoreFromSnapshot(
+    input: RestoreInput & {
+      DBInstanceIdentifier?: string | undefined;
+      DBSnapshotIdentifier?: string | undefined;
+    },
+  ) {
+    const id = input.DBInstanceIdentifier!;
+    const snapshot = this.snapshots.get(input.DBSnapshotIdentifier ?? '');
+    if (!snapshot) throw snapshotNotFound(input.DBSnapshotIdentifier ?? '');
+    if (snapshot.snap.Status !== 'available' || !snapshot.record) {
+      throw new InvalidDBSnapshotStateFault({
+        message: `Snapshot ${input.DBSnapshotIdentifier} is not in the available state.`,
+        $metadata: meta(400),
+      });
+    }
+    this.assertFree(id);
+    return this.startRestore(id, input, snapshot.record, null, async (handle) => {
+      await withClient(handle.connectionString, (c) => c.query('SELECT pg_promote(true, 60)'));
+    });
+  }
+
+  private assertFree(id: string): void {
+    if (this.instance(id)) {
+      throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', $metadata: meta(400) });
+    }
+  }
+
+  /** The new instance (creating, no endpoint yet) and its restore running in the background. */
+  private startRestore(
+    id: string,
+    input: RestoreInput,
+    base: BackupRecord,
+    restoreTime: Date | null,
+    finish: (handle: StagingHandle, signal: AbortSignal) => Promise<void>,
+  ) {
     const db = dbInstance(id, {
       DBInstanceStatus: 'creating',
       DBInstanceClass: input.DBInstanceClass,
@@ -480,16 +529,16 @@ export class FakeRds {
       db,
       restore: { handle: null, job: Promise.resolve(), abort: new AbortController() },
     };
-    entry.restore!.job = this.restoreInto(entry, base, restoreTime, restore);
+    entry.restore!.job = this.restoreInto(entry, base, finish, restore);
     this.instances.set(id, entry);
     return { DBInstance: structuredClone(db) };
   }
 
-  /** The real restore: base backup copied, WAL replayed to the time, promoted. */
+  /** The real restore: base backup copied, recovered to its consistent point, then `finish`ed (and open). */
   private async restoreInto(
     entry: InstanceEntry,
     base: BackupRecord,
-    time: Date,
+    finish: (handle: StagingHandle, signal: AbortSignal) => Promise<void>,
     restore: RestoreRecord,
   ): Promise<void> {
     const job = entry.restore!;
@@ -501,7 +550,7 @@ export class FakeRds {
         silentProgress,
         job.abort.signal,
       );
-      await this.target.rollForward(job.handle, { time }, silentProgress, job.abort.signal);
+      await finish(job.handle, job.abort.signal);
       const port = Number(new URL(job.handle.connectionString).port);
       restore.port = port;
       if (entry.db.DBInstanceStatus !== 'creating') return; // deleted meanwhile

@@ -314,7 +314,7 @@ describe('restore drill state machine', () => {
     expect(fake.restores).toHaveLength(1);
     const restore = fake.restores[0]!;
     expect(restore.id).toMatch(/^drillbook-drill-shop-[0-9a-f]{10}$/);
-    expect(restore.restoreTime.toISOString()).toBe(manifest.restorePoint.time);
+    expect(restore.restoreTime?.toISOString()).toBe(manifest.restorePoint.time);
     expect(report?.details?.['recoveryTargetUsed']).toBe(manifest.restorePoint.time);
     expect(restore.base).toBe(backupId);
     expect(seen?.port).toBe(restore.port);
