@@ -31,6 +31,7 @@ import {
   deleteStagingInstance,
 } from './rdsStaging.js';
 import { postgresUrl } from './secrets.js';
+import { assertStagingIsNotSource } from './stagingEndpointGuard.js';
 import { TAG, type Tag } from './tags.js';
 
 export interface RdsRestoreTargetOptions {
@@ -410,12 +411,16 @@ export class RdsRestoreTarget implements PollableRestoreTarget {
     );
   }
 
-  /** Refuses unless the restored resource carries the drill and staging tags (the masking guard). */
+  /**
+   * The masking guard: refuses unless the restored resource carries the drill and staging tags
+   * and the handle's connection does not reach the source's endpoint (StagingIsSourceError).
+   */
   async assertStaging(handle: StagingHandle): Promise<void> {
     this.assertOwnHandle(handle);
     const db = await this.describe();
     if (!db) throw new GuardError(`refusing: staging ${handle.id} not found`);
     this.assertDrillTags(db.tags, handle.id);
+    await assertStagingIsNotSource(this.options.client, this.options.source, handle);
   }
 
   /** Deletes the drill's instance (and Aurora cluster) only when tagged as drill staging. Idempotent. */

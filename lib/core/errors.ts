@@ -26,6 +26,12 @@ export class InputError extends ConfigError {}
 /** A guard refused to act on a resource that is not a tagged staging resource. */
 export class GuardError extends DrillbookError {}
 
+/**
+ * The guard refused to write into "staging" because its connection reaches the source database
+ * (same endpoint as the source's): the write would have gone to production.
+ */
+export class StagingIsSourceError extends GuardError {}
+
 /** A wait ran past its timeout. */
 export class TimeoutError extends DrillbookError {}
 

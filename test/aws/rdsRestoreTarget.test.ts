@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RdsSource } from '../../lib/aws/config.js';
 import { RdsRestoreTarget } from '../../lib/aws/rdsRestoreTarget.js';
-import { GuardError, RecoveryError } from '../../lib/core/errors.js';
+import { GuardError, RecoveryError, StagingIsSourceError } from '../../lib/core/errors.js';
 import { type BackupRecord, silentProgress } from '../../lib/ports.js';
 import { dbInstance, REGION } from './rdsFixtures.js';
 
@@ -288,6 +288,46 @@ describe('RdsRestoreTarget', () => {
       GuardError,
     );
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('refuses to mask a drill-tagged staging whose connection reaches the source endpoint', async () => {
+    const t = target();
+    const sourceHost = 'shop-db.c9akciq32.eu-west-1.rds.amazonaws.com';
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: t.stagingId }).resolves({
+      DBInstances: [dbInstance(t.stagingId, { TagList: drillTags })],
+    });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [dbInstance('shop-db', { Endpoint: { Address: sourceHost, Port: 5432 } })],
+    });
+    const at = (host: string, port: number) => ({
+      id: t.stagingId,
+      connectionString: `postgresql://app:secret@${host}:${port}/shop?sslmode=no-verify`,
+    });
+    // The source's address, in another spelling (case, trailing dot): refused, naming both ends.
+    const refused = await t.assertStaging(at(`${sourceHost.toUpperCase()}.`, 5432)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StagingIsSourceError);
+    expect(refused).toBeInstanceOf(GuardError);
+    expect((refused as Error).message).toBe(
+      `refusing to write into staging ${t.stagingId}: its connection ${sourceHost.toUpperCase()}.:5432 reaches the source instance shop-db (${sourceHost}:5432)`,
+    );
+    // The staging instance's own endpoint, and the source's host on another port, are not the source.
+    await expect(
+      t.assertStaging(at(`${t.stagingId}.c9akciq32.eu-west-1.rds.amazonaws.com`, 5432)),
+    ).resolves.toBeUndefined();
+    await expect(t.assertStaging(at(sourceHost, 5433))).resolves.toBeUndefined();
+  });
+
+  it('refuses to mask a staging whose name resolves to the source address (an alias)', async () => {
+    const t = target();
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: t.stagingId }).resolves({
+      DBInstances: [dbInstance(t.stagingId, { TagList: drillTags })],
+    });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-db' }).resolves({
+      DBInstances: [dbInstance('shop-db', { Endpoint: { Address: '127.0.0.1', Port: 5432 } })],
+    });
+    await expect(
+      t.assertStaging({ id: t.stagingId, connectionString: 'postgresql://app:secret@localhost:5432/shop' }),
+    ).rejects.toThrow(StagingIsSourceError);
   });
 
   it('refuses a staging section that is not staging', () => {

@@ -226,8 +226,15 @@ describe('RdsSnapshots listing and retention', () => {
     const snapshots = repo(new MemoryManifests(), true);
     const [record] = [(await snapshots.get(id))!];
     await snapshots.remove(record);
-    // One delete in the source region and one in the offsite region (same mocked class).
-    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(2);
+    // One delete in the source region, then one in the offsite region: told apart by the client called.
+    const deletes = rds.commandCalls(DeleteDBSnapshotCommand);
+    const regions = await Promise.all(deletes.map((c) => (c.thisValue as RDSClient).config.region()));
+    expect(regions).toEqual([REGION, 'eu-central-1']);
+    expect(deletes[1]!.thisValue).toBe(offsiteRds);
+    expect(deletes.map((c) => c.args[0].input)).toEqual([
+      { DBSnapshotIdentifier: id },
+      { DBSnapshotIdentifier: id },
+    ]);
 
     rds.reset();
     rds

@@ -61,7 +61,9 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     expect(await store.getReport(report.id)).toEqual(report);
   });
 
-  it('lists reports newest first across months and pages, filtered by kind and system, with a limit', async () => {
+  // Paging (continuation tokens) is tested on the mocked client in s3RunbookStore.test.ts: s3rver
+  // answers ListObjectsV2 with max-keys by an InternalError, and a page here would need 1000 keys.
+  it('lists reports newest first across months, filtered by kind and system, with a limit', async () => {
     const client = s3.client();
     const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'list/', client });
     const drills = [
@@ -100,6 +102,15 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
 
   it('publishes through publishReport: report, HTML and RUNBOOK.md at the prefix root, encrypted', async () => {
     const client = s3.client();
+    // What each write asked S3 for (s3rver stores objects unencrypted and does not echo the header).
+    const writes: { Key?: string; ServerSideEncryption?: string; SSEKMSKeyId?: string }[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand') writes.push({ ...(args.input as object) });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordWrites' },
+    );
     const store = new S3RunbookStore({ bucket: 'runbook', prefix: 'publish/', client });
     await publishReport(restoreDrill({ startedAt: '2026-10-01T02:00:00.000Z', rto: 200 }), {
       runbook: store,
@@ -121,6 +132,21 @@ describe('S3RunbookStore on a local S3-compatible server (s3rver)', () => {
     await expect(store.putFile('../escape.html', 'x', 'text/html')).rejects.toThrow(
       /escapes the runbook prefix/,
     );
+    // Every object written (reports, Markdown, HTML, RUNBOOK.md) asked for encryption at rest.
+    expect(writes.length).toBeGreaterThanOrEqual(7);
+    expect(writes.map((w) => w.Key)).toEqual(
+      expect.arrayContaining([`publish/${reportKey(report)}.json`, 'publish/RUNBOOK.md']),
+    );
+    for (const w of writes) expect(w, w.Key).toMatchObject({ ServerSideEncryption: 'AES256' });
+    // With a KMS key: aws:kms with that key.
+    writes.length = 0;
+    const kms = 'arn:aws:kms:eu-west-1:123456789012:key/1111-2222';
+    await new S3RunbookStore({ bucket: 'runbook', prefix: 'publish-kms/', client, kmsKeyId: kms }).putReport(
+      report,
+      'md',
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const w of writes) expect(w).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms });
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import validator from 'asl-validator';
@@ -13,20 +13,23 @@ import { withClient } from '../../lib/pg/connection.js';
 import { capturedContext } from '../helpers/commandContext.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
-import { awsSection, dbInstance, quotaExceeded, throttled } from './rdsFixtures.js';
+import { awsSection, dbInstance, dbSnapshot, quotaExceeded, throttled } from './rdsFixtures.js';
 
 /**
  * The real ASL files run locally (aws-local-stepfunctions) with every Task bound to the real
- * Lambda handler; the AWS API is mocked with real response shapes, Postgres is a real throwaway
- * server standing in for both the RDS source and the restored staging instance.
+ * Lambda handler; the AWS API is mocked with real response shapes over real work (test/aws/fakeRds.ts):
+ * the RDS source is a real throwaway Postgres, snapshots are real base backups of it, and a
+ * restore is a real point-in-time restore into a new throwaway server on its own port, so
+ * verification and masking run against a genuinely different Postgres from the source.
  */
 cleanupPostgresAfterAll();
 
 let pg: ThrowawayPostgres;
 let runbook: string;
 let fake: FakeRds;
+let seeded: SourceRows;
 
-function config(url: string, port: number) {
+function config(url: string) {
   return {
     systems: [
       {
@@ -40,8 +43,38 @@ function config(url: string, port: number) {
       },
     ],
     runbook: { dir: runbook },
-    _port: port,
   };
+}
+
+interface SourceRows {
+  orders: { id: number; total: string }[];
+  customers: { id: number; email: string | null }[];
+}
+
+/** Every row of the tables a drill reads and masks, from the given server (default: the source). */
+async function rowsAt(url: string): Promise<SourceRows> {
+  return withClient(url, async (c) => ({
+    orders: (await c.query('SELECT id, total::text FROM public.orders ORDER BY id')).rows,
+    customers: (await c.query('SELECT id, email FROM public.customers ORDER BY id')).rows,
+  }));
+}
+
+async function systemIdAt(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ id: string }>(
+      'SELECT system_identifier::text AS id FROM pg_control_system()',
+    );
+    return rows[0]!.id;
+  });
+}
+
+/** The staging server's URL with the source's login (a restore keeps the master user). */
+function withSourceLogin(connectionString: string): string {
+  const staging = new URL(connectionString);
+  const source = new URL(pg.url());
+  staging.username = source.username;
+  staging.password = source.password;
+  return staging.toString();
 }
 
 beforeAll(async () => {
@@ -54,24 +87,21 @@ beforeAll(async () => {
       `INSERT INTO public.customers SELECT g, 'person' || g || '@example.com' FROM generate_series(1, 5) g`,
     );
   });
+  seeded = await rowsAt(pg.url());
 });
 
 beforeEach(() => {
   runbook = mkdtempSync(join(tmpdir(), 'drillbook-sfn-'));
-  const url = new URL(pg.url());
-  const raw = config(pg.url(), Number(url.port));
-  delete (raw as { _port?: number })._port;
-  process.env['DRILLBOOK_CONFIG_JSON'] = JSON.stringify(raw);
+  process.env['DRILLBOOK_CONFIG_JSON'] = JSON.stringify(config(pg.url()));
   process.env['DRILLBOOK_RUNBOOK_DIR'] = runbook;
-  fake = new FakeRds(
-    { host: '127.0.0.1', port: Number(url.port) },
-    { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
-  );
+  fake = new FakeRds(pg);
 });
 
-afterEach(() => {
-  fake.restore();
+afterEach(async () => {
+  await fake.close();
   rmSync(runbook, { recursive: true, force: true });
+  // Whatever the drill did (restore, verification, masking, teardown), production is as seeded.
+  expect(await rowsAt(pg.url())).toEqual(seeded);
 });
 
 afterAll(() => {
@@ -80,6 +110,11 @@ afterAll(() => {
 });
 
 const fast = { handlers: functionHandlers, waitMs: 0, retryMs: 0 };
+
+/** The manifest of a backup, as stored in the runbook folder. */
+function manifestFile(backupId: string): { restorePoint: { time: string }; tables: { table: string }[] } {
+  return JSON.parse(readFileSync(join(runbook, 'manifests', 'shop', `${backupId}.json`), 'utf8'));
+}
 
 function reports(kind: string): Report[] {
   const dir = join(runbook, 'reports', kind);
@@ -91,20 +126,23 @@ function reports(kind: string): Report[] {
         found.push(JSON.parse(readFileSync(join(d, entry.name), 'utf8')));
     }
   };
-  try {
-    walk(dir);
-  } catch {
-    return [];
-  }
+  // No report of this kind yet: none. Anything else (a report that is not JSON) fails the test.
+  if (!existsSync(dir)) return [];
+  walk(dir);
   return found;
 }
 
 /** Runs a restore drill that must fail its execution; returns its (only) report. */
-async function failedDrill(executionName: string): Promise<Report | undefined> {
-  const error = await runStateMachine('restore-drill', {}, { ...fast, executionName }).catch(
+async function failedDrill(
+  executionName: string,
+  handlers = functionHandlers,
+  input: object = {},
+): Promise<Report | undefined> {
+  const error = await runStateMachine('restore-drill', input, { ...fast, handlers, executionName }).catch(
     (e: unknown) => e,
   );
   expect(String(error)).toMatch(/drill report says failed/);
+  expect(reports('restore-drill')).toHaveLength(1);
   return reports('restore-drill')[0];
 }
 
@@ -142,7 +180,12 @@ describe('backup state machine', () => {
     expect(report?.checks.map((c) => c.name)).toEqual(
       expect.arrayContaining(['heartbeat', 'manifest', 'snapshot-status', 'pitr-health', 'retention']),
     );
-    expect(report?.details?.['restorableLagSeconds']).toBeGreaterThan(0);
+    // The lag is measured against the source's LatestRestorableTime (the fake's newest shipped WAL).
+    const pitr = report!.phases.find((p) => p.name === 'pitr-health')!;
+    const restorable = fake.latestRestorableTime!.getTime();
+    const lag = report?.details?.['restorableLagSeconds'] as number;
+    expect(lag).toBeGreaterThanOrEqual((new Date(pitr.startedAt).getTime() - restorable) / 1000);
+    expect(lag).toBeLessThanOrEqual((new Date(pitr.finishedAt).getTime() - restorable) / 1000);
     const id = report?.details?.['backupId'] as string;
     expect(id).toMatch(/^drillbook-shop-\d{8}$/);
     const manifest = JSON.parse(readFileSync(join(runbook, 'manifests', 'shop', `${id}.json`), 'utf8'));
@@ -233,29 +276,98 @@ describe('redelivered steps', () => {
 });
 
 describe('restore drill state machine', () => {
-  it('restores the manifest point into staging, verifies, masks, measures RPO/RTO and tears down', async () => {
+  it('restores a real copy at the manifest point, verifies it, masks it (not the source) and tears it down', async () => {
     await runBackupMachine();
-    const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-happy' });
+    const backupId = reports('backup')[0]?.details?.['backupId'] as string;
+    const manifest = manifestFile(backupId);
+    const [beat] = await withClient(
+      pg.url(),
+      async (c) => (await c.query<{ at: Date }>('SELECT beat_at AS at FROM public.drillbook_heartbeat')).rows,
+    );
+    // What staging holds just before teardown removes it.
+    let seen: { rows: SourceRows; port: number; systemId: string } | undefined;
+    const handlers = {
+      ...functionHandlers,
+      restoreDrillTeardown: async (event: unknown, context: object) => {
+        const staging = (event as { state: { staging: { connectionString: string } } }).state.staging;
+        const url = withSourceLogin(staging.connectionString);
+        seen = { rows: await rowsAt(url), port: Number(new URL(url).port), systemId: await systemIdAt(url) };
+        return functionHandlers['restoreDrillTeardown']!(event, context);
+      },
+    };
+    const before = Date.now();
+    const run = await runStateMachine(
+      'restore-drill',
+      {},
+      { ...fast, handlers, executionName: 'drill-happy' },
+    );
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
     const [report] = reports('restore-drill');
     expect(report?.outcome).toBe('passed');
     expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('passed');
-    expect(report?.checks.find((c) => c.name === 'pii-masking')?.outcome).toBe('passed');
-    expect(report?.objectives?.rpoSeconds).not.toBeNull();
-    expect(report?.objectives?.rtoSeconds).not.toBeNull();
+    expect(report?.checks.find((c) => c.name === 'pii-masking')).toMatchObject({
+      outcome: 'passed',
+      detail: 'public.customers.email (email): 5 rows',
+    });
 
-    const manifestPoint = report?.details?.['recoveryTargetUsed'];
+    // One real restore, to the manifest file's point, from the snapshot's base backup, on another server.
     expect(fake.restores).toHaveLength(1);
-    expect(fake.restores[0]!.restoreTime?.toISOString()).toBe(manifestPoint);
+    const restore = fake.restores[0]!;
+    expect(restore.id).toMatch(/^drillbook-drill-shop-[0-9a-f]{10}$/);
+    expect(restore.restoreTime?.toISOString()).toBe(manifest.restorePoint.time);
+    expect(report?.details?.['recoveryTargetUsed']).toBe(manifest.restorePoint.time);
+    expect(restore.base).toBe(backupId);
+    expect(seen?.port).toBe(restore.port);
+    expect(seen?.port).not.toBe(pg.cluster.port);
+    // A physical copy: the same database system identifier as the source (so the masking guard
+    // cannot tell them apart by it, and compares endpoints instead).
+    expect(seen?.systemId).toBe(await systemIdAt(pg.url()));
+    // Staging held the source's rows, with every email masked; the source kept its own (afterEach).
+    expect(seen?.rows.orders).toEqual(seeded.orders);
+    expect(seen?.rows.customers.map((c) => c.id)).toEqual(seeded.customers.map((c) => c.id));
+    for (const [i, c] of (seen?.rows.customers ?? []).entries()) {
+      expect(c.email).not.toBe(seeded.customers[i]!.email);
+      expect(c.email).toMatch(/@/);
+    }
+    expect(fake.deleted).toEqual([`db:${restore.id}`]);
+    await fake.idle();
+    expect(fake.instances.has(restore.id)).toBe(false);
+    await expect(rowsAt(withSourceLogin(`postgresql://127.0.0.1:${restore.port}/postgres`))).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+
+    // RPO: the manifest point minus the heartbeat the backup wrote (the newest in the copy).
+    const point = new Date(manifest.restorePoint.time).getTime();
+    expect(report?.objectives?.rpoSeconds).toBe((point - beat!.at.getTime()) / 1000);
+    // RTO: the drill's start to the end of verification (the restore inside it, teardown not).
+    const phaseEnd = (name: string) =>
+      new Date(report!.phases.find((p) => p.name === name)!.finishedAt).getTime();
+    const started = new Date(report!.startedAt).getTime();
+    expect(started).toBeGreaterThanOrEqual(before);
+    expect(report?.objectives?.rtoSeconds).toBeCloseTo((phaseEnd('verify-target') - started) / 1000, 1);
+    expect(report?.objectives?.rtoSeconds).toBeGreaterThan((phaseEnd('recover') - started) / 1000);
+    expect(report?.objectives?.rtoSeconds).toBeLessThan((phaseEnd('teardown') - started) / 1000);
+  });
+
+  it('refuses to mask when the staging connection reaches the source, and fails the drill', async () => {
+    await runBackupMachine();
+    // The restore runs, but the instance it reports has the source's endpoint: tags alone pass.
+    fake.restoredEndpointIsSource = true;
+    const report = await failedDrill('drill-staging-is-source');
+    expect(report?.phases.find((p) => p.name === 'mask')?.outcome).toBe('failed');
+    expect(report?.reason).toBe(
+      `refusing to write into staging ${fake.restores[0]!.id}: its connection 127.0.0.1:${pg.cluster.port} reaches the source instance shop-db (127.0.0.1:${pg.cluster.port})`,
+    );
+    expect(report?.checks.find((c) => c.name === 'pii-masking')).toBeUndefined();
     expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
-    expect(fake.restores[0]!.id).toMatch(/^drillbook-drill-shop-[0-9a-f]{10}$/);
+    // The source's emails are as seeded: afterEach compares every row.
   });
 
   it("deletes an earlier drill's orphaned staging in its first step and reports it", async () => {
     await runBackupMachine();
     const orphan = 'drillbook-drill-shop-0badc0ffee';
-    fake.instances.set(orphan, {
-      db: dbInstance(orphan, {
+    fake.addInstance(
+      dbInstance(orphan, {
         InstanceCreateTime: new Date(Date.now() - 2 * 86_400_000),
         TagList: [
           { Key: 'drillbook:drill', Value: 'true' },
@@ -264,8 +376,7 @@ describe('restore drill state machine', () => {
           { Key: 'drillbook:drill-id', Value: 'killed-last-month' },
         ],
       }),
-      describesUntilAvailable: 0,
-    });
+    );
     const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-after-a-kill' });
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
     const check = reports('restore-drill')[0]?.checks.find((c) => c.name === 'orphaned-staging');
@@ -306,22 +417,38 @@ describe('restore drill state machine', () => {
 
   it('tears staging down when verification fails, and the execution fails', async () => {
     await runBackupMachine();
-    await withClient(pg.url(), (c) => c.query('INSERT INTO public.orders VALUES (1000, 1)'));
-    try {
-      const report = await failedDrill('drill-mismatch');
-      expect(report?.outcome).toBe('failed');
-      expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('failed');
-      expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
-      expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
-    } finally {
-      await withClient(pg.url(), (c) => c.query('DELETE FROM public.orders WHERE id = 1000'));
-    }
+    // The restored copy lost a row (a restore that went wrong): it no longer matches the manifest.
+    const handlers = {
+      ...functionHandlers,
+      restoreDrillVerify: async (event: unknown, context: object) => {
+        const staging = (event as { staging: { connectionString: string } }).staging;
+        await withClient(withSourceLogin(staging.connectionString), (c) =>
+          c.query('DELETE FROM public.orders WHERE id = 50'),
+        );
+        return functionHandlers['restoreDrillVerify']!(event, context);
+      },
+    };
+    const report = await failedDrill('drill-mismatch', handlers);
+    expect(report?.outcome).toBe('failed');
+    expect(report?.checks.find((c) => c.name === 'checksums')).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('public.orders'),
+    });
+    expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+    expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
   });
 
   it('fails the execution when the drill is inconclusive (no heartbeat row restored), after teardown', async () => {
-    await runBackupMachine();
-    // The fake restores onto the same server: without the row, the restored database has no heartbeat.
-    await withClient(pg.url(), (c) => c.query('DELETE FROM public.drillbook_heartbeat'));
+    // The heartbeat the backup wrote is lost before its manifest point: the copy has none.
+    const handlers = {
+      ...functionHandlers,
+      backupStart: async (event: unknown, context: object) => {
+        const out = await functionHandlers['backupStart']!(event, context);
+        await withClient(pg.url(), (c) => c.query('DELETE FROM public.drillbook_heartbeat'));
+        return out;
+      },
+    };
+    await runStateMachine('backup', {}, { ...fast, handlers, executionName: 'backup-beat-lost' });
     const error = await runStateMachine(
       'restore-drill',
       {},
@@ -370,25 +497,95 @@ describe('restore drill state machine', () => {
 
   it('tears down through the Catch path when polling stays throttled past its retries', async () => {
     await runBackupMachine();
-    const realDescribe = fake.calls.length;
-    // StartRestore describes the (not yet existing) staging once; then every poll is throttled.
-    fake.failNext('DescribeDBInstances', 0, throttled);
-    const run = runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-catch' });
-    // Arm the failures once the restore was requested.
-    const arm = setInterval(() => {
-      if (fake.restores.length > 0) {
-        fake.failNext('DescribeDBInstances', 6, throttled);
-        clearInterval(arm);
-      }
-    }, 1);
-    const error = await run.catch((e: unknown) => e);
-    clearInterval(arm);
-    expect(realDescribe).toBeGreaterThan(0);
+    // Once the restore was accepted, every look at the instance is throttled: the first poll
+    // and its 5 retries (MaxAttempts 5), then the Catch; teardown's own look goes through.
+    fake.after('RestoreDBInstanceToPointInTime', () => fake.failNext('DescribeDBInstances', 6, throttled));
+    const error = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-catch' }).catch(
+      (e: unknown) => e,
+    );
     expect(String(error)).toMatch(/drill report says failed/);
+    expect(fake.failuresLeft('DescribeDBInstances')).toBe(0);
     const [report] = reports('restore-drill');
     expect(report?.outcome).toBe('failed');
     expect(report?.reason).toMatch(/TransientAwsError/);
+    expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
     expect(fake.deleted).toEqual([`db:${fake.restores[0]!.id}`]);
+  });
+
+  it('tears down the instance a first step started before its Lambda timed out (no state returned)', async () => {
+    await runBackupMachine();
+    const timedOut = () =>
+      Object.assign(new Error('Task timed out after 300.00 seconds'), { name: 'Sandbox.Timedout' });
+    const reportAnswers: unknown[] = [];
+    const handlers = {
+      ...functionHandlers,
+      // The restore was requested, then the function ran out of time before returning its state.
+      restoreDrillStart: async (event: unknown, context: object) => {
+        await functionHandlers['restoreDrillStart']!(event, context);
+        throw timedOut();
+      },
+      // The Report step delivered twice (Lambda's at-least-once): one report, the same answer.
+      restoreDrillReport: async (event: unknown, context: object) => {
+        reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));
+        reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));
+        return reportAnswers.at(-1);
+      },
+    };
+    const report = await failedDrill('drill-start-timed-out', handlers);
+    const stagingId = fake.restores[0]!.id;
+    expect(fake.restores).toHaveLength(1);
+    expect(fake.deleted).toEqual([`db:${stagingId}`]);
+    expect(report?.reason).toBe('Sandbox.Timedout: Task timed out after 300.00 seconds');
+    expect(report?.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+    expect(reports('restore-drill')).toHaveLength(1);
+    expect(reportAnswers).toHaveLength(2);
+    expect((reportAnswers[1] as { reportId: string }).reportId).toBe(report?.id);
+    expect((reportAnswers[0] as { reportId: string }).reportId).toBe(report?.id);
+  });
+
+  it('reports a teardown that fails past its retries as a failed check, and fails the execution', async () => {
+    await runBackupMachine();
+    fake.failNext('DeleteDBInstance', 100, throttled);
+    const report = await failedDrill('drill-teardown-stuck');
+    const stagingId = fake.restores[0]!.id;
+    expect(report?.outcome).toBe('failed');
+    expect(report?.checks.find((c) => c.name === 'checksums')?.outcome).toBe('passed');
+    expect(report?.checks.find((c) => c.name === 'teardown')).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringMatching(
+        new RegExp(`^staging ${stagingId} may be left behind: TransientAwsError`),
+      ),
+    });
+    // 1 + 8 retries (TransientAwsError), each refused; the instance is still there.
+    expect(fake.calls.filter((c) => c === 'DeleteDBInstance')).toHaveLength(9);
+    expect(fake.deleted).toEqual([]);
+    expect(fake.instances.get(stagingId)?.db.DBInstanceStatus).toBe('available');
+  });
+
+  it('fails without restoring for an unknown backupId, naming it', async () => {
+    const report = await failedDrill('drill-unknown-backup', functionHandlers, {
+      backupId: 'drillbook-shop-19990101',
+    });
+    expect(report?.reason).toBe('backup drillbook-shop-19990101 not found');
+    expect(fake.calls).not.toContain('RestoreDBInstanceToPointInTime');
+  });
+
+  it("never restores another system's snapshot of the same id", async () => {
+    fake.addSnapshot(dbSnapshot('drillbook-shop-20261120', {}, 'billing'));
+    const report = await failedDrill('drill-foreign-backup', functionHandlers, {
+      backupId: 'drillbook-shop-20261120',
+    });
+    expect(report?.reason).toBe('backup drillbook-shop-20261120 not found');
+    expect(fake.calls).not.toContain('RestoreDBInstanceToPointInTime');
+  });
+
+  it('fails without restoring when the target time precedes every manifest', async () => {
+    await runBackupMachine();
+    const report = await failedDrill('drill-too-early', functionHandlers, {
+      targetTime: '2020-01-01T00:00:00Z',
+    });
+    expect(report?.reason).toBe('no backup with a manifest taken before 2020-01-01T00:00:00.000Z');
+    expect(fake.restores).toEqual([]);
   });
 
   it('stops on input that does not validate, naming the field, before calling AWS', async () => {

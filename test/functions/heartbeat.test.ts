@@ -24,16 +24,12 @@ function system(name: string, instance: string) {
 
 beforeAll(async () => {
   pg = await startPostgres();
-  const url = new URL(pg.url());
-  fake = new FakeRds(
-    { host: '127.0.0.1', port: Number(url.port) },
-    { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
-  );
+  fake = new FakeRds(pg);
 });
 afterEach(() => {
   delete process.env['DRILLBOOK_CONFIG_JSON'];
 });
-afterAll(() => fake.restore());
+afterAll(() => fake.close());
 
 const beats = () =>
   pg.cluster.query<{ system: string; beats: string }>(
