@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandError, DrillbookError, TimeoutError } from '../core/errors.js';
+import { CommandError, DrillbookError, InterruptedError, TimeoutError } from '../core/errors.js';
 
 export interface RunAs {
   uid: number;
@@ -120,6 +120,13 @@ export function run(
 ): Promise<{ stdout: string; stderr: string }> {
   const user = options.asServerUser ? serverUser() : null;
   const timeoutMs = options.timeoutMs ?? 600_000;
+  const name = command.split('/').pop() ?? command;
+  const interrupted = () =>
+    new InterruptedError(`${name} interrupted: ${describeReason(options.signal?.reason)}`, {
+      cause: options.signal?.reason,
+    });
+  // Stopped before it started: never start it (a kill racing the spawn can lose, and the command runs on).
+  if (options.signal?.aborted) return Promise.reject(interrupted());
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? (user ? '/' : undefined),
@@ -136,14 +143,12 @@ export function run(
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const name = command.split('/').pop() ?? command;
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
       reject(new TimeoutError(`${name} did not finish within ${Math.round(timeoutMs / 1000)}s`));
     }, timeoutMs);
     const onAbort = () => child.kill('SIGTERM');
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort(); // aborted before we started: 'abort' will not fire again
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new CommandError(name, null, error.message, { cause: error }));
@@ -151,7 +156,9 @@ export function run(
     child.on('close', (code) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (code === 0) resolve({ stdout, stderr });
+      // An interrupted command never counts as done, even if it managed to finish.
+      if (options.signal?.aborted) reject(interrupted());
+      else if (code === 0) resolve({ stdout, stderr });
       else reject(new CommandError(name, code, stderr || stdout));
     });
     if (child.stdin) {
@@ -166,4 +173,8 @@ export function makeServerTempDir(prefix: string, parent = tmpdir()): string {
   const dir = mkdtempSync(join(parent, prefix));
   giveToServerUser(dir);
   return dir;
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
 }

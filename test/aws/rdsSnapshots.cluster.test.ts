@@ -70,7 +70,9 @@ function clusterSnapshot(
 /** Snapshots of `source` in REGION; with `offsite`, copies go to (and are deleted in) OFFSITE. */
 function repo(source: RdsSource = { kind: 'cluster', id: 'shop-cluster' }, offsite = false) {
   const where = { region: REGION, client: sourceRds };
-  const copies = offsite ? { region: OFFSITE, client: offsiteRds } : undefined;
+  // Aurora storage is encrypted here, so the offsite copy needs a key of the offsite region.
+  const kmsKeyId = `arn:aws:kms:${OFFSITE}:123456789012:alias/drillbook-offsite`;
+  const copies = offsite ? { region: OFFSITE, client: offsiteRds, kmsKeyId } : undefined;
   const waits = { snapshotTimeoutMs: 5_000, pollIntervalMs: 1 };
   const none = { put: async () => {}, get: async () => null };
   return new RdsSnapshots({ system: 'shop', source, ...where, ...waits, offsite: copies, manifests: none });
@@ -160,6 +162,7 @@ describe('RdsSnapshots on an Aurora cluster', () => {
       SourceDBClusterSnapshotIdentifier: record.location,
       TargetDBClusterSnapshotIdentifier: id,
       CopyTags: true,
+      KmsKeyId: `arn:aws:kms:${OFFSITE}:123456789012:alias/drillbook-offsite`,
     });
     await snapshots.remove(record);
     const deletes = rds.commandCalls(DeleteDBClusterSnapshotCommand);
