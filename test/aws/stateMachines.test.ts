@@ -146,8 +146,17 @@ async function failedDrill(
   return reports('restore-drill')[0];
 }
 
-async function runBackupMachine() {
-  return runStateMachine('backup', {}, { ...fast, executionName: `backup-${Date.now()}` });
+/** `startTime` pins $$.Execution.StartTime (which names the day's snapshot), so runs can share a day. */
+async function runBackupMachine(startTime?: Date) {
+  return runStateMachine(
+    'backup',
+    {},
+    {
+      ...fast,
+      executionName: `backup-${Date.now()}`,
+      ...(startTime ? { startTime } : {}),
+    },
+  );
 }
 
 describe('state machine definitions', () => {
@@ -213,8 +222,10 @@ describe('backup state machine', () => {
   });
 
   it('a second run the same day reuses the snapshot instead of making another', async () => {
-    await runBackupMachine();
-    await runBackupMachine();
+    // One start time for both: without it the two runs straddle UTC midnight now and then.
+    const startTime = new Date();
+    await runBackupMachine(startTime);
+    await runBackupMachine(startTime);
     expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
     expect(reports('backup').every((r) => r.outcome === 'passed')).toBe(true);
   });

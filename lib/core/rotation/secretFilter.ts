@@ -13,7 +13,7 @@ export interface SecretListFilter {
  * prefix (`prod` also finds `prod-old`), so its listing is narrowed again with this.
  */
 export function matchesTags(tags: Readonly<Record<string, string>>, filter: SecretListFilter): boolean {
-  if (filter.tagKey !== undefined && !(filter.tagKey in tags)) return false;
+  if (filter.tagKey !== undefined && !Object.hasOwn(tags, filter.tagKey)) return false;
   if (filter.tagValue !== undefined) {
     const ok =
       filter.tagKey !== undefined
@@ -21,5 +21,7 @@ export function matchesTags(tags: Readonly<Record<string, string>>, filter: Secr
         : Object.values(tags).includes(filter.tagValue);
     if (!ok) return false;
   }
-  return Object.entries(filter.alsoTagged ?? {}).every(([key, value]) => key in tags && tags[key] === value);
+  return Object.entries(filter.alsoTagged ?? {}).every(
+    ([key, value]) => Object.hasOwn(tags, key) && tags[key] === value,
+  );
 }

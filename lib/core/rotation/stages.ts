@@ -67,9 +67,12 @@ export function applyStageMove(versions: VersionStages, move: StageMove): Record
   const next: Record<string, string[]> = {};
   for (const [id, stages] of Object.entries(versions)) next[id] = [...stages];
   const holder = versionWithStage(next, move.stage);
-  if (move.removeFromVersionId !== undefined && holder !== undefined && holder !== move.removeFromVersionId) {
+  // As UpdateSecretVersionStage: RemoveFromVersionId must name the version that holds the label.
+  if (move.removeFromVersionId !== undefined && holder !== move.removeFromVersionId) {
     throw new RotationStateError(
-      `${move.stage} is on version ${holder}, not on ${move.removeFromVersionId} as the move expects`,
+      holder === undefined
+        ? `${move.stage} is on no version, not on ${move.removeFromVersionId} as the move expects`
+        : `${move.stage} is on version ${holder}, not on ${move.removeFromVersionId} as the move expects`,
     );
   }
   if (move.moveToVersionId !== undefined && holder !== undefined && move.removeFromVersionId === undefined) {

@@ -24,4 +24,12 @@ describe('matchesTags', () => {
     expect(matchesTags(tags, { tagValue: 'prod-old' })).toBe(true);
     expect(matchesTags(tags, { tagValue: 'prod' })).toBe(false);
   });
+
+  it('matches only tags the secret has, never inherited object keys', () => {
+    expect(matchesTags({}, { tagKey: 'toString' })).toBe(false);
+    expect(matchesTags({}, { alsoTagged: { constructor: String(Object.prototype.constructor) } })).toBe(
+      false,
+    );
+    expect(matchesTags({ toString: 'x' }, { tagKey: 'toString' })).toBe(true);
+  });
 });

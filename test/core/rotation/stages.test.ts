@@ -35,6 +35,10 @@ describe('staging labels', () => {
     expect(() =>
       applyStageMove(rotating, { stage: 'AWSCURRENT', moveToVersionId: 'tok', removeFromVersionId: 'v0' }),
     ).toThrow(/is on version v1/);
+    // AWS also refuses a RemoveFromVersionId when no version holds the label at all.
+    expect(() =>
+      applyStageMove({ v1: ['AWSCURRENT'] }, { stage: 'AWSPENDING', removeFromVersionId: 'v1' }),
+    ).toThrow(/AWSPENDING is on no version/);
   });
 
   it('calls a rotation stuck only when AWSPENDING sits on a version other than AWSCURRENT', () => {
