@@ -13,6 +13,7 @@ import type {
 import type { SliSeries } from './core/canary/judge.js';
 import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { OrphanSweep } from './core/orphans.js';
+import type { CanonicalEntry } from './core/replay/digest.js';
 import type { Check, Report } from './core/report.js';
 import type { SecretListFilter } from './core/rotation/secretFilter.js';
 
@@ -260,10 +261,24 @@ export interface EventStreamReader {
   close(): Promise<void>;
 }
 
+/** A projection table at its checkpoint: the rows as the projection's canonical entries. */
+export interface ProjectionTableState {
+  table: string;
+  checkpoint: number;
+  digest: string;
+  rows: number;
+  entries: CanonicalEntry[];
+}
+
 /** The live read model in Postgres, digested the way the projection digests its replayed state. */
 export interface LiveProjectionSource {
   /** Reads checkpoint and rows in one snapshot; null when the checkpoint table has no row. */
   digest(): Promise<{ table: string; checkpoint: number; digest: string; rows: number } | null>;
+  /**
+   * The same snapshot with the rows as canonical entries, so a rehearsal can start from the table
+   * at its checkpoint (the live table, or a restored copy of it).
+   */
+  state?(): Promise<ProjectionTableState | null>;
   close(): Promise<void>;
 }
 

@@ -16,7 +16,11 @@ export function chatSummary(report: Report, location?: string): string {
   }
   if (report.replay) {
     const r = report.replay;
-    lines.push(`${r.events} events ${r.fromSeq}..${r.toSeq}, digest ${r.digest.slice(0, 12)}`);
+    lines.push(
+      r.digest === ''
+        ? `${r.events} events read of ${r.stream} ${r.fromSeq}..${r.toSeq} before the run stopped (no digest)`
+        : `${r.events} events ${r.fromSeq}..${r.toSeq}${r.base && r.base.source !== 'empty' ? ` from the ${r.base.source} at ${r.base.seq}` : ''}, digest ${r.digest.slice(0, 12)}`,
+    );
   }
   const failed = report.checks.filter((c) => c.outcome === 'failed' || c.outcome === 'inconclusive');
   for (const c of failed.slice(0, 5)) lines.push(`• ${c.name} ${c.outcome}: ${c.detail}`);

@@ -38,8 +38,23 @@ export function renderMarkdown(report: Report): string {
       `- Stream \`${r.stream}\`, sequences ${r.fromSeq}..${r.toSeq}: ${r.events} events (${Math.round(r.eventsPerSecond)}/s)`,
     );
     lines.push(`- Gaps: ${r.gaps.length === 0 ? 'none' : r.gaps.map(([a, b]) => `${a}-${b}`).join(', ')}`);
+    if (r.base) {
+      lines.push(
+        `- Base state: ${r.base.source === 'empty' ? 'empty' : `${r.base.source} at ${r.base.seq}${r.base.from ? ` (${r.base.from})` : ''}`}`,
+      );
+    }
     lines.push(`- Duplicates: ${r.duplicates}, schema violations: ${r.schemaViolations}`);
-    lines.push(`- Digest: \`${r.digest}\`${r.expectedDigest ? ` (expected \`${r.expectedDigest}\`)` : ''}`);
+    if (r.rejections) {
+      const k = r.rejections;
+      lines.push(
+        `- Left out of the fold: ${k.notJson.count} not JSON, ${k.unknownType.count} unknown type, ${k.schemaInvalid.count} schema-invalid, ${k.rejected.count} rejected by the projection`,
+      );
+    }
+    lines.push(
+      r.digest === ''
+        ? `- Digest: none (the run stopped after ${r.events} events)`
+        : `- Digest: \`${r.digest}\`${r.expectedDigest ? ` (expected \`${r.expectedDigest}\`)` : ''}`,
+    );
   }
   if (report.phases.length > 0) {
     lines.push('', '## Phases', '', '| phase | outcome | duration | detail |', '|---|---|---|---|');

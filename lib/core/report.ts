@@ -51,6 +51,37 @@ export interface ReplaySummary {
   digest: string;
   expectedDigest?: string;
   eventsPerSecond: number;
+  /**
+   * Where the state started (added with replay from a base state): "empty" at 0, a stored
+   * "snapshot" or a projection "table" at its checkpoint, at sequence `seq` (= fromSeq - 1, except
+   * for a partial window folded from an empty state).
+   */
+  base?: { source: 'empty' | 'snapshot' | 'table'; seq: number; digest?: string; from?: string };
+  /**
+   * Events left out of the fold, per kind: exact counts and the first sequences (at most 100 per
+   * kind). schemaViolations = notJson + unknownType + schemaInvalid; rejected = valid events the
+   * projection refused in its state.
+   */
+  rejections?: Record<
+    'notJson' | 'unknownType' | 'schemaInvalid' | 'rejected',
+    { count: number; seqs: number[] }
+  >;
+}
+
+/** The restore drill's catch-up phase (see DESIGN.md "Service RTO"). */
+export interface CatchUpSummary {
+  stream: string;
+  /** First sequence replayed (the restored checkpoint + 1) and the live checkpoint it caught up to. */
+  fromSeq: number;
+  toSeq: number;
+  events: number;
+  seconds: number;
+  digest: string;
+  liveDigest: string;
+  /** Restored outbox rows not yet published at the restore point: republished on recovery. */
+  outboxToRepublish: number;
+  /** Database RTO plus the catch-up time; null when either is unknown. */
+  serviceRtoSeconds: number | null;
 }
 
 export interface Report {
@@ -65,6 +96,7 @@ export interface Report {
   checks: Check[];
   objectives?: Objectives;
   replay?: ReplaySummary;
+  catchUp?: CatchUpSummary;
   /** Why the run failed, when it did (first error). */
   reason?: string;
   /** Free-form, kind-specific facts (backup id, target time, ...). */
@@ -83,6 +115,8 @@ const checkSchema = z.object({
   outcome: z.enum(['passed', 'failed', 'inconclusive', 'skipped']),
   detail: z.string(),
 });
+
+const rejectionTally = z.object({ count: z.number(), seqs: z.array(z.number()) });
 
 /** Validates a stored report (used when reading reports back). */
 export const reportSchema = z.object({
@@ -117,6 +151,35 @@ export const reportSchema = z.object({
       digest: z.string(),
       expectedDigest: z.string().optional(),
       eventsPerSecond: z.number(),
+      base: z
+        .object({
+          source: z.enum(['empty', 'snapshot', 'table']),
+          seq: z.number(),
+          digest: z.string().optional(),
+          from: z.string().optional(),
+        })
+        .optional(),
+      rejections: z
+        .object({
+          notJson: rejectionTally,
+          unknownType: rejectionTally,
+          schemaInvalid: rejectionTally,
+          rejected: rejectionTally,
+        })
+        .optional(),
+    })
+    .optional(),
+  catchUp: z
+    .object({
+      stream: z.string(),
+      fromSeq: z.number(),
+      toSeq: z.number(),
+      events: z.number(),
+      seconds: z.number(),
+      digest: z.string(),
+      liveDigest: z.string(),
+      outboxToRepublish: z.number(),
+      serviceRtoSeconds: z.number().nullable(),
     })
     .optional(),
   reason: z.string().optional(),

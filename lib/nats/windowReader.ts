@@ -1,7 +1,7 @@
 import { DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describeError, InterruptedError } from '../core/errors.js';
-import { ReplayReadError } from '../core/replay/errors.js';
+import { ReplayReadError, StreamNotFoundError } from '../core/replay/errors.js';
 import type { EventStreamReader, EventStreamState, StreamEvent, WindowReadStats } from '../ports.js';
 import type { NatsAuth, NatsTls } from './auth.js';
 import { connectNats, redactUrl } from './connection.js';
@@ -58,7 +58,9 @@ export class NatsWindowReader implements EventStreamReader {
 
   async state(stream: string): Promise<EventStreamState> {
     const jsm = await jetstreamManager(await this.connection());
-    const info = await jsm.streams.info(stream);
+    const info = await jsm.streams.info(stream).catch((error: unknown) => {
+      throw this.streamError(stream, error);
+    });
     return {
       stream,
       firstSeq: info.state.first_seq,
@@ -69,7 +71,9 @@ export class NatsWindowReader implements EventStreamReader {
 
   async deletedIn(stream: string, fromSeq: number, toSeq: number): Promise<Set<number>> {
     const jsm = await jetstreamManager(await this.connection());
-    const info = await jsm.streams.info(stream, { deleted_details: true });
+    const info = await jsm.streams.info(stream, { deleted_details: true }).catch((error: unknown) => {
+      throw this.streamError(stream, error);
+    });
     return new Set((info.state.deleted ?? []).filter((seq) => seq >= fromSeq && seq <= toSeq));
   }
 
@@ -176,6 +180,14 @@ export class NatsWindowReader implements EventStreamReader {
       if (error instanceof InterruptedError) throw error;
       throw new ResumeFrom(next, error);
     }
+  }
+
+  /** "stream not found" names the stream and the server; other errors pass through. */
+  private streamError(stream: string, error: unknown): unknown {
+    if (!/stream not found/i.test(describeError(error))) return error;
+    return new StreamNotFoundError(`stream "${stream}" not found on ${redactUrl(this.url)}`, {
+      cause: error,
+    });
   }
 
   private async dropConnection(): Promise<void> {
