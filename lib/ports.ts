@@ -227,6 +227,8 @@ export interface EventStreamState {
   firstSeq: number;
   lastSeq: number;
   messages: number;
+  /** The stream's duplicate window (Nats-Msg-Id de-duplication), when the server says. */
+  duplicateWindowSeconds?: number;
 }
 
 /** One event of a window, as read from the stream. */
@@ -235,6 +237,8 @@ export interface StreamEvent {
   subject: string;
   msgId: string | undefined;
   data: Uint8Array;
+  /** When the server stored it (ms since the epoch), when known. */
+  time?: number;
 }
 
 export interface WindowReadStats {
@@ -289,6 +293,14 @@ export interface OutboxSource {
   rowIds(bound: number): Promise<string[]>;
   /** Of these ids, those with no row in the outbox. */
   missing(ids: readonly string[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A restored outbox: the rows the relay had not yet published at the restore point. */
+export interface UnpublishedOutboxSource {
+  readonly table: string;
+  /** Ids (the messages' Nats-Msg-Id) of up to `bound` unpublished rows, and how many there are. */
+  unpublished(bound: number): Promise<{ ids: string[]; count: number }>;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,11 @@ export interface Objectives {
   backupAgeSeconds?: number | null;
   /** How far the newest restorable point lagged behind the drill's start (WAL archive or LatestRestorableTime). */
   restorableLagSeconds?: number | null;
+  /**
+   * Database RTO plus the time the read models took to catch up from the stream (the drill's
+   * optional catch-up phase); absent without it, null when the catch-up did not succeed.
+   */
+  serviceRtoSeconds?: number | null;
 }
 
 export interface ReplaySummary {
@@ -137,6 +142,7 @@ export const reportSchema = z.object({
       rtoTargetSeconds: z.number(),
       backupAgeSeconds: z.number().nullable().optional(),
       restorableLagSeconds: z.number().nullable().optional(),
+      serviceRtoSeconds: z.number().nullable().optional(),
     })
     .optional(),
   replay: z

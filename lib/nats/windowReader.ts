@@ -66,6 +66,9 @@ export class NatsWindowReader implements EventStreamReader {
       firstSeq: info.state.first_seq,
       lastSeq: info.state.last_seq,
       messages: info.state.messages,
+      ...(info.config.duplicate_window !== undefined
+        ? { duplicateWindowSeconds: info.config.duplicate_window / 1e9 }
+        : {}),
     };
   }
 
@@ -225,5 +228,6 @@ function toEvent(m: JsMsg): StreamEvent {
     subject: m.subject,
     msgId: m.headers?.get('Nats-Msg-Id') || undefined,
     data: m.data,
+    time: Math.floor(Number(m.info.timestampNanos) / 1e6),
   };
 }

@@ -180,7 +180,7 @@ export async function seedContactsDemo(options: ContactsSeedOptions): Promise<Co
 }
 
 /**
- * Writes a contacts projection table (created when missing) holding `state`, and its checkpoint
+ * Writes a contacts projection table (created when missing, its rows replaced) holding `state`, and its checkpoint
  * row at `lastSeq`, in one transaction: what the product's projector keeps (also used to lay down
  * a projection at an earlier checkpoint, as a restored database would hold it).
  */
@@ -218,6 +218,7 @@ async function insertProjection(
   const table = quoteQualified(names.table, 'table');
   const checkpoints = quoteQualified(names.checkpointTable, 'checkpointTable');
   await client.query(contactsTableDdl(table, checkpoints));
+  await client.query(`DELETE FROM ${table}`);
   const rows = [...state].map(([id, c]) => [
     id,
     c.name,
