@@ -123,6 +123,19 @@ const checkSchema = z.object({
 
 const rejectionTally = z.object({ count: z.number(), seqs: z.array(z.number()) });
 
+/** The catch-up block of a restore-drill report. */
+export const catchUpSummarySchema = z.object({
+  stream: z.string(),
+  fromSeq: z.number(),
+  toSeq: z.number(),
+  events: z.number(),
+  seconds: z.number(),
+  digest: z.string(),
+  liveDigest: z.string(),
+  outboxToRepublish: z.number(),
+  serviceRtoSeconds: z.number().nullable(),
+});
+
 /** Validates a stored report (used when reading reports back). */
 export const reportSchema = z.object({
   kind: z.enum(reportKinds),
@@ -175,19 +188,8 @@ export const reportSchema = z.object({
         .optional(),
     })
     .optional(),
-  catchUp: z
-    .object({
-      stream: z.string(),
-      fromSeq: z.number(),
-      toSeq: z.number(),
-      events: z.number(),
-      seconds: z.number(),
-      digest: z.string(),
-      liveDigest: z.string(),
-      outboxToRepublish: z.number(),
-      serviceRtoSeconds: z.number().nullable(),
-    })
-    .optional(),
+  catchUp: z.lazy(() => catchUpSummarySchema).optional(),
+
   reason: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });

@@ -69,6 +69,8 @@ export interface DrillState {
   tornDown: boolean;
   /** The catch-up phase's figures, once it ran (absent when no catch-up is configured). */
   catchUp?: CatchUpState | null;
+  /** The state machine's CatchUp state is still to run (AWS: Verify leaves masking to it). */
+  catchUpPending?: boolean | undefined;
 }
 
 /** What the catch-up phase found, carried to the report. */

@@ -65,6 +65,16 @@ export function* contactsDemoEvents(
   }
 }
 
+/** The state the first `count` demo events fold to (the same events whatever the total). */
+export function contactsStateAt(
+  count: number,
+  options: { contacts?: number; seed?: number; start?: Date } = {},
+): ContactsState {
+  const state: ContactsState = new Map();
+  for (const event of contactsDemoEvents(count, options)) applyContactEvent(state, event);
+  return state;
+}
+
 /** Creates the stream (subjects `<prefix>.>`) when it does not exist. */
 export async function ensureStream(
   natsUrl: string,
@@ -162,8 +172,7 @@ export async function seedContactsDemo(options: ContactsSeedOptions): Promise<Co
     1000,
     options.natsAuth,
   );
-  const state: ContactsState = new Map();
-  for (const event of contactsDemoEvents(count, gen)) applyContactEvent(state, event);
+  const state = contactsStateAt(count, gen);
   const { digest } = digestEntries(contactsProjection.canonical(state));
   const table = options.table ?? contactsTable;
   const checkpointTable = options.checkpointTable ?? defaultCheckpointTable;

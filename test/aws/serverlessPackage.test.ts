@@ -180,7 +180,7 @@ describe('serverless package (CloudFormation)', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties['ScheduleExpression']);
     expect(rules).toEqual(expect.arrayContaining(['cron(0 2 * * ? *)', 'cron(0 6 1 * ? *)']));
     const ours = ofType('AWS::Lambda::Function').filter(([name]) => /^(Backup|RestoreDrill)[A-Z]/.test(name));
-    expect(ours).toHaveLength(9);
+    expect(ours).toHaveLength(10);
     for (const [name, fn] of ours) {
       const env = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
       expect(() => JSON.parse(env['DRILLBOOK_CONFIG_JSON']!), name).not.toThrow();
@@ -193,6 +193,7 @@ describe('serverless package (CloudFormation)', () => {
       'BackupStartLambdaFunction',
       'BackupFinishLambdaFunction',
       'RestoreDrillVerifyLambdaFunction',
+      'RestoreDrillCatchUpLambdaFunction',
       'ReplayRehearsalLambdaFunction',
       'RotatePostgresLambdaFunction',
     ];

@@ -1,12 +1,12 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../lib/core/report.js';
-import { catchUpWiring } from '../../lib/local/catchUpWiring.js';
+import { catchUpWiring } from '../../lib/jobs/catchUpWiring.js';
 import { localSource } from '../../lib/local/wiring.js';
 import { connectNats } from '../../lib/nats/connection.js';
-import { applyContactEvent, type ContactsState } from '../../lib/projections/contacts.js';
 import {
   contactsDemoEvents,
+  contactsStateAt,
   ensureStream,
   publishEvents,
   writeContactsProjection,
@@ -21,11 +21,7 @@ cleanupNatsAfterAll();
 
 const contacts = 20;
 const events = (from: number, to: number) => [...contactsDemoEvents(to, { contacts })].slice(from - 1);
-const stateAt = (seq: number): ContactsState => {
-  const state: ContactsState = new Map();
-  for (const e of events(1, seq)) applyContactEvent(state, e);
-  return state;
-};
+const stateAt = (seq: number) => contactsStateAt(seq, { contacts });
 const clean = { table: 'public.contacts_projection', checkpointTable: 'public.contacts_checkpoints' };
 const tampered = { table: 'public.tampered_projection', checkpointTable: 'public.tampered_checkpoints' };
 
