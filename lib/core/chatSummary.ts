@@ -11,7 +11,7 @@ export function chatSummary(report: Report, location?: string): string {
   if (report.objectives) {
     const o = report.objectives;
     lines.push(
-      `RPO ${formatDuration(o.rpoSeconds)} (target ${formatDuration(o.rpoTargetSeconds)}) · RTO ${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)})`,
+      `RPO ${formatDuration(o.rpoSeconds)} (target ${formatDuration(o.rpoTargetSeconds)}) · RTO ${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)})${o.serviceRtoSeconds !== undefined ? ` · service RTO ${formatDuration(o.serviceRtoSeconds)} (DB + read models)` : ''}`,
     );
   }
   if (report.replay) {

@@ -25,11 +25,25 @@ export function renderMarkdown(report: Report): string {
     lines.push('', '## Recovery objectives', '', '| objective | measured | target |', '|---|---|---|');
     lines.push(`| RPO | ${formatDuration(o.rpoSeconds)} | ${formatDuration(o.rpoTargetSeconds)} |`);
     lines.push(`| RTO | ${formatDuration(o.rtoSeconds)} | ${formatDuration(o.rtoTargetSeconds)} |`);
+    if (o.serviceRtoSeconds !== undefined) {
+      lines.push(
+        `| service RTO (DB + read models) | ${formatDuration(o.serviceRtoSeconds)} | ${formatDuration(o.rtoTargetSeconds)} |`,
+      );
+    }
     if (o.backupAgeSeconds !== undefined)
       lines.push(`| backup age | ${formatDuration(o.backupAgeSeconds)} | |`);
     if (o.restorableLagSeconds !== undefined) {
       lines.push(`| restorable-point lag | ${formatDuration(o.restorableLagSeconds)} | |`);
     }
+  }
+  if (report.catchUp) {
+    const c = report.catchUp;
+    lines.push('', '## Catch-up', '');
+    lines.push(
+      `- Stream \`${c.stream}\`, sequences ${c.fromSeq}..${c.toSeq}: ${c.events} events in ${formatDuration(c.seconds)}`,
+    );
+    lines.push(`- Digest: \`${c.digest}\` (live \`${c.liveDigest}\`)`);
+    lines.push(`- Outbox rows to republish on recovery: ${c.outboxToRepublish}`);
   }
   if (report.replay) {
     const r = report.replay;
