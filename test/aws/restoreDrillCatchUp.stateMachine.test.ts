@@ -8,13 +8,8 @@ import { runStateMachine } from '../../lib/aws/localStateMachine.js';
 import type { Report } from '../../lib/core/report.js';
 import { connectNats } from '../../lib/nats/connection.js';
 import { withClient } from '../../lib/pg/connection.js';
-import {
-  contactsDemoEvents,
-  contactsStateAt,
-  ensureStream,
-  publishEvents,
-  writeContactsProjection,
-} from '../../lib/projections/contactsSeed.js';
+import { ensureStream } from '../../lib/projections/contactsSeed.js';
+import { publishDemoEvents, writeProjectionAt } from '../helpers/contactsDemo.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 import { FakeRds } from './fakeRds.js';
@@ -35,8 +30,6 @@ let runbook: string;
 let fake: FakeRds;
 let liveUrl: string;
 
-const contacts = 20;
-const stateAt = (seq: number) => contactsStateAt(seq, { contacts });
 const tables = { table: 'public.contacts_projection', checkpointTable: 'public.projection_checkpoints' };
 
 beforeAll(async () => {
@@ -52,10 +45,10 @@ beforeAll(async () => {
   live.pathname = '/live';
   liveUrl = live.toString();
   await ensureStream(nats.url, 'CONTACTS', 'contacts');
-  await publishEvents(nats.url, 'contacts', contactsDemoEvents(300, { contacts }));
+  await publishDemoEvents(nats.url, 'contacts', 1, 300);
   // The database restored from the backup holds the projection at 200; production is at 300.
-  await writeContactsProjection(pg.url(), stateAt(200), 200, tables);
-  await writeContactsProjection(liveUrl, stateAt(300), 300, tables);
+  await writeProjectionAt(pg.url(), 200, tables);
+  await writeProjectionAt(liveUrl, 300, tables);
 }, 120_000);
 
 function configure(catchUp: boolean): void {

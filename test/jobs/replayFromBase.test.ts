@@ -13,11 +13,11 @@ import { NatsWindowReader } from '../../lib/nats/windowReader.js';
 import { PgLiveProjection } from '../../lib/pg/liveProjection.js';
 import { applyContactEvent, type ContactsState, contactsProjection } from '../../lib/projections/contacts.js';
 import {
-  contactsDemoEvents,
   publishEvents,
   seedContactsDemo,
   writeContactsProjection,
 } from '../../lib/projections/contactsSeed.js';
+import { demoContacts, demoEventsBetween } from '../helpers/contactsDemo.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
 
@@ -34,11 +34,8 @@ beforeAll(async () => {
   [nats, postgres] = await Promise.all([startNats(), startPostgres()]);
 });
 
-const contacts = 20;
-/** Demo events n (1-based) from..to: the same events whatever the total. */
-function eventsBetween(from: number, to: number) {
-  return [...contactsDemoEvents(to, { contacts })].slice(from - 1);
-}
+const contacts = demoContacts;
+const eventsBetween = demoEventsBetween;
 
 async function addStream(name: string, subjects: string, maxMsgs = -1): Promise<void> {
   const nc = await connectNats(nats.url);

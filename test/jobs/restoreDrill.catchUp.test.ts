@@ -5,12 +5,11 @@ import { catchUpWiring } from '../../lib/jobs/catchUpWiring.js';
 import { localSource } from '../../lib/local/wiring.js';
 import { connectNats } from '../../lib/nats/connection.js';
 import {
-  contactsDemoEvents,
   contactsStateAt,
   ensureStream,
-  publishEvents,
   writeContactsProjection,
 } from '../../lib/projections/contactsSeed.js';
+import { demoContacts, publishDemoEvents, writeProjectionAt } from '../helpers/contactsDemo.js';
 import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
 import { archiveNow, backup, drill } from '../helpers/drillJobs.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
@@ -19,9 +18,6 @@ import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
 cleanupPostgresAfterAll();
 cleanupNatsAfterAll();
 
-const contacts = 20;
-const events = (from: number, to: number) => [...contactsDemoEvents(to, { contacts })].slice(from - 1);
-const stateAt = (seq: number) => contactsStateAt(seq, { contacts });
 const clean = { table: 'public.contacts_projection', checkpointTable: 'public.contacts_checkpoints' };
 const tampered = { table: 'public.tampered_projection', checkpointTable: 'public.tampered_checkpoints' };
 
@@ -41,9 +37,9 @@ beforeAll(async () => {
   f = await drillFixture({ nats: { url: nats.url } });
   const url = f.pg.url();
   await ensureStream(nats.url, 'CONTACTS', 'contacts');
-  await publishEvents(nats.url, 'contacts', events(1, 200));
-  await writeContactsProjection(url, stateAt(200), 200, clean);
-  const wrong = stateAt(200);
+  await publishDemoEvents(nats.url, 'contacts', 1, 200);
+  await writeProjectionAt(url, 200, clean);
+  const wrong = contactsStateAt(200, { contacts: demoContacts });
   wrong.get('c-3')!.circles.add('tampered');
   await writeContactsProjection(url, wrong, 200, tampered);
   await f.sql(`CREATE TABLE public.outbox (id text PRIMARY KEY, published_at timestamptz)`);
@@ -55,9 +51,9 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 1100));
   targetTime = (await f.sql<{ now: Date }>('SELECT clock_timestamp() AS now'))[0]!.now;
   await new Promise((r) => setTimeout(r, 1100));
-  await publishEvents(nats.url, 'contacts', events(201, 300));
-  await writeContactsProjection(url, stateAt(300), 300, clean);
-  await writeContactsProjection(url, stateAt(300), 300, tampered);
+  await publishDemoEvents(nats.url, 'contacts', 201, 300);
+  await writeProjectionAt(url, 300, clean);
+  await writeProjectionAt(url, 300, tampered);
   await f.sql(`UPDATE public.outbox SET published_at = now() WHERE published_at IS NULL`);
   await f.sql(`INSERT INTO public.outbox SELECT 'evt-' || g, now() FROM generate_series(211, 300) g`);
   await archiveNow(f);
