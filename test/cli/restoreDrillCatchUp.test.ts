@@ -45,6 +45,13 @@ describe('drillbook restore-drill --catch-up', () => {
     ).rejects.toThrow(/--catch-up: cannot be given with --no-catch-up/);
   });
 
+  it('refuses the flags with --target aws, where the deployed config decides', async () => {
+    const { ctx } = capturedContext();
+    await expect(
+      restoreDrillCommand.run(['--config', configFile(), '--target', 'aws', '--no-catch-up'], ctx),
+    ).rejects.toThrow(/--no-catch-up: with --target aws/);
+  });
+
   it('names the missing NATS server of a configured catch-up', async () => {
     const { ctx } = capturedContext();
     const file = configFile({ catchUp: { projections: [{ stream: 'CONTACTS', projection: 'contacts' }] } });

@@ -63,6 +63,12 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
     if (targetTime && targetTime.getTime() > Date.now() + 60_000) {
       throw new InputError('--target-time', 'is in the future');
     }
+    if (values.target === 'aws' && (values['catch-up'] || values['no-catch-up'])) {
+      throw new InputError(
+        values['catch-up'] ? '--catch-up' : '--no-catch-up',
+        'with --target aws the catch-up state follows systems[].restore.catchUp.enabled of the deployed config',
+      );
+    }
     if (values.target === 'aws') {
       // The deployed workflow, run here: point-in-time restore into staging, verify, mask, tear down.
       const input = {
