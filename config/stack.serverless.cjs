@@ -57,11 +57,17 @@ const RUNBOOK_ROLES = [
   'DrillbookBackupFailedRole',
   'DrillbookRestoreDrillStartRole',
   'DrillbookRestoreDrillVerifyRole',
+  'DrillbookRestoreDrillCatchUpRole',
   'DrillbookRestoreDrillReportRole',
 ];
 /** Roles that post a report to chat. */
 const CHAT_ROLES = RUNBOOK_ROLES.filter(
-  (r) => !['DrillbookRestoreDrillStartRole', 'DrillbookRestoreDrillVerifyRole'].includes(r),
+  (r) =>
+    ![
+      'DrillbookRestoreDrillStartRole',
+      'DrillbookRestoreDrillVerifyRole',
+      'DrillbookRestoreDrillCatchUpRole',
+    ].includes(r),
 );
 const STATE_MACHINES = ['BackupStateMachine', 'RestoreDrillStateMachine', 'ReplayRehearsalStateMachine'];
 const TOPIC = 'DrillbookAlarmTopic';
@@ -312,12 +318,17 @@ function stackSettings(config, params, stage) {
     });
   }
   if (replaySecrets.length > 0) {
-    resources.DrillbookReplaySecretsPolicy = policy('drillbook-replay-secrets', ['ReplayRehearsalRole'], {
-      Sid: 'ReplayLogins',
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: replaySecrets,
-    });
+    // The restore drill's catch-up reads the same logins (NATS, the live projection's Postgres).
+    resources.DrillbookReplaySecretsPolicy = policy(
+      'drillbook-replay-secrets',
+      ['ReplayRehearsalRole', 'DrillbookRestoreDrillCatchUpRole'],
+      {
+        Sid: 'ReplayLogins',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: replaySecrets,
+      },
+    );
   }
   if (webhookSecretId) {
     resources.DrillbookChatWebhookPolicy = policy('drillbook-chat-webhook', chatRoles, {

@@ -81,6 +81,51 @@ export const retentionSchema = z
   })
   .default({ maxAgeDays: 14, keepMonthly: 3 });
 
+const qualifiedTable = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a table name (schema.table)');
+
+/**
+ * The restore drill's catch-up phase: after the restored database passed verification, replay
+ * each projection's events from its restored checkpoint to the live projection's checkpoint and
+ * compare digests; reconcile the restored outbox with the stream.
+ */
+export const catchUpSchema = z.strictObject({
+  /** Run the phase in every drill (default true; `--no-catch-up` skips it once, `--catch-up` forces it). */
+  enabled: z.boolean().default(true),
+  /** NATS server; default: systems[].nats.url. */
+  natsUrl: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\//, 'must be a nats://, tls:// or wss:// URL')
+    .optional(),
+  /** Postgres holding the live projections; default: database.sourceUrl (the database restored). */
+  liveUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  projections: z
+    .array(
+      z.strictObject({
+        stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name'),
+        projection: z.string().min(1),
+        table: qualifiedTable.optional(),
+        checkpointTable: qualifiedTable.optional(),
+      }),
+    )
+    .min(1, 'must list at least one projection'),
+  /** The product's outbox: rows whose published column is null were not yet published. */
+  outbox: z
+    .strictObject({
+      table: qualifiedTable,
+      stream: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a stream name'),
+      idColumn: z.string().default('id'),
+      publishedColumn: z.string().default('published_at'),
+      bound: z.number().int().min(1).max(10_000_000).default(100_000),
+    })
+    .optional(),
+  connectTimeoutSeconds: z.number().int().min(1).max(600).default(30),
+});
+
 export const restoreSchema = z
   .strictObject({
     /** Must be "staging": drills never restore anywhere else. */
@@ -93,6 +138,8 @@ export const restoreSchema = z
     masking: z.array(maskingRuleSchema).default([]),
     /** Per-wait time limit for recovery. */
     recoveryTimeoutSeconds: z.number().int().positive().default(3600),
+    /** Optional catch-up of the read models from the stream after verification. */
+    catchUp: catchUpSchema.optional(),
   })
   .default({ environment: 'staging', checks: [], masking: [], recoveryTimeoutSeconds: 3600 });
 

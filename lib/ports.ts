@@ -13,6 +13,7 @@ import type {
 import type { SliSeries } from './core/canary/judge.js';
 import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { OrphanSweep } from './core/orphans.js';
+import type { CanonicalEntry } from './core/replay/digest.js';
 import type { Check, Report } from './core/report.js';
 import type { SecretListFilter } from './core/rotation/secretFilter.js';
 
@@ -239,6 +240,8 @@ export interface EventStreamState {
   firstSeq: number;
   lastSeq: number;
   messages: number;
+  /** The stream's duplicate window (Nats-Msg-Id de-duplication), when the server says. */
+  duplicateWindowSeconds?: number;
 }
 
 /** One event of a window, as read from the stream. */
@@ -247,6 +250,8 @@ export interface StreamEvent {
   subject: string;
   msgId: string | undefined;
   data: Uint8Array;
+  /** When the server stored it (ms since the epoch), when known. */
+  time?: number;
 }
 
 export interface WindowReadStats {
@@ -273,10 +278,24 @@ export interface EventStreamReader {
   close(): Promise<void>;
 }
 
+/** A projection table at its checkpoint: the rows as the projection's canonical entries. */
+export interface ProjectionTableState {
+  table: string;
+  checkpoint: number;
+  digest: string;
+  rows: number;
+  entries: CanonicalEntry[];
+}
+
 /** The live read model in Postgres, digested the way the projection digests its replayed state. */
 export interface LiveProjectionSource {
   /** Reads checkpoint and rows in one snapshot; null when the checkpoint table has no row. */
   digest(): Promise<{ table: string; checkpoint: number; digest: string; rows: number } | null>;
+  /**
+   * The same snapshot with the rows as canonical entries, so a rehearsal can start from the table
+   * at its checkpoint (the live table, or a restored copy of it).
+   */
+  state?(): Promise<ProjectionTableState | null>;
   close(): Promise<void>;
 }
 
@@ -287,6 +306,14 @@ export interface OutboxSource {
   rowIds(bound: number): Promise<string[]>;
   /** Of these ids, those with no row in the outbox. */
   missing(ids: readonly string[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A restored outbox: the rows the relay had not yet published at the restore point. */
+export interface UnpublishedOutboxSource {
+  readonly table: string;
+  /** Ids (the messages' Nats-Msg-Id) of up to `bound` unpublished rows, and how many there are. */
+  unpublished(bound: number): Promise<{ ids: string[]; count: number }>;
   close(): Promise<void>;
 }
 

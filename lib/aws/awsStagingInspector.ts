@@ -23,12 +23,8 @@ export class AwsStagingInspector implements StagingInspector {
     this.pg = new PgStagingInspector({ ...options, stagingGuard: (handle) => assertStaging(handle) });
   }
 
-  private async withLogin(handle: StagingHandle): Promise<StagingHandle> {
-    const credential = await readDbCredential(this.secrets, this.secretId);
-    const url = new URL(handle.connectionString);
-    url.username = encodeURIComponent(credential.username);
-    url.password = encodeURIComponent(credential.password);
-    return { id: handle.id, connectionString: url.toString() };
+  private withLogin(handle: StagingHandle): Promise<StagingHandle> {
+    return stagingWithLogin(this.secrets, this.secretId, handle);
   }
 
   async fingerprint(handle: StagingHandle, manifest: Manifest) {
@@ -50,4 +46,17 @@ export class AwsStagingInspector implements StagingInspector {
   async mask(handle: StagingHandle): Promise<Check> {
     return this.pg.mask(await this.withLogin(handle));
   }
+}
+
+/** The staging handle with the source's login (a restore keeps the master user), in memory only. */
+export async function stagingWithLogin(
+  secrets: SecretsManagerClient,
+  secretId: string,
+  handle: StagingHandle,
+): Promise<StagingHandle> {
+  const credential = await readDbCredential(secrets, secretId);
+  const url = new URL(handle.connectionString);
+  url.username = encodeURIComponent(credential.username);
+  url.password = encodeURIComponent(credential.password);
+  return { id: handle.id, connectionString: url.toString() };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   beginDrill,
+  catchUpStaging,
   type DrillState,
   finishDrill,
   maskStaging,
@@ -9,6 +10,7 @@ import {
   verifyStaging,
   verifyStagingTarget,
 } from '../jobs/restoreDrillSteps.js';
+import { awsCatchUpWiring } from './catchUpRuntime.js';
 import {
   type AwsDrillState,
   type DrillTeardownEvent,
@@ -60,15 +62,32 @@ export async function startDrillStep(event: DrillStartEvent): Promise<AwsDrillSt
   return keep(await provisionStaging(d, state), event.executionName);
 }
 
-/** Verification against the manifest, the (no-op) roll-forward, integrity checks, masking. */
+/**
+ * Verification against the manifest, the (no-op) roll-forward, integrity checks, masking. With a
+ * catch-up configured (restore.catchUp, enabled), masking waits for the CatchUp state: the read
+ * models must be caught up on the unmasked copy.
+ */
 export async function verifyDrillStep(state: StateIn): Promise<AwsDrillState> {
   const rt = awsRuntime(state.options.system, logProgress);
   const d = deps(rt, state.drillKey);
   let next: DrillState = await verifyStaging(d, state);
   next = await rollForwardStaging(d, next);
   next = await verifyStagingTarget(d, next);
+  if (rt.system.restore.catchUp?.enabled && next.run.failure === null) {
+    return keep({ ...next, catchUpPending: true }, state.drillKey);
+  }
   next = await maskStaging(d, next);
-  return keep(next, state.drillKey);
+  return keep({ ...next, catchUpPending: false }, state.drillKey);
+}
+
+/** The CatchUp state: the read models caught up from the stream on the restored copy, then masking. */
+export async function catchUpDrillStep(state: StateIn): Promise<AwsDrillState> {
+  const rt = awsRuntime(state.options.system, logProgress);
+  const d = deps(rt, state.drillKey);
+  const catchUp = await awsCatchUpWiring(rt, d.publishers.runbook);
+  let next: DrillState = await catchUpStaging({ ...d, catchUp }, state);
+  next = await maskStaging(d, next);
+  return keep({ ...next, catchUpPending: false }, state.drillKey);
 }
 
 export interface DrillReportEvent extends DrillTeardownEvent {

@@ -3,6 +3,7 @@ import { handler as backupFinish } from '../../functions/backupFinish.js';
 import { handler as backupPoll } from '../../functions/backupPoll.js';
 import { handler as backupStart } from '../../functions/backupStart.js';
 import { handler as replayRehearsal } from '../../functions/replayRehearsal.js';
+import { handler as restoreDrillCatchUp } from '../../functions/restoreDrillCatchUp.js';
 import { handler as restoreDrillPoll } from '../../functions/restoreDrillPoll.js';
 import { handler as restoreDrillReport } from '../../functions/restoreDrillReport.js';
 import { handler as restoreDrillStart } from '../../functions/restoreDrillStart.js';
@@ -19,6 +20,7 @@ export const functionHandlers: Record<string, LocalHandler> = {
   restoreDrillStart,
   restoreDrillPoll,
   restoreDrillVerify,
+  restoreDrillCatchUp,
   restoreDrillTeardown,
   restoreDrillReport,
   replayRehearsal,

@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import type { AnyProjection } from '../core/replay/projection.js';
 import { replayEnvironmentFromProcess } from '../jobs/replayEnvironment.js';
 import { type ConfiguredStream, type ReplayEnvironment, replayRequestSchema } from '../jobs/replayRequest.js';
-import { natsAuthFromSecret } from '../nats/auth.js';
+import { type NatsAuth, natsAuthFromSecret } from '../nats/auth.js';
 import type { SecretValueReader } from '../ports.js';
 import { loadProjectionModule } from '../projections/loader.js';
 import { lambdaConfig } from './runtime.js';
@@ -70,7 +70,8 @@ function replaySystem(
   return { system, index: config.systems.indexOf(system) };
 }
 
-async function replayPgUrl(
+/** The replay's Postgres (live projection, outbox) from systems[].replay's secret, when configured. */
+export async function replayPgUrl(
   system: SystemConfig,
   index: number,
   secrets: SecretValueReader,
@@ -95,6 +96,17 @@ async function replayPgUrl(
   return postgresUrl({ host: s.host, port: s.port }, database, s, db.sslMode);
 }
 
+/** The NATS login from systems[].nats.credentialsSecretId, read now (never at packaging). */
+export async function natsLoginOf(
+  system: SystemConfig,
+  index: number,
+  secrets: SecretValueReader,
+): Promise<NatsAuth | undefined> {
+  const id = system.nats?.credentialsSecretId;
+  if (!id) return undefined;
+  return natsAuthFromSecret(await secrets.readSecret(id), id, `systems.${index}.nats.credentialsSecretId`);
+}
+
 /**
  * The rehearsal's environment on AWS, from the config ($DRILLBOOK_CONFIG_JSON) at invocation:
  * systems[].nats (URL, TLS, and the login read from Secrets Manager now, not at packaging) and
@@ -113,13 +125,7 @@ export async function replayEnvironmentFromConfig(
   const secrets =
     options.secrets ?? new SecretsManagerReader(system.aws ? { region: system.aws.region } : {});
   const { nats } = system;
-  const natsAuth = nats.credentialsSecretId
-    ? natsAuthFromSecret(
-        await secrets.readSecret(nats.credentialsSecretId),
-        nats.credentialsSecretId,
-        `systems.${index}.nats.credentialsSecretId`,
-      )
-    : undefined;
+  const natsAuth = await natsLoginOf(system, index, secrets);
   const pgUrl = await replayPgUrl(system, index, secrets);
   const { streams, projections } = await configuredStreams(
     system,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reportKinds, reportSchema } from '../core/report.js';
+import { catchUpSummarySchema, reportKinds, reportSchema } from '../core/report.js';
 import { parseZonedTime } from '../core/zonedTime.js';
 
 /**
@@ -41,6 +41,14 @@ export const drillStateSchema = z.object({
   verifiedAt: isoTime.nullable(),
   heartbeat: isoTime.nullable(),
   tornDown: z.boolean(),
+  /** Set by Verify when the system configures a catch-up: the CatchUp state runs (and masks after it). */
+  catchUpPending: z.boolean().optional(),
+  /** The catch-up phase's figures (restore.catchUp). */
+  catchUp: catchUpSummarySchema
+    .omit({ serviceRtoSeconds: true })
+    .extend({ passed: z.boolean() })
+    .nullable()
+    .optional(),
   /** The state machine execution this drill runs in (its staging identifier derives from it). */
   drillKey: z.string().min(1),
 });

@@ -113,7 +113,7 @@ function kindFields(report: Report): TextObject[] {
     out.push(field('Events', `${r.events} (${Math.round(r.eventsPerSecond)}/s)`));
     out.push(field('Gaps / duplicates', `${r.gaps.length} / ${r.duplicates}`));
     out.push(field('Schema violations', String(r.schemaViolations)));
-    const digest = `\`${mrkdwnEscape(r.digest.slice(0, 16))}\``;
+    const digest = r.digest === '' ? 'none (the run stopped)' : `\`${mrkdwnEscape(r.digest.slice(0, 16))}\``;
     out.push(
       field(
         'Digest',

@@ -11,12 +11,16 @@ export function chatSummary(report: Report, location?: string): string {
   if (report.objectives) {
     const o = report.objectives;
     lines.push(
-      `RPO ${formatDuration(o.rpoSeconds)} (target ${formatDuration(o.rpoTargetSeconds)}) · RTO ${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)})`,
+      `RPO ${formatDuration(o.rpoSeconds)} (target ${formatDuration(o.rpoTargetSeconds)}) · RTO ${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)})${o.serviceRtoSeconds !== undefined ? ` · service RTO ${formatDuration(o.serviceRtoSeconds)} (DB + read models)` : ''}`,
     );
   }
   if (report.replay) {
     const r = report.replay;
-    lines.push(`${r.events} events ${r.fromSeq}..${r.toSeq}, digest ${r.digest.slice(0, 12)}`);
+    lines.push(
+      r.digest === ''
+        ? `${r.events} events read of ${r.stream} ${r.fromSeq}..${r.toSeq} before the run stopped (no digest)`
+        : `${r.events} events ${r.fromSeq}..${r.toSeq}${r.base && r.base.source !== 'empty' ? ` from the ${r.base.source} at ${r.base.seq}` : ''}, digest ${r.digest.slice(0, 12)}`,
+    );
   }
   const failed = report.checks.filter((c) => c.outcome === 'failed' || c.outcome === 'inconclusive');
   for (const c of failed.slice(0, 5)) lines.push(`• ${c.name} ${c.outcome}: ${c.detail}`);

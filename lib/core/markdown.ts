@@ -25,11 +25,25 @@ export function renderMarkdown(report: Report): string {
     lines.push('', '## Recovery objectives', '', '| objective | measured | target |', '|---|---|---|');
     lines.push(`| RPO | ${formatDuration(o.rpoSeconds)} | ${formatDuration(o.rpoTargetSeconds)} |`);
     lines.push(`| RTO | ${formatDuration(o.rtoSeconds)} | ${formatDuration(o.rtoTargetSeconds)} |`);
+    if (o.serviceRtoSeconds !== undefined) {
+      lines.push(
+        `| service RTO (DB + read models) | ${formatDuration(o.serviceRtoSeconds)} | ${formatDuration(o.rtoTargetSeconds)} |`,
+      );
+    }
     if (o.backupAgeSeconds !== undefined)
       lines.push(`| backup age | ${formatDuration(o.backupAgeSeconds)} | |`);
     if (o.restorableLagSeconds !== undefined) {
       lines.push(`| restorable-point lag | ${formatDuration(o.restorableLagSeconds)} | |`);
     }
+  }
+  if (report.catchUp) {
+    const c = report.catchUp;
+    lines.push('', '## Catch-up', '');
+    lines.push(
+      `- Stream \`${c.stream}\`, sequences ${c.fromSeq}..${c.toSeq}: ${c.events} events in ${formatDuration(c.seconds)}`,
+    );
+    lines.push(`- Digest: \`${c.digest}\` (live \`${c.liveDigest}\`)`);
+    lines.push(`- Outbox rows to republish on recovery: ${c.outboxToRepublish}`);
   }
   if (report.replay) {
     const r = report.replay;
@@ -38,8 +52,23 @@ export function renderMarkdown(report: Report): string {
       `- Stream \`${r.stream}\`, sequences ${r.fromSeq}..${r.toSeq}: ${r.events} events (${Math.round(r.eventsPerSecond)}/s)`,
     );
     lines.push(`- Gaps: ${r.gaps.length === 0 ? 'none' : r.gaps.map(([a, b]) => `${a}-${b}`).join(', ')}`);
+    if (r.base) {
+      lines.push(
+        `- Base state: ${r.base.source === 'empty' ? 'empty' : `${r.base.source} at ${r.base.seq}${r.base.from ? ` (${r.base.from})` : ''}`}`,
+      );
+    }
     lines.push(`- Duplicates: ${r.duplicates}, schema violations: ${r.schemaViolations}`);
-    lines.push(`- Digest: \`${r.digest}\`${r.expectedDigest ? ` (expected \`${r.expectedDigest}\`)` : ''}`);
+    if (r.rejections) {
+      const k = r.rejections;
+      lines.push(
+        `- Left out of the fold: ${k.notJson.count} not JSON, ${k.unknownType.count} unknown type, ${k.schemaInvalid.count} schema-invalid, ${k.rejected.count} rejected by the projection`,
+      );
+    }
+    lines.push(
+      r.digest === ''
+        ? `- Digest: none (the run stopped after ${r.events} events)`
+        : `- Digest: \`${r.digest}\`${r.expectedDigest ? ` (expected \`${r.expectedDigest}\`)` : ''}`,
+    );
   }
   if (report.phases.length > 0) {
     lines.push('', '## Phases', '', '| phase | outcome | duration | detail |', '|---|---|---|---|');

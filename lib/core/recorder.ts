@@ -96,7 +96,14 @@ export class RunRecorder {
     return this.failure !== undefined || this.checks.some((c) => c.outcome === 'failed');
   }
 
-  finish(extra: { objectives?: Objectives; replay?: Report['replay']; outcome?: Outcome } = {}): Report {
+  finish(
+    extra: {
+      objectives?: Objectives;
+      replay?: Report['replay'];
+      catchUp?: Report['catchUp'];
+      outcome?: Outcome;
+    } = {},
+  ): Report {
     const report: Report = {
       kind: this.kind,
       id: this.id,
@@ -110,6 +117,7 @@ export class RunRecorder {
     };
     if (extra.objectives) report.objectives = extra.objectives;
     if (extra.replay) report.replay = extra.replay;
+    if (extra.catchUp) report.catchUp = extra.catchUp;
     if (this.failure !== undefined) report.reason = this.failure;
     if (Object.keys(this.details).length > 0) report.details = { ...this.details };
     return report;

@@ -39,6 +39,11 @@ export interface Objectives {
   backupAgeSeconds?: number | null;
   /** How far the newest restorable point lagged behind the drill's start (WAL archive or LatestRestorableTime). */
   restorableLagSeconds?: number | null;
+  /**
+   * Database RTO plus the time the read models took to catch up from the stream (the drill's
+   * optional catch-up phase); absent without it, null when the catch-up did not succeed.
+   */
+  serviceRtoSeconds?: number | null;
 }
 
 export interface ReplaySummary {
@@ -52,6 +57,37 @@ export interface ReplaySummary {
   digest: string;
   expectedDigest?: string;
   eventsPerSecond: number;
+  /**
+   * Where the state started (added with replay from a base state): "empty" at 0, a stored
+   * "snapshot" or a projection "table" at its checkpoint, at sequence `seq` (= fromSeq - 1, except
+   * for a partial window folded from an empty state).
+   */
+  base?: { source: 'empty' | 'snapshot' | 'table'; seq: number; digest?: string; from?: string };
+  /**
+   * Events left out of the fold, per kind: exact counts and the first sequences (at most 100 per
+   * kind). schemaViolations = notJson + unknownType + schemaInvalid; rejected = valid events the
+   * projection refused in its state.
+   */
+  rejections?: Record<
+    'notJson' | 'unknownType' | 'schemaInvalid' | 'rejected',
+    { count: number; seqs: number[] }
+  >;
+}
+
+/** The restore drill's catch-up phase (see DESIGN.md "Service RTO"). */
+export interface CatchUpSummary {
+  stream: string;
+  /** First sequence replayed (the restored checkpoint + 1) and the live checkpoint it caught up to. */
+  fromSeq: number;
+  toSeq: number;
+  events: number;
+  seconds: number;
+  digest: string;
+  liveDigest: string;
+  /** Restored outbox rows not yet published at the restore point: republished on recovery. */
+  outboxToRepublish: number;
+  /** Database RTO plus the catch-up time; null when either is unknown. */
+  serviceRtoSeconds: number | null;
 }
 
 export interface Report {
@@ -66,6 +102,7 @@ export interface Report {
   checks: Check[];
   objectives?: Objectives;
   replay?: ReplaySummary;
+  catchUp?: CatchUpSummary;
   /** Why the run failed, when it did (first error). */
   reason?: string;
   /** Free-form, kind-specific facts (backup id, target time, ...). */
@@ -83,6 +120,21 @@ const checkSchema = z.object({
   name: z.string(),
   outcome: z.enum(['passed', 'failed', 'inconclusive', 'skipped']),
   detail: z.string(),
+});
+
+const rejectionTally = z.object({ count: z.number(), seqs: z.array(z.number()) });
+
+/** The catch-up block of a restore-drill report. */
+export const catchUpSummarySchema = z.object({
+  stream: z.string(),
+  fromSeq: z.number(),
+  toSeq: z.number(),
+  events: z.number(),
+  seconds: z.number(),
+  digest: z.string(),
+  liveDigest: z.string(),
+  outboxToRepublish: z.number(),
+  serviceRtoSeconds: z.number().nullable(),
 });
 
 /** Validates a stored report (used when reading reports back). */
@@ -104,6 +156,7 @@ export const reportSchema = z.object({
       rtoTargetSeconds: z.number(),
       backupAgeSeconds: z.number().nullable().optional(),
       restorableLagSeconds: z.number().nullable().optional(),
+      serviceRtoSeconds: z.number().nullable().optional(),
     })
     .optional(),
   replay: z
@@ -118,8 +171,26 @@ export const reportSchema = z.object({
       digest: z.string(),
       expectedDigest: z.string().optional(),
       eventsPerSecond: z.number(),
+      base: z
+        .object({
+          source: z.enum(['empty', 'snapshot', 'table']),
+          seq: z.number(),
+          digest: z.string().optional(),
+          from: z.string().optional(),
+        })
+        .optional(),
+      rejections: z
+        .object({
+          notJson: rejectionTally,
+          unknownType: rejectionTally,
+          schemaInvalid: rejectionTally,
+          rejected: rejectionTally,
+        })
+        .optional(),
     })
     .optional(),
+  catchUp: z.lazy(() => catchUpSummarySchema).optional(),
+
   reason: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });

@@ -1,16 +1,23 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { CanonicalEntry } from '../core/replay/digest.js';
 import { ProjectionError } from '../core/replay/errors.js';
 import type { AnyProjection } from '../core/replay/projection.js';
 import { type FoldOutcome, finishFold, ProjectionFold } from '../core/replay/runner.js';
 import type { StreamEvent } from '../ports.js';
 import { projections } from '../projections/index.js';
 
-/** Validates and folds a pass's events; `push` may return a promise to slow the reader down. */
+/**
+ * Validates and folds a pass's events; `push` may return a promise to slow the reader down.
+ * `begin` (before the first push) sets the state the pass starts from: a base state's canonical
+ * entries, or null for the projection's initial state (the default).
+ */
 export interface FoldEngine {
+  begin(base: readonly CanonicalEntry[] | null): void;
   push(event: StreamEvent): undefined | Promise<void>;
-  finish(): Promise<FoldOutcome>;
+  /** The outcome; with `keepState`, also the final state's canonical entries (for a snapshot). */
+  finish(keepState?: boolean): Promise<FoldOutcome>;
   close(): Promise<void>;
 }
 
@@ -18,10 +25,14 @@ export type FoldEngineFactory = (projection: AnyProjection) => FoldEngine;
 
 /** Folds on the calling thread. */
 export class InlineFoldEngine implements FoldEngine {
-  private readonly fold: ProjectionFold;
+  private fold: ProjectionFold;
 
-  constructor(projection: AnyProjection) {
+  constructor(private readonly projection: AnyProjection) {
     this.fold = new ProjectionFold(projection);
+  }
+
+  begin(base: readonly CanonicalEntry[] | null): void {
+    this.fold = new ProjectionFold(this.projection, base);
   }
 
   push(event: StreamEvent): undefined {
@@ -29,8 +40,8 @@ export class InlineFoldEngine implements FoldEngine {
     return undefined;
   }
 
-  async finish(): Promise<FoldOutcome> {
-    return finishFold(this.fold);
+  async finish(keepState = false): Promise<FoldOutcome> {
+    return finishFold(this.fold, keepState);
   }
 
   async close(): Promise<void> {}
@@ -95,6 +106,10 @@ export class WorkerFoldEngine implements FoldEngine {
     const worker = new Worker(file, { workerData: { projection: projection.name } });
     worker.unref();
     return new WorkerFoldEngine(worker);
+  }
+
+  begin(base: readonly CanonicalEntry[] | null): void {
+    if (base) this.worker.postMessage({ type: 'begin', base });
   }
 
   push(event: StreamEvent): undefined | Promise<void> {
@@ -163,12 +178,12 @@ export class WorkerFoldEngine implements FoldEngine {
     this.wake();
   }
 
-  async finish(): Promise<FoldOutcome> {
+  async finish(keepState = false): Promise<FoldOutcome> {
     this.post();
     const done = new Promise<FoldOutcome>((resolve) => {
       this.result = resolve;
     });
-    this.worker.postMessage({ type: 'finish' });
+    this.worker.postMessage({ type: 'finish', keepState });
     try {
       return await Promise.race([done, this.failed]);
     } finally {

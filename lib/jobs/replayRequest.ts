@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
+import { baseChoices } from '../core/replay/base.js';
 import type { AnyProjection } from '../core/replay/projection.js';
 import type { NatsAuth, NatsTls } from '../nats/auth.js';
 import { NatsWindowReader } from '../nats/windowReader.js';
@@ -27,6 +28,8 @@ export const replayRequestSchema = z.object({
   projection: z.string().min(1).optional(),
   fromSeq: z.number().int().min(1).optional(),
   toSeq: z.number().int().min(1).optional(),
+  /** Where the state starts (default auto: a stored snapshot, else sequence 1). */
+  base: z.enum(baseChoices).optional(),
   expectDigest: z
     .string()
     .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
@@ -119,6 +122,12 @@ export async function runReplayRequest(
   }
   const projection = findProjection(request.projection, 'projection', env.projections);
   if (request.outboxTable && !env.pgUrl) throw new InputError('outboxTable', 'needs a Postgres URL');
+  if (request.base === 'table' && !env.pgUrl) throw new InputError('base', 'table needs a Postgres URL');
+  const table = () =>
+    new PgLiveProjection(env.pgUrl!, projection, {
+      ...(request.projectionTable ? { table: request.projectionTable } : {}),
+      ...(request.checkpointTable ? { checkpointTable: request.checkpointTable } : {}),
+    });
   const result = await runReplayRehearsal(
     {
       system,
@@ -128,19 +137,14 @@ export async function runReplayRequest(
       ...(request.fromSeq !== undefined ? { fromSeq: request.fromSeq } : {}),
       ...(request.toSeq !== undefined ? { toSeq: request.toSeq } : {}),
       ...(request.expectDigest ? { expectDigest: request.expectDigest } : {}),
+      ...(request.base ? { base: request.base } : {}),
       ...(request.outboxBound !== undefined ? { outboxBound: request.outboxBound } : {}),
       ...(runId ? { runId } : {}),
     },
     {
       reader: new NatsWindowReader(env.natsUrl, { auth: env.natsAuth, tls: env.natsTls }),
-      ...(env.pgUrl
-        ? {
-            live: new PgLiveProjection(env.pgUrl, projection, {
-              ...(request.projectionTable ? { table: request.projectionTable } : {}),
-              ...(request.checkpointTable ? { checkpointTable: request.checkpointTable } : {}),
-            }),
-          }
-        : {}),
+      ...(env.pgUrl ? { live: table() } : {}),
+      ...(request.base === 'table' ? { base: table() } : {}),
       ...(env.pgUrl && request.outboxTable
         ? { outbox: new PgOutbox(env.pgUrl, { table: request.outboxTable }) }
         : {}),

@@ -9,6 +9,8 @@ import type {
 import type { Publishers } from './publish.js';
 import {
   beginDrill,
+  type CatchUpWiring,
+  catchUpStaging,
   type DrillOptions,
   finishDrill,
   maskStaging,
@@ -30,6 +32,8 @@ export interface RestoreDrillDeps {
   now?: () => Date;
   /** Config backup.manifestKey: manifests must carry a matching HMAC. */
   manifestKey?: ManifestKeySource | undefined;
+  /** The optional catch-up phase's sources (systems[].restore.catchUp); without it the phase is skipped. */
+  catchUp?: CatchUpWiring | undefined;
 }
 
 export type RestoreDrillOptions = DrillOptions;
@@ -57,6 +61,7 @@ export async function runRestoreDrill(
   state = await verifyStaging(deps, state);
   state = await rollForwardStaging(deps, state);
   state = await verifyStagingTarget(deps, state);
+  state = await catchUpStaging(deps, state);
   state = await maskStaging(deps, state);
   state = await tearDownStaging(deps, state);
   return finishDrill(deps, state);

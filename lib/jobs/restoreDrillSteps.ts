@@ -1,10 +1,10 @@
 import { BackupError, describeError, TimeoutError } from '../core/errors.js';
 import { compareManifest } from '../core/manifest.js';
-import { judgeObjectives, measureObjectives } from '../core/objectives.js';
+import { formatDuration, judgeObjectives, measureObjectives } from '../core/objectives.js';
 import { orphanCheck } from '../core/orphans.js';
 import type { RunRecorder } from '../core/recorder.js';
 import { RunRecorder as Recorder } from '../core/recorder.js';
-import { type Report, reportId, reportKey } from '../core/report.js';
+import { type CatchUpSummary, type Report, reportId, reportKey } from '../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
@@ -14,6 +14,7 @@ import type {
   StagingHandle,
   StagingInspector,
 } from '../ports.js';
+import { type CatchUpDeps, runCatchUp } from './catchUp.js';
 import { manifestIntegrityOf } from './manifestSeal.js';
 import { type Publishers, publishReportOnce } from './publish.js';
 import {
@@ -66,7 +67,19 @@ export interface DrillState {
   verifiedAt: string | null;
   heartbeat: string | null;
   tornDown: boolean;
+  /** The catch-up phase's figures, once it ran (absent when no catch-up is configured). */
+  catchUp?: CatchUpState | null;
+  /** The state machine's CatchUp state is still to run (AWS: Verify leaves masking to it). */
+  catchUpPending?: boolean | undefined;
 }
+
+/** What the catch-up phase found, carried to the report. */
+export type CatchUpState = Omit<CatchUpSummary, 'serviceRtoSeconds'> & { passed: boolean };
+
+/** The catch-up's sources for a restored staging database (built from systems[].restore.catchUp). */
+export type CatchUpWiring = (
+  staging: StagingHandle,
+) => Omit<CatchUpDeps, 'progress' | 'signal'> | Promise<Omit<CatchUpDeps, 'progress' | 'signal'>>;
 
 export interface DrillStepDeps extends StepDeps {
   backups: BackupRepository;
@@ -299,6 +312,39 @@ export async function verifyStagingTarget(
   });
 }
 
+/**
+ * The optional catch-up phase, after the restored database passed verification (before masking
+ * touches it): each read model replays the stream from its restored checkpoint to the live
+ * checkpoint and must end where production is; the restored outbox is reconciled with the stream.
+ */
+export async function catchUpStaging(
+  deps: DrillStepDeps & { catchUp?: CatchUpWiring | undefined },
+  state: DrillState,
+): Promise<DrillState> {
+  return stepOn(deps, state, async (rec, next) => {
+    const wiring = deps.catchUp;
+    // Not configured: no phase at all, and the report carries no catch-up figures.
+    if (!wiring) return;
+    if (!state.verifiedAt || !state.staging) {
+      rec.skipPhase('catch-up', 'the restored database did not pass verification');
+      next.catchUp = null;
+      return;
+    }
+    const staging = state.staging;
+    const result = await phase(deps, rec, 'catch-up', async () => {
+      const r = await runCatchUp({
+        ...(await wiring(staging)),
+        progress: deps.progress,
+        signal: deps.signal,
+      });
+      rec.addChecks(r.checks);
+      return r;
+    });
+    rec.details['catchUp'] = result.projections;
+    next.catchUp = { ...result.summary, passed: result.passed };
+  });
+}
+
 /** PII masking on the staging copy (after the inspector's staging guard), or a skipped phase. */
 export async function maskStaging(
   deps: DrillStepDeps & { inspector: StagingInspector },
@@ -364,7 +410,62 @@ export async function finishDrill(
     rtoTargetSeconds: state.options.rtoTargetSeconds,
   };
   for (const v of judgeObjectives(measured, targets)) rec.check(v.name, v.outcome, v.detail);
-  return publishReportOnce(rec.finish({ objectives: { ...measured, ...targets } }), deps.publishers);
+  const catchUp = state.catchUp;
+  if (catchUp === undefined) {
+    return publishReportOnce(rec.finish({ objectives: { ...measured, ...targets } }), deps.publishers);
+  }
+  // Service RTO: the database verified plus the read models caught up from the stream.
+  const serviceRtoSeconds =
+    catchUp?.passed && measured.rtoSeconds !== null
+      ? Math.round(measured.rtoSeconds + catchUp.seconds)
+      : null;
+  const verdict = judgeServiceRto(serviceRtoSeconds, targets.rtoTargetSeconds);
+  rec.check(verdict.name, verdict.outcome, verdict.detail);
+  const { passed: _, ...figures } = catchUp ?? emptyCatchUp;
+  return publishReportOnce(
+    rec.finish({
+      objectives: { ...measured, ...targets, serviceRtoSeconds },
+      catchUp: { ...figures, serviceRtoSeconds },
+    }),
+    deps.publishers,
+  );
+}
+
+const emptyCatchUp: CatchUpState = {
+  stream: '',
+  fromSeq: 0,
+  toSeq: 0,
+  events: 0,
+  seconds: 0,
+  digest: '',
+  liveDigest: '',
+  outboxToRepublish: 0,
+  passed: false,
+};
+
+function judgeServiceRto(
+  seconds: number | null,
+  target: number,
+): { name: string; outcome: 'passed' | 'failed' | 'inconclusive'; detail: string } {
+  const name = 'service-rto-within-target';
+  if (seconds === null) {
+    return {
+      name,
+      outcome: 'inconclusive',
+      detail: 'service RTO not measured: the read models did not catch up',
+    };
+  }
+  return seconds <= target
+    ? {
+        name,
+        outcome: 'passed',
+        detail: `service RTO ${formatDuration(seconds)} (database + read models) within ${formatDuration(target)}`,
+      }
+    : {
+        name,
+        outcome: 'failed',
+        detail: `service RTO ${formatDuration(seconds)} (database + read models) exceeds ${formatDuration(target)}`,
+      };
 }
 
 /**

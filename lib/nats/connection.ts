@@ -43,13 +43,15 @@ export async function connectNats(servers: string, options: ConnectOptions = {})
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() + wait >= deadline) {
+    // Give up only once the deadline has passed: the last attempt is made at the deadline.
+    const left = deadline - Date.now();
+    if (left <= 0) {
       throw new ReplayReadError(
         `NATS at ${redactUrl(servers)} unreachable for ${Math.round(timeoutMs / 1000)}s (${attempt} attempt(s)): ${describeError(lastError)}`,
         { cause: lastError },
       );
     }
-    await sleep(wait, options.signal);
+    await sleep(Math.min(wait, left), options.signal);
     wait = Math.min(wait * 2, 2000);
   }
 }

@@ -1,7 +1,7 @@
 import { DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { describeError, InterruptedError } from '../core/errors.js';
-import { ReplayReadError } from '../core/replay/errors.js';
+import { ReplayReadError, StreamNotFoundError } from '../core/replay/errors.js';
 import type { EventStreamReader, EventStreamState, StreamEvent, WindowReadStats } from '../ports.js';
 import type { NatsAuth, NatsTls } from './auth.js';
 import { connectNats, redactUrl } from './connection.js';
@@ -58,18 +58,25 @@ export class NatsWindowReader implements EventStreamReader {
 
   async state(stream: string): Promise<EventStreamState> {
     const jsm = await jetstreamManager(await this.connection());
-    const info = await jsm.streams.info(stream);
+    const info = await jsm.streams.info(stream).catch((error: unknown) => {
+      throw this.streamError(stream, error);
+    });
     return {
       stream,
       firstSeq: info.state.first_seq,
       lastSeq: info.state.last_seq,
       messages: info.state.messages,
+      ...(info.config.duplicate_window !== undefined
+        ? { duplicateWindowSeconds: info.config.duplicate_window / 1e9 }
+        : {}),
     };
   }
 
   async deletedIn(stream: string, fromSeq: number, toSeq: number): Promise<Set<number>> {
     const jsm = await jetstreamManager(await this.connection());
-    const info = await jsm.streams.info(stream, { deleted_details: true });
+    const info = await jsm.streams.info(stream, { deleted_details: true }).catch((error: unknown) => {
+      throw this.streamError(stream, error);
+    });
     return new Set((info.state.deleted ?? []).filter((seq) => seq >= fromSeq && seq <= toSeq));
   }
 
@@ -178,6 +185,14 @@ export class NatsWindowReader implements EventStreamReader {
     }
   }
 
+  /** "stream not found" names the stream and the server; other errors pass through. */
+  private streamError(stream: string, error: unknown): unknown {
+    if (!/stream not found/i.test(describeError(error))) return error;
+    return new StreamNotFoundError(`stream "${stream}" not found on ${redactUrl(this.url)}`, {
+      cause: error,
+    });
+  }
+
   private async dropConnection(): Promise<void> {
     const nc = this.nc;
     this.nc = null;
@@ -213,5 +228,6 @@ function toEvent(m: JsMsg): StreamEvent {
     subject: m.subject,
     msgId: m.headers?.get('Nats-Msg-Id') || undefined,
     data: m.data,
+    time: Math.floor(Number(m.info.timestampNanos) / 1e6),
   };
 }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { ConfigError, DrillbookError } from '../core/errors.js';
 import { digestEntries } from '../core/replay/digest.js';
 import type { AnyProjection } from '../core/replay/projection.js';
-import type { LiveProjectionSource } from '../ports.js';
+import type { LiveProjectionSource, ProjectionTableState } from '../ports.js';
 import { quoteQualified } from './identifiers.js';
 
 export class LiveProjectionError extends DrillbookError {}
@@ -39,6 +39,13 @@ export class PgLiveProjection implements LiveProjectionSource {
   }
 
   async digest(): Promise<{ table: string; checkpoint: number; digest: string; rows: number } | null> {
+    const state = await this.state();
+    if (!state) return null;
+    const { entries: _, ...digest } = state;
+    return digest;
+  }
+
+  async state(): Promise<ProjectionTableState | null> {
     const live = this.projection.live!;
     const table = quoteQualified(this.table, '--projection-table');
     const checkpoints = quoteQualified(this.checkpointTable, '--checkpoint-table');
@@ -62,8 +69,15 @@ export class PgLiveProjection implements LiveProjectionSource {
       }
       const rows = await client.query<Record<string, unknown>>(`SELECT ${columns} FROM ${table}`);
       await client.query('COMMIT');
-      const { digest, entries } = digestEntries(rows.rows.map((r) => live.rowToEntry(r)));
-      return { table: this.table, checkpoint: Number(row.last_seq), digest, rows: entries };
+      const canonical = rows.rows.map((r) => live.rowToEntry(r));
+      const { digest, entries } = digestEntries(canonical);
+      return {
+        table: this.table,
+        checkpoint: Number(row.last_seq),
+        digest,
+        rows: entries,
+        entries: canonical,
+      };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw new LiveProjectionError(

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
-import type { OutboxSource } from '../ports.js';
+import type { OutboxSource, UnpublishedOutboxSource } from '../ports.js';
 import { quoteQualified } from './identifiers.js';
 
 export class OutboxReadError extends DrillbookError {}
@@ -67,4 +67,53 @@ export class PgOutbox implements OutboxSource {
   async close(): Promise<void> {
     await this.pool.end().catch(() => {});
   }
+}
+
+/** A restored outbox, read-only: rows whose published column is null were not yet published. */
+export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
+  readonly table: string;
+  private readonly quoted: string;
+  private readonly id: string;
+  private readonly published: string;
+
+  constructor(
+    private readonly url: string,
+    options: { table: string; idColumn?: string; publishedColumn?: string },
+  ) {
+    this.table = options.table;
+    this.quoted = quoteQualified(options.table, 'restore.catchUp.outbox.table');
+    this.id = quoteQualified(options.idColumn ?? 'id', 'restore.catchUp.outbox.idColumn');
+    this.published = quoteQualified(
+      options.publishedColumn ?? 'published_at',
+      'restore.catchUp.outbox.publishedColumn',
+    );
+  }
+
+  async unpublished(bound: number): Promise<{ ids: string[]; count: number }> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 120_000,
+    });
+    await client.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const where = `FROM ${this.quoted} WHERE ${this.published} IS NULL`;
+      const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n ${where}`);
+      const rows = await client.query<{ id: string }>(
+        `SELECT ${this.id}::text AS id ${where} ORDER BY ${this.id} LIMIT $1`,
+        [bound],
+      );
+      await client.query('COMMIT');
+      return { ids: rows.rows.map((r) => r.id), count: Number(count.rows[0]?.n ?? 0) };
+    } catch (error) {
+      throw new OutboxReadError(`reading unpublished rows of ${this.table}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {}
 }

@@ -65,6 +65,16 @@ export function* contactsDemoEvents(
   }
 }
 
+/** The state the first `count` demo events fold to (the same events whatever the total). */
+export function contactsStateAt(
+  count: number,
+  options: { contacts?: number; seed?: number; start?: Date } = {},
+): ContactsState {
+  const state: ContactsState = new Map();
+  for (const event of contactsDemoEvents(count, options)) applyContactEvent(state, event);
+  return state;
+}
+
 /** Creates the stream (subjects `<prefix>.>`) when it does not exist. */
 export async function ensureStream(
   natsUrl: string,
@@ -162,8 +172,7 @@ export async function seedContactsDemo(options: ContactsSeedOptions): Promise<Co
     1000,
     options.natsAuth,
   );
-  const state: ContactsState = new Map();
-  for (const event of contactsDemoEvents(count, gen)) applyContactEvent(state, event);
+  const state = contactsStateAt(count, gen);
   const { digest } = digestEntries(contactsProjection.canonical(state));
   const table = options.table ?? contactsTable;
   const checkpointTable = options.checkpointTable ?? defaultCheckpointTable;
@@ -179,6 +188,70 @@ export async function seedContactsDemo(options: ContactsSeedOptions): Promise<Co
   return { stream, subjectPrefix, events: count, lastSeq, digest, table, checkpointTable, outboxTable };
 }
 
+/**
+ * Writes a contacts projection table (created when missing, its rows replaced) holding `state`, and its checkpoint
+ * row at `lastSeq`, in one transaction: what the product's projector keeps (also used to lay down
+ * a projection at an earlier checkpoint, as a restored database would hold it).
+ */
+export async function writeContactsProjection(
+  url: string,
+  state: ContactsState,
+  lastSeq: number,
+  names: { table: string; checkpointTable: string },
+): Promise<void> {
+  await inTransaction(url, (client) => insertProjection(client, state, lastSeq, names));
+}
+
+/** Runs `body` in one transaction on a new connection (rolled back when it throws). */
+async function inTransaction(url: string, body: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await body(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+async function insertProjection(
+  client: pg.Client,
+  state: ContactsState,
+  lastSeq: number,
+  names: { table: string; checkpointTable: string },
+): Promise<void> {
+  const table = quoteQualified(names.table, 'table');
+  const checkpoints = quoteQualified(names.checkpointTable, 'checkpointTable');
+  await client.query(contactsTableDdl(table, checkpoints));
+  await client.query(`DELETE FROM ${table}`);
+  const rows = [...state].map(([id, c]) => [
+    id,
+    c.name,
+    c.email,
+    JSON.stringify([...c.circles]),
+    c.createdAt,
+  ]);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    await client.query(
+      `INSERT INTO ${table} (contact_id, name, email, circles, created_at)
+       SELECT contact_id, name, email, ARRAY(SELECT jsonb_array_elements_text(circles::jsonb)), created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+           AS t(contact_id, name, email, circles, created_at)`,
+      [0, 1, 2, 3, 4].map((k) => chunk.map((r) => r[k])),
+    );
+  }
+  await client.query(
+    `INSERT INTO ${checkpoints} (projection, last_seq) VALUES ($1, $2)
+     ON CONFLICT (projection) DO UPDATE SET last_seq = EXCLUDED.last_seq`,
+    [contactsProjection.name, lastSeq],
+  );
+}
+
 async function writeLiveTables(
   url: string,
   state: ContactsState,
@@ -187,38 +260,11 @@ async function writeLiveTables(
   contacts: number,
   names: { table: string; checkpointTable: string; outboxTable: string; subjectPrefix: string },
 ): Promise<void> {
-  const table = quoteQualified(names.table, 'table');
-  const checkpoints = quoteQualified(names.checkpointTable, 'checkpointTable');
   const outbox = quoteQualified(names.outboxTable, 'outboxTable');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(contactsTableDdl(table, checkpoints));
+  await inTransaction(url, async (client) => {
+    await insertProjection(client, state, lastSeq, names);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${outbox} (id text PRIMARY KEY, subject text NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const rows = [...state].map(([id, c]) => [
-      id,
-      c.name,
-      c.email,
-      JSON.stringify([...c.circles]),
-      c.createdAt,
-    ]);
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      await client.query(
-        `INSERT INTO ${table} (contact_id, name, email, circles, created_at)
-         SELECT contact_id, name, email, ARRAY(SELECT jsonb_array_elements_text(circles::jsonb)), created_at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-             AS t(contact_id, name, email, circles, created_at)`,
-        [0, 1, 2, 3, 4].map((k) => chunk.map((r) => r[k])),
-      );
-    }
-    await client.query(
-      `INSERT INTO ${checkpoints} (projection, last_seq) VALUES ($1, $2)
-       ON CONFLICT (projection) DO UPDATE SET last_seq = EXCLUDED.last_seq`,
-      [contactsProjection.name, lastSeq],
     );
     let batch: ContactEvent[] = [];
     let n = 0;
@@ -242,11 +288,5 @@ async function writeLiveTables(
       if (batch.length >= 1000) await flush();
     }
     await flush();
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    await client.end();
-  }
+  });
 }

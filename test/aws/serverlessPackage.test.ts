@@ -194,7 +194,7 @@ describe('serverless package (CloudFormation)', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties['ScheduleExpression']);
     expect(rules).toEqual(expect.arrayContaining(['cron(0 2 * * ? *)', 'cron(0 6 1 * ? *)']));
     const ours = ofType('AWS::Lambda::Function').filter(([name]) => /^(Backup|RestoreDrill)[A-Z]/.test(name));
-    expect(ours).toHaveLength(9);
+    expect(ours).toHaveLength(10);
     // Read as the functions read it (lambdaConfig: the CLI's schema), it is the fixture's config.
     const expected = parseConfig(JSON.parse(readFileSync(join(root, configFile), 'utf8')), root);
     for (const [name, fn] of ours) {
@@ -215,6 +215,7 @@ describe('serverless package (CloudFormation)', () => {
       'BackupStartLambdaFunction',
       'BackupFinishLambdaFunction',
       'RestoreDrillVerifyLambdaFunction',
+      'RestoreDrillCatchUpLambdaFunction',
       'ReplayRehearsalLambdaFunction',
       'RotatePostgresLambdaFunction',
     ];

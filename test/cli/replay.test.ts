@@ -32,9 +32,9 @@ function drillbook(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-const base = () => [
+const base = (natsUrl = nats.url) => [
   '--nats-url',
-  nats.url,
+  natsUrl,
   '--stream',
   'CONTACTS',
   '--projection',
@@ -69,10 +69,43 @@ describe('drillbook replay', () => {
     [['--to-seq', '121'], '--to-seq'],
     [['--from-seq', 'ten'], '--from-seq'],
     [['--projection', 'nope'], '--projection'],
+    [['--base', 'yesterday'], '--base'],
   ])('exits 2 naming the flag for bad input %j', async (extra, flag) => {
     const { code, stderr } = await drillbook([...base(), ...extra]);
     expect(code).toBe(2);
     expect(stderr).toContain(flag);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 before connecting when --from-seq is after --to-seq, saying the start is after the end', async () => {
+    const { code, stderr } = await drillbook([
+      ...base('nats://127.0.0.1:1'),
+      '--from-seq',
+      '50',
+      '--to-seq',
+      '10',
+      '--connect-timeout',
+      '30',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--from-seq: the start 50 is after the end 10');
+  });
+
+  it('names a stream that does not exist on stderr and in the report', async () => {
+    const { code, stdout, stderr } = await drillbook([
+      ...base().slice(0, 2),
+      '--stream',
+      'MISSING',
+      '--projection',
+      'contacts',
+      '--runbook',
+      runbookDir,
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('stream "MISSING" not found');
+    const report = JSON.parse(stdout);
+    expect(report.reason).toContain('stream "MISSING" not found');
+    expect(report.replay).toMatchObject({ stream: 'MISSING', events: 0 });
   });
 });

@@ -30,6 +30,8 @@ describe('drillbook run --dry-run', () => {
       'PollRestore',
       'RestoreReady',
       'Verify',
+      'CatchUpConfigured',
+      'CatchUp',
       'TearDown',
       'Report',
       'DrillPassed',

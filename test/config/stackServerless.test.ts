@@ -109,7 +109,11 @@ describe('stack settings from the drillbook config and params', () => {
       Roles: unknown;
       PolicyDocument: unknown;
     };
-    expect(policy.Roles).toEqual([{ Ref: 'ReplayRehearsalRole' }]);
+    // The restore drill's catch-up reads the same logins.
+    expect(policy.Roles).toEqual([
+      { Ref: 'ReplayRehearsalRole' },
+      { Ref: 'DrillbookRestoreDrillCatchUpRole' },
+    ]);
     expect(JSON.stringify(policy.PolicyDocument)).toContain('secret:drillbook/nats/shop-??????');
     expect(JSON.stringify(policy.PolicyDocument)).toContain('secret:shop/replay-db-??????');
   });

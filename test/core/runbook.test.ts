@@ -40,6 +40,7 @@ describe('objectivesTable', () => {
       'met',
       '✓ ✓',
       'faster by 8% (was 3m 20s)',
+      'no catch-up phase',
     ]);
     expect(rowOf(table, 'billing')?.[1]).toBe('2026-11-03');
     // billing sorts before orders
@@ -135,11 +136,30 @@ describe('RUNBOOK.md objectives table (foundation cases)', () => {
     ]);
     const rows = table.split('\n').slice(2);
     expect(rows[0]).toBe(
-      '| billing | 2026-11-02 | passed | 30s / 15m 0s | 1m 40s / 4h 0m | met | ✓ | first measurement |',
+      '| billing | 2026-11-02 | passed | 30s / 15m 0s | 1m 40s / 4h 0m | met | ✓ | first measurement | no catch-up phase |',
     );
     expect(rows[1]).toBe(
-      '| shop | 2026-11-01 | failed | 30s / 15m 0s | 5m 0s / 4h 0m | met | ✓ ✗ | faster by 50% (was 10m 0s) |',
+      '| shop | 2026-11-01 | failed | 30s / 15m 0s | 5m 0s / 4h 0m | met | ✓ ✗ | faster by 50% (was 10m 0s) | no catch-up phase |',
     );
+  });
+
+  it('shows the service RTO (database plus read models caught up) beside the database RTO', () => {
+    const withCatchUp = drill('shop', '2026-11-01T00:00:00Z', 300);
+    withCatchUp.objectives = { ...withCatchUp.objectives!, serviceRtoSeconds: 360 };
+    const failedCatchUp = drill('billing', '2026-11-01T00:00:00Z', 300, 'failed');
+    failedCatchUp.objectives = { ...failedCatchUp.objectives!, serviceRtoSeconds: null };
+    const slow = drill('crm', '2026-11-01T00:00:00Z', 300);
+    slow.objectives = { ...slow.objectives!, serviceRtoSeconds: 20_000 };
+    const table = objectivesTable([withCatchUp, failedCatchUp, slow]);
+    expect(rowOf(table, 'shop')?.slice(4)).toEqual([
+      '5m 0s / 4h 0m',
+      'met',
+      '✓',
+      'first measurement',
+      '6m 0s / 4h 0m',
+    ]);
+    expect(rowOf(table, 'billing')?.at(-1)).toBe('not measured (catch-up failed)');
+    expect(rowOf(table, 'crm')?.[5]).toBe('service RTO BREACHED');
   });
 
   it('rewrites only the section between the markers and keeps the rest of the runbook', () => {

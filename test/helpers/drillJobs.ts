@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { waitFor } from '../../lib/core/wait.js';
 import { runBackup } from '../../lib/jobs/backup.js';
 import { runRestoreDrill } from '../../lib/jobs/restoreDrill.js';
+import type { CatchUpWiring } from '../../lib/jobs/restoreDrillSteps.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../../lib/local/wiring.js';
 import type { SourceDatabase } from '../../lib/ports.js';
 import type { DrillFixture } from './drillFixture.js';
@@ -34,7 +35,7 @@ export async function backup(
 /** A restore drill of the fixture's `shop` system on the local adapters. */
 export async function drill(
   f: DrillFixture,
-  options: { targetTime?: Date; signal?: AbortSignal; mask?: boolean } = {},
+  options: { targetTime?: Date; signal?: AbortSignal; mask?: boolean; catchUp?: CatchUpWiring } = {},
 ) {
   return runRestoreDrill(
     {
@@ -44,6 +45,7 @@ export async function drill(
       publishers: f.publishers,
       progress: f.progress,
       signal: options.signal ?? new AbortController().signal,
+      ...(options.catchUp ? { catchUp: options.catchUp } : {}),
     },
     {
       system: 'shop',

@@ -1,6 +1,7 @@
 import { findSystem } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
+import { type BaseChoice, baseChoices, checkRequestedWindow } from '../../core/replay/base.js';
 import { isDigest } from '../../core/replay/digest.js';
 import { parallelFoldEngine } from '../../jobs/foldEngine.js';
 import { runReplayRehearsal } from '../../jobs/replayRehearsal.js';
@@ -32,6 +33,10 @@ const flags = {
   'connect-timeout': { type: 'string' },
   environment: { type: 'string' },
   'fold-worker': { type: 'boolean', default: false },
+  base: { type: 'string' },
+  'base-pg-url': { type: 'string' },
+  'base-table': { type: 'string' },
+  'base-checkpoint-table': { type: 'string' },
 } as const;
 
 export const replayCommand: Command = {
@@ -43,12 +48,18 @@ Reads a pinned window of a JetStream stream read-only (ordered ephemeral consume
 checks it for sequence gaps, duplicate Nats-Msg-Id and events failing their schema, folds it
 twice through the projection and digests the result (SHA-256 of the canonical state). Checks:
 both passes agree; the digest equals --expect-digest or the golden digest of the last passing
-rehearsal of the same window in the runbook; it equals the digest of the live projection table
-at its checkpoint; the outbox and the stream agree. Writes a report to the runbook.
+rehearsal reaching the same sequence in the runbook; it equals the digest of the live projection
+table at its checkpoint; the outbox and the stream agree. Writes a report to the runbook.
+
+A window starting after sequence 1 starts from the projection's state at from-1: a snapshot an
+earlier passing rehearsal stored in the runbook (every passing run stores one at its last
+sequence), or a projection table at its checkpoint. Without --from-seq the window follows the
+stream: from the newest stored snapshot before its end, else from 1; when the stream no longer
+holds the events after that state (retention), the run fails its retention check.
 
   --nats-url URL            NATS server (default $DRILLBOOK_NATS_URL)
   --stream NAME             the stream to replay
-  --from-seq N              first sequence (default 1)
+  --from-seq N              first sequence (default: after the newest stored snapshot, else 1)
   --to-seq N                last sequence (default: the live projection's checkpoint with
                             --pg-url, else the stream's last sequence at start)
   --projection NAME         projection plugin: contacts
@@ -67,6 +78,11 @@ at its checkpoint; the outbox and the stream agree. Writes a report to the runbo
   --outbox-bound N          how many outbox rows to reconcile (default 100000)
   --max-resumes N           resumes after a broken NATS connection (default 5)
   --connect-timeout SEC     how long to keep trying to (re)connect to NATS (default 30)
+  --base KIND               where the state starts: auto (default), snapshot, table, or empty
+                            (a window after 1 folded from nothing: only the log checks mean much)
+  --base-pg-url URL         Postgres holding the base table (default --pg-url); implies --base table
+  --base-table NAME         base projection table (default --projection-table)
+  --base-checkpoint-table NAME  its checkpoint table (default --checkpoint-table)
   --fold-worker             validate and fold on a worker thread, overlapping with reading NATS
                             (worth it with a spare CPU core; default: on the main thread)
   --system NAME             system name in the report (default: the config's only system, else "local")
@@ -84,7 +100,13 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
     const projection = findProjection(requireFlag(values.projection, 'projection'));
     const fromSeq = intFlag(values['from-seq'], 'from-seq');
     const toSeq = intFlag(values['to-seq'], 'to-seq');
-    if (fromSeq === 0) throw new InputError('--from-seq', 'must be 1 or more');
+    // Window checks that need no server, before connecting to anything.
+    checkRequestedWindow({ fromSeq, toSeq });
+    const baseFlag = values.base;
+    if (baseFlag !== undefined && !(baseChoices as readonly string[]).includes(baseFlag)) {
+      throw new InputError('--base', `must be one of ${baseChoices.join(', ')}`);
+    }
+    const baseChoice = (baseFlag ?? (values['base-pg-url'] ? 'table' : undefined)) as BaseChoice | undefined;
     const expectDigest = values['expect-digest']?.toLowerCase();
     if (expectDigest !== undefined && !isDigest(expectDigest)) {
       throw new InputError('--expect-digest', 'must be 64 hex digits (a SHA-256)');
@@ -97,6 +119,12 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
       throw new InputError('--pg-url', 'must be a postgres:// connection URL');
     }
     if (values['outbox-table'] && !pgUrl) throw new InputError('--outbox-table', 'needs --pg-url');
+    const baseUrl = values['base-pg-url'] ?? pgUrl;
+    if (values['base-pg-url'] !== undefined && !/^postgres(ql)?:\/\//.test(values['base-pg-url'])) {
+      throw new InputError('--base-pg-url', 'must be a postgres:// connection URL');
+    }
+    if (baseChoice === 'table' && !baseUrl)
+      throw new InputError('--base', 'table needs --pg-url or --base-pg-url');
     const config = optionalConfig(values.config);
     const system = config ? findSystem(config, values.system) : null;
 
@@ -106,6 +134,17 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
           ...(values['checkpoint-table'] ? { checkpointTable: values['checkpoint-table'] } : {}),
         })
       : undefined;
+    const baseTable =
+      baseChoice === 'table' && baseUrl
+        ? new PgLiveProjection(baseUrl, projection, {
+            ...((values['base-table'] ?? values['projection-table'])
+              ? { table: (values['base-table'] ?? values['projection-table'])! }
+              : {}),
+            ...((values['base-checkpoint-table'] ?? values['checkpoint-table'])
+              ? { checkpointTable: (values['base-checkpoint-table'] ?? values['checkpoint-table'])! }
+              : {}),
+          })
+        : undefined;
     const outbox =
       pgUrl && values['outbox-table']
         ? new PgOutbox(pgUrl, {
@@ -129,10 +168,12 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
         ...(toSeq !== undefined ? { toSeq } : {}),
         ...(expectDigest ? { expectDigest } : {}),
         ...(outboxBound !== undefined ? { outboxBound } : {}),
+        ...(baseChoice ? { base: baseChoice } : {}),
       },
       {
         reader,
         ...(live ? { live } : {}),
+        ...(baseTable ? { base: baseTable } : {}),
         ...(outbox ? { outbox } : {}),
         publish: cliPublishers(ctx, config, {
           target: values.target,

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import { catchUpWiring } from '../../jobs/catchUpWiring.js';
 import { runRestoreDrill } from '../../jobs/restoreDrill.js';
 import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackupDir, localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
@@ -12,7 +13,8 @@ export const restoreDrillCommand: Command = {
   name: 'restore-drill',
   summary: 'restore the latest backup (or a point in time) into staging, verify, measure RPO/RTO, tear down',
   help: `usage: drillbook restore-drill [--config FILE] [--system NAME] [--source-url URL] [--backup-dir DIR]
-                               [--target-time ISO] [--backup-id ID] [--work-dir DIR] [--no-mask] [--runbook DIR] [--json]
+                               [--target-time ISO] [--backup-id ID] [--work-dir DIR] [--no-mask]
+                               [--catch-up | --no-catch-up] [--runbook DIR] [--json]
 
 Local target: copies the chosen base backup into a throwaway staging cluster, replays WAL to the
 manifest's restore point and verifies row counts, checksums, migration head and version there;
@@ -30,6 +32,11 @@ At its start it removes staging that killed drills left behind (the orphaned-sta
   --backup-id ID      restore this backup instead of the newest suitable one
   --work-dir DIR      where staging clusters are created (config: systems[].restore.workDir; default: temp)
   --no-mask           skip the masking step even when rules are configured
+  --catch-up          run the catch-up phase (systems[].restore.catchUp) even when it is not enabled:
+                      after verification, each read model replays the stream from its restored
+                      checkpoint to the live checkpoint and must digest like the live one; the
+                      restored outbox is reconciled with the stream (service RTO = RTO + catch-up)
+  --no-catch-up       skip the catch-up phase this time
   --runbook DIR       runbook folder for the report (default: config runbook.dir, else ./runbook)
   --target aws        drill on RDS/Aurora (the config's systems[].aws): runs the deployed restore-drill
                       state machine on this machine, as "drillbook run restore-drill"
@@ -46,10 +53,21 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
       'work-dir': { type: 'string' },
       'no-mask': { type: 'boolean', default: false },
       'wait-seconds': { type: 'string' },
+      'catch-up': { type: 'boolean', default: false },
+      'no-catch-up': { type: 'boolean', default: false },
     });
+    if (values['catch-up'] && values['no-catch-up']) {
+      throw new InputError('--catch-up', 'cannot be given with --no-catch-up');
+    }
     const targetTime = dateFlag(values['target-time'], 'target-time');
     if (targetTime && targetTime.getTime() > Date.now() + 60_000) {
       throw new InputError('--target-time', 'is in the future');
+    }
+    if (values.target === 'aws' && (values['catch-up'] || values['no-catch-up'])) {
+      throw new InputError(
+        values['catch-up'] ? '--catch-up' : '--no-catch-up',
+        'with --target aws the catch-up state follows systems[].restore.catchUp.enabled of the deployed config',
+      );
     }
     if (values.target === 'aws') {
       // The deployed workflow, run here: point-in-time restore into staging, verify, mask, tear down.
@@ -73,15 +91,25 @@ the newest heartbeat in the restored database. Exit codes: 0 passed, 1 failed or
         `no backup "${wanted}" in ${localBackupDir(system)} (${known.length > 0 ? `have: ${known.slice(0, 5).join(', ')}` : 'none taken yet'})`,
       );
     }
+    if (values['catch-up'] && !system.restore.catchUp) {
+      throw new InputError(
+        '--catch-up',
+        `needs systems[].restore.catchUp for system ${system.name} in the config`,
+      );
+    }
+    const catchUpWanted =
+      !values['no-catch-up'] && (values['catch-up'] || (system.restore.catchUp?.enabled ?? false));
+    const publishers = cliPublishers(ctx, config, values);
     const { report, location } = await runRestoreDrill(
       {
         backups,
         target: localRestoreTarget(system),
         inspector: stagingInspector(system),
         manifestKey: localManifestKey(config, system),
-        publishers: cliPublishers(ctx, config, values),
+        publishers,
         progress: ctx.progress,
         signal: ctx.signal,
+        ...(catchUpWanted ? { catchUp: catchUpWiring(system, publishers.runbook) } : {}),
       },
       {
         system: system.name,

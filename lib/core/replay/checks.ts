@@ -1,13 +1,16 @@
 import type { Check } from '../report.js';
 import { type DuplicateId, extraCopies } from './duplicates.js';
 import { formatGap, type Gap } from './gaps.js';
-import type { Violation } from './runner.js';
+import { type Rejections, schemaViolationCount, type Violation } from './runner.js';
 
 /** The names of the rehearsal's checks, as they appear in the report. */
 export const checkNames = {
   gaps: 'log: sequence gaps',
   duplicates: 'log: duplicate Nats-Msg-Id',
   schemas: 'log: event schemas',
+  retention: 'log: retention covers the base state',
+  base: 'base state',
+  applied: 'projection: every valid event applied',
   determinism: 'determinism: two passes agree',
   expected: 'digest: expected / golden',
   live: 'digest: live projection',
@@ -47,18 +50,60 @@ export function duplicatesCheck(duplicates: readonly DuplicateId[], withoutId: n
   };
 }
 
-export function schemasCheck(count: number, violations: readonly Violation[], events: number): Check {
-  if (count === 0) {
-    return { name: checkNames.schemas, outcome: 'passed', detail: `${events} event(s) valid and applied` };
-  }
-  const list = violations
+const kindLabel: Record<keyof Rejections, string> = {
+  notJson: 'not JSON',
+  unknownType: 'unknown type',
+  schemaInvalid: 'schema-invalid',
+  rejected: 'rejected by the projection',
+};
+
+function listOf(violations: readonly Violation[], kinds: readonly Violation['kind'][]): string {
+  return violations
+    .filter((v) => kinds.includes(v.kind))
     .slice(0, listed)
     .map((v) => `seq ${v.seq} ${v.kind}${v.type ? ` ${v.type}` : ''}: ${v.detail}`)
     .join('; ');
+}
+
+/** Events no consumer can read (not JSON, unknown or missing type, failing their schema), counted per kind. */
+export function schemasCheck(
+  rejections: Rejections,
+  violations: readonly Violation[],
+  events: number,
+): Check {
+  const count = schemaViolationCount(rejections);
+  if (count === 0) {
+    return { name: checkNames.schemas, outcome: 'passed', detail: `${events} event(s) valid` };
+  }
+  const counts = (['notJson', 'unknownType', 'schemaInvalid'] as const)
+    .filter((k) => rejections[k].count > 0)
+    .map((k) => `${rejections[k].count} ${kindLabel[k]}`)
+    .join(', ');
   return {
     name: checkNames.schemas,
     outcome: 'failed',
-    detail: `${count} of ${events} event(s) rejected and left out of the fold: ${list}${more(count)}`,
+    detail: `${count} of ${events} event(s) violate the event schemas and were left out of the fold (${counts}): ${listOf(violations, ['not-json', 'no-type', 'unknown-type', 'schema'])}${more(count)}`,
+  };
+}
+
+/** Valid events the projection refused in its state (e.g. about an entity it does not hold). */
+export function appliedCheck(
+  rejections: Rejections,
+  violations: readonly Violation[],
+  applied: number,
+  partial: boolean,
+): Check {
+  const count = rejections.rejected.count;
+  if (count === 0) {
+    return { name: checkNames.applied, outcome: 'passed', detail: `${applied} valid event(s) applied` };
+  }
+  const hint = partial
+    ? ' (the window starts from an empty state: events about entities created before it cannot apply; start from a base state instead)'
+    : '';
+  return {
+    name: checkNames.applied,
+    outcome: 'failed',
+    detail: `${count} valid event(s) rejected by the projection${hint}: ${listOf(violations, ['apply'])}${more(count)}`,
   };
 }
 

@@ -8,3 +8,6 @@ export class ProjectionError extends DrillbookError {}
 
 /** Reading the event window from the stream failed (after the bounded resumes). */
 export class ReplayReadError extends DrillbookError {}
+
+/** The stream to replay does not exist on the server (named in the message). */
+export class StreamNotFoundError extends ReplayReadError {}

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/core/errors.js';
-import { checkNames, duplicatesCheck, gapsCheck, schemasCheck } from '../../../lib/core/replay/checks.js';
+import {
+  checkRequestedWindow,
+  type PlanInputs,
+  planWindow,
+  type SnapshotRef,
+} from '../../../lib/core/replay/base.js';
+import {
+  appliedCheck,
+  checkNames,
+  duplicatesCheck,
+  gapsCheck,
+  schemasCheck,
+} from '../../../lib/core/replay/checks.js';
 import { DuplicateScan } from '../../../lib/core/replay/duplicates.js';
 import { classifyGaps, GapTracker } from '../../../lib/core/replay/gaps.js';
-import { ProjectionFold } from '../../../lib/core/replay/runner.js';
-import { pinWindow } from '../../../lib/core/replay/window.js';
+import { maxListedViolations, ProjectionFold } from '../../../lib/core/replay/runner.js';
 import { type ContactsState, contactsProjection } from '../../../lib/projections/contacts.js';
 
 const encode = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -74,17 +85,18 @@ describe('DuplicateScan', () => {
   });
 });
 
+const created = {
+  type: 'ContactCreated',
+  id: 'e1',
+  contactId: 'c1',
+  name: 'Ada',
+  email: 'ada@example.com',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
 describe('ProjectionFold', () => {
   it('counts and lists bad events by sequence without stopping the fold', () => {
     const fold = new ProjectionFold<ContactsState>(contactsProjection);
-    const created = {
-      type: 'ContactCreated',
-      id: 'e1',
-      contactId: 'c1',
-      name: 'Ada',
-      email: 'ada@example.com',
-      createdAt: '2026-01-01T00:00:00.000Z',
-    };
     const events = [
       created,
       '{not json',
@@ -106,22 +118,134 @@ describe('ProjectionFold', () => {
     ]);
     expect(fold.applied).toBe(2);
     expect(fold.state.get('c1')?.name).toBe('Ada L.');
-    const check = schemasCheck(fold.violationCount, fold.violations, fold.events);
+    const check = schemasCheck(fold.rejections, fold.violations, fold.events);
     expect(check.outcome).toBe('failed');
     expect(check.detail).toContain('seq 5 schema ContactEmailChanged: email');
+    expect(check.detail).not.toContain('seq 6');
+    expect(fold.rejections).toEqual({
+      notJson: { count: 1, seqs: [2] },
+      unknownType: { count: 2, seqs: [3, 4] },
+      schemaInvalid: { count: 1, seqs: [5] },
+      rejected: { count: 1, seqs: [6] },
+    });
+    const applied = appliedCheck(fold.rejections, fold.violations, fold.applied, false);
+    expect(applied).toMatchObject({ name: checkNames.applied, outcome: 'failed' });
+    expect(applied.detail).toContain('seq 6 apply ContactRenamed');
+  });
+
+  it('counts every event of a kind exactly but lists only the first of each, so a flood of one kind hides no other', () => {
+    const fold = new ProjectionFold<ContactsState>(contactsProjection);
+    for (let seq = 1; seq <= 500; seq++) {
+      fold.push({
+        seq,
+        subject: 's',
+        msgId: undefined,
+        data: encode({ type: 'ContactRenamed', id: `e${seq}`, contactId: `c${seq}`, name: 'X' }),
+      });
+    }
+    fold.push({ seq: 501, subject: 's', msgId: undefined, data: encode('nope') });
+    expect(fold.rejections.rejected.count).toBe(500);
+    expect(fold.rejections.rejected.seqs).toHaveLength(maxListedViolations);
+    expect(fold.rejections.notJson).toEqual({ count: 1, seqs: [501] });
+    expect(fold.violations.some((v) => v.seq === 501)).toBe(true);
+    expect(schemasCheck(fold.rejections, fold.violations, fold.events).detail).toContain('seq 501 not-json');
+  });
+
+  it("starts from base entries (their JSON round trip) through the projection's fromEntries", () => {
+    const start = new ProjectionFold<ContactsState>(contactsProjection);
+    start.push({
+      seq: 1,
+      subject: 's',
+      msgId: 'a',
+      data: encode(created),
+    });
+    const entries = JSON.parse(JSON.stringify([...contactsProjection.canonical(start.state)]));
+    const fold = new ProjectionFold<ContactsState>(contactsProjection, entries);
+    fold.push({
+      seq: 2,
+      subject: 's',
+      msgId: 'b',
+      data: encode({ type: 'ContactRenamed', id: 'e2', contactId: 'c1', name: 'Ada L.' }),
+    });
+    expect(fold.rejections.rejected.count).toBe(0);
+    expect(fold.state.get('c1')?.name).toBe('Ada L.');
+    const noInverse = { ...contactsProjection, fromEntries: undefined };
+    expect(() => new ProjectionFold(noInverse, entries)).toThrow(/no fromEntries/);
   });
 });
 
-describe('pinWindow', () => {
-  it('defaults to 1..checkpoint, else 1..last sequence', () => {
-    expect(pinWindow({}, { lastSeq: 50 }, 40)).toEqual({ fromSeq: 1, toSeq: 40 });
-    expect(pinWindow({}, { lastSeq: 50 }, null)).toEqual({ fromSeq: 1, toSeq: 50 });
-    expect(pinWindow({ fromSeq: 10, toSeq: 20 }, { lastSeq: 50 }, 40)).toEqual({ fromSeq: 10, toSeq: 20 });
+const snap = (seq: number): SnapshotRef => ({
+  key: `k${seq}`,
+  seq,
+  digest: 'd'.repeat(64),
+  entries: 1,
+  reportId: `r${seq}`,
+});
+const plan = (over: Partial<PlanInputs> & { requested?: PlanInputs['requested'] } = {}) =>
+  planWindow({
+    requested: {},
+    stream: { firstSeq: 1, lastSeq: 50 },
+    liveCheckpoint: null,
+    tableCheckpoint: null,
+    snapshots: [],
+    ...over,
   });
 
-  it('refuses a window past the stream end or backwards, naming the flag', () => {
-    expect(() => pinWindow({ toSeq: 51 }, { lastSeq: 50 }, null)).toThrow(InputError);
-    expect(() => pinWindow({ toSeq: 51 }, { lastSeq: 50 }, null)).toThrow(/--to-seq/);
-    expect(() => pinWindow({ fromSeq: 60 }, { lastSeq: 50 }, null)).toThrow(/--from-seq/);
+describe('planWindow', () => {
+  it('defaults to 1..checkpoint, else 1..last sequence, from an empty state', () => {
+    expect(plan({ liveCheckpoint: 40 }).window).toEqual({ fromSeq: 1, toSeq: 40 });
+    expect(plan()).toMatchObject({
+      window: { fromSeq: 1, toSeq: 50 },
+      base: { source: 'empty' },
+      blocked: null,
+    });
+  });
+
+  it('follows the stream from the newest snapshot before its end', () => {
+    const p = plan({ stream: { firstSeq: 301, lastSeq: 800 }, snapshots: [snap(100), snap(500), snap(800)] });
+    expect(p).toMatchObject({ window: { fromSeq: 501, toSeq: 800 }, base: { source: 'snapshot', seq: 500 } });
+    expect(p.blocked).toBeNull();
+  });
+
+  it('fails the retention check when the stream no longer holds the events after the newest state', () => {
+    const p = plan({ stream: { firstSeq: 301, lastSeq: 800 }, snapshots: [snap(250)] });
+    expect(p.blocked).toMatchObject({ name: checkNames.retention, outcome: 'failed' });
+    expect(p.blocked?.detail).toContain(
+      'retention gap: the stream starts at 301, the newest state is at 250',
+    );
+    expect(plan({ stream: { firstSeq: 301, lastSeq: 800 } }).blocked?.detail).toContain(
+      'the stream starts at 301, the newest state is at 0',
+    );
+  });
+
+  it('starts a window after the first event from the table checkpoint or the snapshot at from-1', () => {
+    expect(plan({ requested: { fromSeq: 21 }, tableCheckpoint: 20 }).base).toEqual({
+      source: 'table',
+      seq: 20,
+    });
+    expect(plan({ requested: { fromSeq: 21 }, snapshots: [snap(20)] }).base).toMatchObject({
+      source: 'snapshot',
+      seq: 20,
+    });
+    const none = plan({ requested: { fromSeq: 21 }, snapshots: [snap(10)], tableCheckpoint: 30 });
+    expect(none.blocked).toMatchObject({ name: checkNames.base, outcome: 'failed' });
+    expect(none.blocked?.detail).toContain('no base state at sequence 20');
+    expect(none.blocked?.detail).toContain('snapshots at 10');
+    expect(plan({ requested: { base: 'table' }, tableCheckpoint: 30 }).window).toEqual({
+      fromSeq: 31,
+      toSeq: 50,
+    });
+    expect(plan({ requested: { fromSeq: 21, base: 'empty' } })).toMatchObject({
+      partial: true,
+      blocked: null,
+    });
+  });
+
+  it('refuses a window past the stream end or backwards, naming the flag, before anything is read', () => {
+    expect(() => plan({ requested: { toSeq: 51 } })).toThrow(InputError);
+    expect(() => plan({ requested: { toSeq: 51 } })).toThrow(/--to-seq/);
+    expect(() => checkRequestedWindow({ fromSeq: 60, toSeq: 50 })).toThrow(
+      /--from-seq: the start 60 is after the end 50/,
+    );
   });
 });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { chatSummary } from '../../lib/core/chatSummary.js';
+import { renderMarkdown } from '../../lib/core/markdown.js';
+import { otherReport, restoreDrill } from '../helpers/sampleReports.js';
+
+describe('chatSummary for a replay rehearsal', () => {
+  it('shows the events read and no empty digest when the run stopped', () => {
+    const report = otherReport('replay-rehearsal', 'failed');
+    report.replay = { ...report.replay!, events: 740, digest: '' };
+    const line = chatSummary(report).split('\n')[1];
+    expect(line).toBe('740 events read of ORDERS 1..1000 before the run stopped (no digest)');
+    expect(renderMarkdown(report)).toContain('- Digest: none (the run stopped after 740 events)');
+  });
+
+  it('names the base state a run started from', () => {
+    const report = otherReport('replay-rehearsal', 'passed');
+    report.replay = { ...report.replay!, fromSeq: 401, base: { source: 'snapshot', seq: 400 } };
+    expect(chatSummary(report)).toContain(
+      '1000 events 401..1000 from the snapshot at 400, digest aaaaaaaaaaaa',
+    );
+  });
+});
+
+describe('chatSummary and markdown for a drill with a catch-up phase', () => {
+  it('show the service RTO beside the database RTO and the catch-up figures', () => {
+    const report = restoreDrill({});
+    report.objectives = { ...report.objectives!, serviceRtoSeconds: 400 };
+    report.catchUp = {
+      stream: 'CONTACTS',
+      fromSeq: 201,
+      toSeq: 300,
+      events: 100,
+      seconds: 12,
+      digest: 'a'.repeat(64),
+      liveDigest: 'a'.repeat(64),
+      outboxToRepublish: 10,
+      serviceRtoSeconds: 400,
+    };
+    expect(chatSummary(report)).toContain('· service RTO 6m 40s (DB + read models)');
+    const md = renderMarkdown(report);
+    expect(md).toContain('| service RTO (DB + read models) | 6m 40s | 4h 0m |');
+    expect(md).toContain('- Stream `CONTACTS`, sequences 201..300: 100 events in 12s');
+    expect(md).toContain('- Outbox rows to republish on recovery: 10');
+  });
+});
