@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { buildPublishers } from '../adapters.js';
 import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
+import { buildAwsPublishers } from './awsPublishers.js';
 import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
 
@@ -70,7 +70,7 @@ export interface AuditHandlerDeps {
 
 /**
  * The adapters of the audit Lambda: secrets from Secrets Manager, and the publishers every job
- * uses on AWS (buildPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
+ * uses on AWS (buildAwsPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
  * report metrics) plus the rotation metrics. Injected adapters win (tests).
  */
 export function auditAdapters(deps: AuditHandlerDeps): {
@@ -92,7 +92,7 @@ export function auditAdapters(deps: AuditHandlerDeps): {
       ...(deps.chat ? { chat: deps.chat } : {}),
     };
   }
-  const publishers = buildPublishers({ target: 'aws', config: null, env });
+  const publishers = buildAwsPublishers({ config: null, env });
   const chat = deps.chat ?? publishers.chat;
   return {
     store,

@@ -14,6 +14,7 @@ import { InputError } from '../../core/errors.js';
 import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import { intFlag, parseFlags } from '../args.js';
 import { type Command, type CommandContext, exitCodes } from '../context.js';
+import { localHandlers } from '../localHandlers.js';
 
 const inputSchemas: Record<StateMachineName, z.ZodType> = {
   backup: backupInputSchema,
@@ -153,9 +154,9 @@ export async function executeStateMachine(
   const dir = runbookDirFor(options.runbook, config);
   if (dir) process.env['DRILLBOOK_RUNBOOK_DIR'] = dir;
   else delete process.env['DRILLBOOK_RUNBOOK_DIR'];
-  const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
+  const [{ runStateMachine }, functionHandlers] = await Promise.all([
     import('../../aws/localStateMachine.js'),
-    import('../../aws/functionHandlers.js'),
+    localHandlers(),
   ]);
   try {
     const run = await runStateMachine(machine, input, {

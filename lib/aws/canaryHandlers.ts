@@ -1,13 +1,15 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
-import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
-import { lambdaInvokeAttempt } from '../lib/aws/lambdaInvokeProbe.js';
-import { ConfigError, describeError, InputError } from '../lib/core/errors.js';
-import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../lib/jobs/canaryHooks.js';
-import { httpAttempt, RetryingSmokeProber } from '../lib/probes/smokeProber.js';
-import { type LifecycleHookEvent, lifecycleHookEventSchema } from './canaryHookEvent.js';
+import { type AlarmStateChangeEvent, alarmStateChangeEventSchema } from '../core/canary/alarmEvent.js';
+import { ConfigError, DrillbookError, describeError, InputError } from '../core/errors.js';
+import { runCanaryHalt } from '../jobs/canaryHalt.js';
+import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../jobs/canaryHooks.js';
+import { httpAttempt, RetryingSmokeProber } from '../probes/smokeProber.js';
 import { canaryAwsDeps, logger, zodEvent } from './canaryWiring.js';
+import { CodeDeployDeployments } from './codeDeployDeployments.js';
+import { type LifecycleHookEvent, lifecycleHookEventSchema } from './events/codeDeploy.js';
+import { lambdaInvokeAttempt } from './lambdaInvokeProbe.js';
 
 type RunHook = (hook: HookInvocation, deps: CanaryHookDeps) => Promise<CanaryHookResult>;
 
@@ -58,3 +60,36 @@ export function hookHandler(name: HookName, run: RunHook) {
       return { status: result.status, report: result.location };
     });
 }
+
+/** The halt did not complete (a stop failed): thrown so Lambda retries the async invocation. */
+export class CanaryHaltFailedError extends DrillbookError {}
+
+/** EventBridge "CloudWatch Alarm State Change" -> stop the guarded in-flight CodeDeploy deployments. */
+export const canaryHaltHandler = middy<AlarmStateChangeEvent>()
+  .use(zodEvent(alarmStateChangeEventSchema, 'event'))
+  .use({
+    onError: (request) => {
+      // A malformed event never becomes valid on retry: log it and answer, do not throw.
+      if (request.error instanceof InputError) {
+        logger.error('rejected event', { error: request.error.message });
+        request.response = { action: 'rejected', error: request.error.message };
+      }
+    },
+  })
+  .handler(async (event) => {
+    const deps = canaryAwsDeps();
+    const result = await runCanaryHalt(event, deps);
+    const summary = {
+      action: result.action,
+      alarm: result.transition.alarmName,
+      state: result.transition.state,
+      stopped: result.stopped,
+      report: result.location,
+      outcome: result.report?.outcome ?? null,
+    };
+    logger.info('canary halt', summary);
+    if (result.report?.outcome === 'failed') {
+      throw new CanaryHaltFailedError(`canary halt failed: ${result.report.reason ?? 'see report'}`);
+    }
+    return summary;
+  });
