@@ -1,15 +1,20 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import middy from '@middy/core';
-import { type AlarmStateChangeEvent, alarmStateChangeEventSchema } from '../core/canary/alarmEvent.js';
-import { ConfigError, DrillbookError, describeError, InputError } from '../core/errors.js';
+import { ConfigError, DrillbookError, describeError } from '../core/errors.js';
 import { runCanaryHalt } from '../jobs/canaryHalt.js';
 import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../jobs/canaryHooks.js';
 import { httpAttempt, RetryingSmokeProber } from '../probes/smokeProber.js';
-import { canaryAwsDeps, logger, zodEvent } from './canaryWiring.js';
+import { canaryAwsDeps } from './canaryWiring.js';
 import { CodeDeployDeployments } from './codeDeployDeployments.js';
-import { type LifecycleHookEvent, lifecycleHookEventSchema } from './events/codeDeploy.js';
+import { parseLifecycleHookEvent } from './events/codeDeploy.js';
+import { parseAlarmStateChangeEvent } from './events/eventBridge.js';
+import { lambdaHandler, logger } from './handler.js';
 import { lambdaInvokeAttempt } from './lambdaInvokeProbe.js';
+
+/** What a hook handler returns: the hook's status and report, or the rejection of a bad event. */
+type HookAnswer = { status: string; report?: string | null; error?: string };
+/** What the halt handler returns: the summary of the halt, or the rejection of a bad event. */
+type HaltAnswer = Record<string, unknown>;
 
 type RunHook = (hook: HookInvocation, deps: CanaryHookDeps) => Promise<CanaryHookResult>;
 
@@ -18,19 +23,17 @@ type RunHook = (hook: HookInvocation, deps: CanaryHookDeps) => Promise<CanaryHoo
  * every case it can: a broken configuration still answers Failed (then throws, to be seen).
  */
 export function hookHandler(name: HookName, run: RunHook) {
-  return middy<LifecycleHookEvent>()
-    .use(zodEvent(lifecycleHookEventSchema, 'event'))
-    .use({
-      onError: (request) => {
-        // Without a valid DeploymentId/LifecycleEventHookExecutionId there is no one to answer;
-        // CodeDeploy fails the hook on its own timeout.
-        if (request.error instanceof InputError) {
-          logger.error('rejected hook event', { error: request.error.message });
-          request.response = { status: 'rejected', error: request.error.message };
-        }
+  return lambdaHandler(
+    {
+      parse: parseLifecycleHookEvent,
+      // Without a valid DeploymentId/LifecycleEventHookExecutionId there is no one to answer;
+      // CodeDeploy fails the hook on its own timeout.
+      rejectBadEvent: {
+        log: 'rejected hook event',
+        answer: (error): HookAnswer => ({ status: 'rejected', error: error.message }),
       },
-    })
-    .handler(async (event, context) => {
+    },
+    async (event, context): Promise<HookAnswer> => {
       const hook = { deploymentId: event.DeploymentId, hookExecutionId: event.LifecycleEventHookExecutionId };
       let deps: ReturnType<typeof canaryAwsDeps>;
       try {
@@ -58,25 +61,24 @@ export function hookHandler(name: HookName, run: RunHook) {
       });
       logger.info('canary hook', { hook: name, status: result.status, report: result.location });
       return { status: result.status, report: result.location };
-    });
+    },
+  );
 }
 
 /** The halt did not complete (a stop failed): thrown so Lambda retries the async invocation. */
 export class CanaryHaltFailedError extends DrillbookError {}
 
 /** EventBridge "CloudWatch Alarm State Change" -> stop the guarded in-flight CodeDeploy deployments. */
-export const canaryHaltHandler = middy<AlarmStateChangeEvent>()
-  .use(zodEvent(alarmStateChangeEventSchema, 'event'))
-  .use({
-    onError: (request) => {
-      // A malformed event never becomes valid on retry: log it and answer, do not throw.
-      if (request.error instanceof InputError) {
-        logger.error('rejected event', { error: request.error.message });
-        request.response = { action: 'rejected', error: request.error.message };
-      }
+export const canaryHaltHandler = lambdaHandler(
+  {
+    parse: parseAlarmStateChangeEvent,
+    // A malformed event never becomes valid on retry: log it and answer, do not throw.
+    rejectBadEvent: {
+      log: 'rejected event',
+      answer: (error): HaltAnswer => ({ action: 'rejected', error: error.message }),
     },
-  })
-  .handler(async (event) => {
+  },
+  async (event): Promise<HaltAnswer> => {
     const deps = canaryAwsDeps();
     const result = await runCanaryHalt(event, deps);
     const summary = {
@@ -92,4 +94,5 @@ export const canaryHaltHandler = middy<AlarmStateChangeEvent>()
       throw new CanaryHaltFailedError(`canary halt failed: ${result.report.reason ?? 'see report'}`);
     }
     return summary;
-  });
+  },
+);

@@ -1,6 +1,7 @@
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { parseReplayEvent, type ReplayEnvironment, runReplayRequest } from '../jobs/replayRequest.js';
+import type { ReplayEnvironment } from '../jobs/replayRequest.js';
+import { runReplayRequest } from '../jobs/replayRequest.js';
+import { parseReplayEvent } from './events/stepFunctions.js';
+import { lambdaHandler } from './handler.js';
 
 export interface ReplayHandlerResult {
   reportId: string;
@@ -11,23 +12,25 @@ export interface ReplayHandlerResult {
   repeated: boolean;
 }
 
-/** The replay rehearsal Lambda: parse the event with zod, run the job, return the outcome for the state machine. */
+/** The replay rehearsal Lambda: the handler stack parses the event, then the job runs; returns the outcome. */
 export function createReplayHandler(
   environment: (system: string | undefined) => ReplayEnvironment | Promise<ReplayEnvironment>,
 ) {
-  return middy(async (event: unknown, context: Context): Promise<ReplayHandlerResult> => {
-    const { request, runId } = parseReplayEvent(event);
-    const { report, location, repeated } = await runReplayRequest(
-      request,
-      runId ?? context.awsRequestId,
-      await environment(request.system),
-    );
-    return {
-      reportId: report.id,
-      outcome: report.outcome,
-      location,
-      digest: report.replay?.digest || null,
-      repeated,
-    };
-  });
+  return lambdaHandler(
+    { parse: parseReplayEvent },
+    async ({ request, runId }, context): Promise<ReplayHandlerResult> => {
+      const { report, location, repeated } = await runReplayRequest(
+        request,
+        runId ?? context.awsRequestId,
+        await environment(request.system),
+      );
+      return {
+        reportId: report.id,
+        outcome: report.outcome,
+        location,
+        digest: report.replay?.digest || null,
+        repeated,
+      };
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { backupInputSchema, drillInputSchema } from '../../aws/events/stepFunctions.js';
 import { parseEvent } from '../../aws/handler.js';
 import {
   definitionPath,
@@ -8,7 +9,6 @@ import {
   type StateMachineName,
   stateMachineNames,
 } from '../../aws/localStateMachine.js';
-import { backupInputSchema, drillInputSchema } from '../../aws/stepSchemas.js';
 import { type DrillbookConfig, loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { replayRequestSchema } from '../../jobs/replayRequest.js';
