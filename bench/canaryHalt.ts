@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { canaryConfigSchema } from '../lib/core/canary/config.js';
+import { alarmStateChangeEvent } from '../lib/demo/canaryDemo.js';
 import { runCanaryHalt } from '../lib/jobs/canaryHalt.js';
-import { alarmStateChangeEvent } from '../lib/local/canaryDemo.js';
 import { FolderRunbookStore } from '../lib/local/folderRunbookStore.js';
 import { LocalDeployments, localRegistrySchema } from '../lib/local/localDeployments.js';
 

@@ -4,5 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { bindLocalRuns } = await import('./localRuns.ts');
+bindLocalRuns();
 const { main } = await import('../lib/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,14 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import { createRotationHandler } from '../lib/aws/rotationLambda.js';
+import { rotationHandler } from '../lib/aws/rotationLambda.js';
 
 /**
  * Secrets Manager rotation function for jwt secrets. Input: the rotation event
- * {Step, SecretId, ClientRequestToken}, zod-validated; one idempotent step per invocation.
- * Logs ids and steps only, never secret values.
+ * {Step, SecretId, ClientRequestToken} (lib/aws/events/secretsManager.ts); one idempotent step per
+ * invocation. Logs ids and steps only, never secret values.
  */
-const logger = new Logger({ serviceName: 'drillbook-rotate-jwt' });
-
-export const handler = middy().handler(
-  createRotationHandler('jwt', { log: (message) => logger.info(message) }),
-);
+export const handler = rotationHandler('jwt');

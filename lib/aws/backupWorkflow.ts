@@ -14,6 +14,12 @@ import {
   startBackup,
   verifyBackup,
 } from '../jobs/backupSteps.js';
+import type {
+  backupInputSchema,
+  backupStateSchema,
+  caughtSchema,
+  executionSchema,
+} from './events/stepFunctions.js';
 import { logProgress } from './handler.js';
 import { awsManifestKey } from './manifestKey.js';
 import type { ManifestStore } from './manifestStore.js';
@@ -21,7 +27,6 @@ import { noManifests } from './noManifests.js';
 import { publishersFor, publishing } from './publishing.js';
 import { isTransientAwsError } from './retry.js';
 import { type AwsRuntime, awsRuntime, snapshotsOf, sourceOf } from './runtime.js';
-import type { backupInputSchema, backupStateSchema, caughtSchema, executionSchema } from './stepSchemas.js';
 
 /**
  * The backup state machine's steps on AWS: each builds its adapters from the config and calls

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type DrillOptions, type DrillState, drillFailedBeforeStart } from '../jobs/restoreDrillSteps.js';
+import type { caughtSchema, drillInputSchema, drillStateSchema } from './events/stepFunctions.js';
 import { type AwsRuntime, restoreTargetOf } from './runtime.js';
-import type { caughtSchema, drillInputSchema, drillStateSchema } from './stepSchemas.js';
 
 /**
  * The drill state on AWS: the shared DrillState plus `drillKey` (the execution name), from which

@@ -17,12 +17,17 @@ import {
   drillOptionsFor,
   stateOrAbandoned,
 } from './drillState.js';
+import type {
+  caughtSchema,
+  drillInputSchema,
+  drillStateSchema,
+  executionSchema,
+} from './events/stepFunctions.js';
 import { logProgress } from './handler.js';
 import { awsManifestKey } from './manifestKey.js';
 import { publishing } from './publishing.js';
 import { isTransientAwsError } from './retry.js';
 import { type AwsRuntime, awsRuntime, inspectorOf, restoreTargetOf, snapshotsOf } from './runtime.js';
-import type { caughtSchema, drillInputSchema, drillStateSchema, executionSchema } from './stepSchemas.js';
 
 export type { AwsDrillState } from './drillState.js';
 

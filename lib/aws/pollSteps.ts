@@ -2,11 +2,11 @@ import type { z } from 'zod';
 import { type BackupState, pollBackup } from '../jobs/backupSteps.js';
 import { pollStagingRecovery } from '../jobs/restoreDrillSteps.js';
 import type { AwsDrillState } from './drillState.js';
+import type { backupStateSchema, drillStateSchema } from './events/stepFunctions.js';
 import { logProgress } from './handler.js';
 import { noManifests } from './noManifests.js';
 import { isTransientAwsError } from './retry.js';
 import { awsRuntime, restoreTargetOf, snapshotsOf } from './runtime.js';
-import type { backupStateSchema, drillStateSchema } from './stepSchemas.js';
 
 /**
  * The state machines' wait-loop steps: one look at RDS each. They touch nothing but RDS (no

@@ -1,6 +1,6 @@
-import { buildPublishers } from '../adapters.js';
 import type { DrillbookConfig } from '../config.js';
 import type { Publishers } from '../jobs/publish.js';
+import { lambdaPublishers } from './lambdaPublishers.js';
 import { RunbookManifestStore } from './manifestStore.js';
 
 /** How reports are published on AWS: replaceable (tests). */
@@ -13,16 +13,13 @@ export function setPublishersFactory(factory: PublishersFactory): void {
 }
 
 /**
- * The shared publishers (lib/adapters.ts): on AWS the S3 runbook store (runbook.s3), the webhook
+ * The Lambda publishers (lambdaPublishers.ts): on AWS the S3 runbook store (runbook.s3), the webhook
  * chat and CloudWatch metrics (the backup report's restorableLagSeconds becomes the
  * RestorableLagSeconds metric there); a runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local
  * runs of the state machines: `drillbook run`, tests).
  */
 function defaultPublishers(config: DrillbookConfig): Publishers {
-  const dir = process.env['DRILLBOOK_RUNBOOK_DIR'];
-  return dir
-    ? buildPublishers({ target: 'local', config, runbookDir: dir })
-    : buildPublishers({ target: 'aws', config });
+  return lambdaPublishers(config);
 }
 
 export function publishersFor(config: DrillbookConfig): Publishers {

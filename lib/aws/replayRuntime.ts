@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { buildPublishers } from '../adapters.js';
 import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 import type { AnyProjection } from '../core/replay/projection.js';
-import { replayEnvironmentFromProcess } from '../jobs/replayEnvironment.js';
 import { type ConfiguredStream, type ReplayEnvironment, replayRequestSchema } from '../jobs/replayRequest.js';
 import { type NatsAuth, natsAuthFromSecret } from '../nats/auth.js';
 import type { SecretValueReader } from '../ports.js';
 import { loadProjectionModule } from '../projections/loader.js';
+import { lambdaPublishers } from './lambdaPublishers.js';
+import { replayEnvironmentFromProcess } from './replayEnvironment.js';
 import { lambdaConfig } from './runtime.js';
 import { postgresUrl } from './secrets.js';
 import { SecretsManagerReader } from './secretsManagerReader.js';
@@ -132,7 +132,6 @@ export async function replayEnvironmentFromConfig(
     index,
     env['LAMBDA_TASK_ROOT'] ?? process.cwd(),
   );
-  const runbookDir = env['DRILLBOOK_RUNBOOK_DIR'];
   return {
     natsUrl: nats.url,
     ...(natsAuth ? { natsAuth } : {}),
@@ -142,9 +141,7 @@ export async function replayEnvironmentFromConfig(
     projections,
     system: system.name,
     environment: system.environment,
-    publish: runbookDir
-      ? buildPublishers({ target: 'local', config, runbookDir, env })
-      : buildPublishers({ target: 'aws', config, env }),
+    publish: lambdaPublishers(config, env),
   };
 }
 

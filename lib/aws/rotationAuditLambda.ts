@@ -1,19 +1,14 @@
 import { z } from 'zod';
-import { buildPublishers } from '../adapters.js';
 import { parseWith } from '../config.js';
-import { InputError } from '../core/errors.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
+import { buildAwsPublishers } from './awsPublishers.js';
+import { parseAuditEvent } from './events/eventBridge.js';
+import { lambdaHandler, logger } from './handler.js';
 import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
 
 type Env = Record<string, string | undefined>;
-
-/** The EventBridge scheduled event (or a manual `{}`); nothing in it changes what is audited. */
-export const auditEventSchema = z.looseObject({
-  'detail-type': z.string().optional(),
-  time: z.string().optional(),
-});
 
 const list = (v: string | undefined) =>
   (v ?? '')
@@ -70,7 +65,7 @@ export interface AuditHandlerDeps {
 
 /**
  * The adapters of the audit Lambda: secrets from Secrets Manager, and the publishers every job
- * uses on AWS (buildPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
+ * uses on AWS (buildAwsPublishers: S3 runbook, webhook chat from DRILLBOOK_WEBHOOK_SECRET_ID,
  * report metrics) plus the rotation metrics. Injected adapters win (tests).
  */
 export function auditAdapters(deps: AuditHandlerDeps): {
@@ -92,7 +87,7 @@ export function auditAdapters(deps: AuditHandlerDeps): {
       ...(deps.chat ? { chat: deps.chat } : {}),
     };
   }
-  const publishers = buildPublishers({ target: 'aws', config: null, env });
+  const publishers = buildAwsPublishers({ config: null, env });
   const chat = deps.chat ?? publishers.chat;
   return {
     store,
@@ -105,8 +100,7 @@ export function auditAdapters(deps: AuditHandlerDeps): {
 /** The body of the daily audit Lambda. Returns a summary; a flagged secret is a finding, not an error. */
 export function createRotationAuditHandler(deps: AuditHandlerDeps = {}) {
   return async (event: unknown) => {
-    const parsed = auditEventSchema.safeParse(event ?? {});
-    if (!parsed.success) throw new InputError('event', 'must be an EventBridge scheduled event or {}');
+    parseAuditEvent(event);
     const input = auditSettingsFromEnv(deps.env ?? process.env);
     const adapters = auditAdapters(deps);
     const { report, location } = await rotationAudit(input, {
@@ -115,4 +109,14 @@ export function createRotationAuditHandler(deps: AuditHandlerDeps = {}) {
     });
     return { reportId: report.id, outcome: report.outcome, location, summary: report.details?.['summary'] };
   };
+}
+
+/** The deployed audit function: the handler stack around createRotationAuditHandler, logging the outcome. */
+export function rotationAuditHandler() {
+  const audit = createRotationAuditHandler();
+  return lambdaHandler({ parse: parseAuditEvent }, async (event) => {
+    const result = await audit(event);
+    logger.info('rotation audit finished', { reportId: result.reportId, outcome: result.outcome });
+    return result;
+  });
 }

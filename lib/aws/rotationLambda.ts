@@ -1,25 +1,16 @@
-import { z } from 'zod';
 import { parseWith } from '../config.js';
-import { InputError } from '../core/errors.js';
 import {
   hmacRotationSchema,
   jwtRotationSchema,
   postgresRotationSchema,
   type SecretEntry,
 } from '../core/rotation/config.js';
-import { rotationSteps } from '../core/rotation/stages.js';
 import { type RotationType, runRotationStep, type StepResult } from '../jobs/rotation/engine.js';
 import { strategyFor } from '../jobs/rotation/strategyFor.js';
 import type { SecretStore } from '../ports.js';
+import { parseRotationEvent } from './events/secretsManager.js';
+import { lambdaHandler, logger } from './handler.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
-
-/** The event Secrets Manager sends a rotation function. */
-export const rotationEventSchema = z.object({
-  Step: z.enum(rotationSteps),
-  SecretId: z.string().min(1),
-  ClientRequestToken: z.string().min(1),
-});
-export type RotationEvent = z.infer<typeof rotationEventSchema>;
 
 type Env = Record<string, string | undefined>;
 
@@ -85,23 +76,24 @@ export function createRotationHandler(type: RotationType, deps: RotationHandlerD
   const log = deps.log ?? (() => {});
   let store = deps.store;
   return async (event: unknown): Promise<{ step: string; result: StepResult }> => {
-    const parsed = rotationEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(
-        `event.${issue?.path.join('.') || '(root)'}`,
-        issue?.message ?? 'invalid rotation event',
-      );
-    }
+    const rotation = parseRotationEvent(event);
     const options = rotationOptionsFromEnv(type, env);
     const region = blankAsUndefined(env['AWS_REGION']);
     store ??= new SecretsManagerStore(region ? { region } : {});
-    const result = await runRotationStep(parsed.data, {
+    const result = await runRotationStep(rotation, {
       store,
       strategy: strategyFor(options, store, log),
       log,
       ...(deps.now ? { now: deps.now } : {}),
     });
-    return { step: parsed.data.Step, result };
+    return { step: rotation.Step, result };
   };
+}
+
+/** The deployed rotation function of one secret type: the handler stack around createRotationHandler. */
+export function rotationHandler(type: RotationType) {
+  return lambdaHandler(
+    { parse: parseRotationEvent },
+    createRotationHandler(type, { log: (message) => logger.info(message) }),
+  );
 }

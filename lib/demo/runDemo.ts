@@ -6,12 +6,10 @@ import { describeError } from '../core/errors.js';
 import { formatDuration } from '../core/objectives.js';
 import type { Report } from '../core/report.js';
 import { runBackup } from '../jobs/backup.js';
-import { runLocalRotationDemo } from '../jobs/localRotationDemo.js';
 import type { Publishers } from '../jobs/publish.js';
 import { runReplayRequest } from '../jobs/replayRequest.js';
 import { runRestoreDrill } from '../jobs/restoreDrill.js';
 import { ROTATION_TAG, rotationAudit } from '../jobs/rotationAudit.js';
-import { runLocalCanaryHaltDemo } from '../local/canaryDemo.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';
 import { FileSecretStore } from '../local/fileSecretStore.js';
 import { LocalNatsServer } from '../local/natsServer.js';
@@ -19,6 +17,8 @@ import type { LocalCluster } from '../local/pgCluster.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../local/wiring.js';
 import type { Progress } from '../ports.js';
 import { seedContactsDemo } from '../projections/contactsSeed.js';
+import { runLocalCanaryHaltDemo } from './canaryDemo.js';
+import { runLocalRotationDemo } from './localRotationDemo.js';
 import { pgbench, startDemoSource } from './sourceDatabase.js';
 
 export interface DemoOptions {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
 import { baseChoices } from '../core/replay/base.js';
 import type { AnyProjection } from '../core/replay/projection.js';
@@ -40,21 +39,6 @@ export const replayRequestSchema = z.object({
   outboxBound: z.number().int().min(1).max(10_000_000).optional(),
 });
 export type ReplayRequest = z.infer<typeof replayRequestSchema>;
-
-/** The Lambda's event: the state machine wraps the request with the execution name as run id. */
-export const replayEventSchema = z.object({
-  request: replayRequestSchema,
-  runId: z.string().min(1).max(200).optional(),
-});
-
-/** Parses `{request, runId?}` (from the state machine) or a bare request (a direct invocation). */
-export function parseReplayEvent(event: unknown): { request: ReplayRequest; runId: string | undefined } {
-  if (typeof event === 'object' && event !== null && 'request' in event) {
-    const parsed = parseWith(replayEventSchema, event, 'event');
-    return { request: parsed.request, runId: parsed.runId };
-  }
-  return { request: parseWith(replayRequestSchema, event, 'event'), runId: undefined };
-}
 
 /** A stream as the config describes it (systems[].streams[]): the defaults of a rehearsal of it. */
 export type ConfiguredStream = Omit<ReplayRequest, 'system' | 'environment' | 'stream' | 'projection'> & {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { functionHandlers } from '../../lib/aws/functionHandlers.js';
+import { functionHandlers } from '../../bin/functionHandlers.js';
 import { runStateMachine } from '../../lib/aws/localStateMachine.js';
 import type { Report } from '../../lib/core/report.js';
 import { connectNats } from '../../lib/nats/connection.js';

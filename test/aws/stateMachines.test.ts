@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import validator from 'asl-validator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { functionHandlers } from '../../lib/aws/functionHandlers.js';
+import { functionHandlers } from '../../bin/functionHandlers.js';
 import { readDefinition, runStateMachine, stateMachineNames } from '../../lib/aws/localStateMachine.js';
 import { backupCommand } from '../../lib/cli/commands/backup.js';
 import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';

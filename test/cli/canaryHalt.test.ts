@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canaryHaltCommand } from '../../lib/cli/commands/canaryHalt.js';
 import { main } from '../../lib/cli/main.js';
-import { createLocalRegistry } from '../../lib/local/canaryDemo.js';
+import { createLocalRegistry } from '../../lib/demo/canaryDemo.js';
 import { LocalDeployments } from '../../lib/local/localDeployments.js';
 
 const fixturePath = (name: string) => new URL(`../fixtures/canary/${name}`, import.meta.url).pathname;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayHandler } from '../../functions/replayRehearsal.js';
+import { createReplayHandler } from '../../lib/aws/replayHandler.js';
 import { loadAslDefinition } from '../../lib/local/aslDefinition.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';

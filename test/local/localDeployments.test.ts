@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../lib/core/errors.js';
-import { createLocalRegistry } from '../../lib/local/canaryDemo.js';
+import { createLocalRegistry } from '../../lib/demo/canaryDemo.js';
 import { LocalDeployments, UnknownDeploymentError } from '../../lib/local/localDeployments.js';
 
 let dir: string;

@@ -1,4 +1,4 @@
-import { backupInputSchema } from '../../aws/stepSchemas.js';
+import { backupInputSchema } from '../../aws/events/stepFunctions.js';
 import { parseWith } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';

@@ -10,8 +10,8 @@ import {
   sslModes,
 } from '../../core/rotation/config.js';
 import { jwksOf, jwtAlgs } from '../../core/rotation/keyring.js';
+import { setupLocalPostgresSecret } from '../../demo/localRotationDemo.js';
 import { writeJwksFile } from '../../jobs/jwksFile.js';
-import { setupLocalPostgresSecret } from '../../jobs/localRotationDemo.js';
 import { requestRotation } from '../../jobs/requestRotation.js';
 import { rotateSecret } from '../../jobs/rotateSecret.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { backupInputSchema, drillInputSchema } from '../../aws/events/stepFunctions.js';
 import { parseEvent } from '../../aws/handler.js';
 import {
   definitionPath,
@@ -8,12 +9,12 @@ import {
   type StateMachineName,
   stateMachineNames,
 } from '../../aws/localStateMachine.js';
-import { backupInputSchema, drillInputSchema } from '../../aws/stepSchemas.js';
 import { type DrillbookConfig, loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import { intFlag, parseFlags } from '../args.js';
 import { type Command, type CommandContext, exitCodes } from '../context.js';
+import { localHandlers } from '../localHandlers.js';
 
 const inputSchemas: Record<StateMachineName, z.ZodType> = {
   backup: backupInputSchema,
@@ -153,9 +154,9 @@ export async function executeStateMachine(
   const dir = runbookDirFor(options.runbook, config);
   if (dir) process.env['DRILLBOOK_RUNBOOK_DIR'] = dir;
   else delete process.env['DRILLBOOK_RUNBOOK_DIR'];
-  const [{ runStateMachine }, { functionHandlers }] = await Promise.all([
+  const [{ runStateMachine }, functionHandlers] = await Promise.all([
     import('../../aws/localStateMachine.js'),
-    import('../../aws/functionHandlers.js'),
+    localHandlers(),
   ]);
   try {
     const run = await runStateMachine(machine, input, {

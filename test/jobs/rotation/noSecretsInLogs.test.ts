@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runLocalRotationDemo } from '../../../lib/jobs/localRotationDemo.js';
+import { runLocalRotationDemo } from '../../../lib/demo/localRotationDemo.js';
 import { rotateSecret } from '../../../lib/jobs/rotateSecret.js';
 import {
   hmacStrategy,

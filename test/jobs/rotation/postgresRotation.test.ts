@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotationDisabledError, RotationStateError } from '../../../lib/core/rotation/errors.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, rotationSteps } from '../../../lib/core/rotation/stages.js';
-import { setupLocalPostgresSecret } from '../../../lib/jobs/localRotationDemo.js';
+import { setupLocalPostgresSecret } from '../../../lib/demo/localRotationDemo.js';
 import { rotateSecret } from '../../../lib/jobs/rotateSecret.js';
 import { runRotationStep } from '../../../lib/jobs/rotation/engine.js';
 import { postgresStrategy } from '../../../lib/jobs/rotation/postgresStrategy.js';

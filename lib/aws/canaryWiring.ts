@@ -1,20 +1,16 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { MiddlewareObj } from '@middy/core';
-import type { z } from 'zod';
-import { buildPublishers } from '../lib/adapters.js';
-import { CloudWatchAlarmTags, CloudWatchSlis } from '../lib/aws/cloudWatchSlis.js';
-import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
-import { parseWith } from '../lib/config.js';
-import { type CanaryConfig, canaryConfigSchema } from '../lib/core/canary/config.js';
-import { toInputError } from '../lib/core/canary/validation.js';
-import { chatSummary } from '../lib/core/chatSummary.js';
-import { ConfigError } from '../lib/core/errors.js';
-import type { Chat, Metrics, RunbookStore } from '../lib/ports.js';
+import { parseWith } from '../config.js';
+import { type CanaryConfig, canaryConfigSchema } from '../core/canary/config.js';
+import { chatSummary } from '../core/chatSummary.js';
+import { ConfigError } from '../core/errors.js';
+import type { Chat, Metrics, RunbookStore } from '../ports.js';
+import { buildAwsPublishers } from './awsPublishers.js';
+import { CloudWatchAlarmTags, CloudWatchSlis } from './cloudWatchSlis.js';
+import { CodeDeployDeployments } from './codeDeployDeployments.js';
+import { logger } from './handler.js';
 
 /** Composition for the canary Lambda functions: AWS adapters built once per container. */
-export const logger = new Logger({ serviceName: 'drillbook-canary' });
 
 export interface CanaryAwsDeps {
   config: CanaryConfig;
@@ -43,7 +39,7 @@ export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDe
   const warn = (message: string) => logger.warn(message);
   // The S3 runbook store, webhook chat (URL from Secrets Manager) and CloudWatch metrics, from the
   // DRILLBOOK_RUNBOOK_BUCKET / _PREFIX / DRILLBOOK_WEBHOOK_SECRET_ID environment.
-  const publishers = buildPublishers({ target: 'aws', config: null, env, warn });
+  const publishers = buildAwsPublishers({ config: null, env, warn });
   // maxAttempts 1: throttling is retried, bounded and visibly, by lib/aws/throttleRetry.
   const sdk = { maxAttempts: 1 };
   const cloudWatch = new CloudWatchClient(sdk);
@@ -61,15 +57,4 @@ export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDe
     warn,
   };
   return cached;
-}
-
-/** Middy middleware: parse the event with a zod schema; an invalid event becomes an InputError. */
-export function zodEvent<S extends z.ZodType>(schema: S, prefix: string): MiddlewareObj<unknown> {
-  return {
-    before: (request) => {
-      const result = schema.safeParse(request.event);
-      if (!result.success) throw toInputError(result.error, prefix, request.event);
-      request.event = result.data;
-    },
-  };
 }

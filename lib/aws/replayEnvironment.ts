@@ -1,6 +1,6 @@
-import { buildPublishers } from '../adapters.js';
 import { ConfigError } from '../core/errors.js';
-import type { ReplayEnvironment } from './replayRequest.js';
+import type { ReplayEnvironment } from '../jobs/replayRequest.js';
+import { lambdaPublishers } from './lambdaPublishers.js';
 
 /**
  * The rehearsal's environment from process variables (the Lambda's configuration):
@@ -15,10 +15,7 @@ import type { ReplayEnvironment } from './replayRequest.js';
 export function replayEnvironmentFromProcess(env: NodeJS.ProcessEnv = process.env): ReplayEnvironment {
   const natsUrl = env['DRILLBOOK_NATS_URL'];
   if (!natsUrl) throw new ConfigError('DRILLBOOK_NATS_URL', 'is not set');
-  const runbookDir = env['DRILLBOOK_RUNBOOK_DIR'];
-  const publish = runbookDir
-    ? buildPublishers({ target: 'local', config: null, runbookDir, env })
-    : buildPublishers({ target: 'aws', config: null, env });
+  const publish = lambdaPublishers(null, env);
   const pgUrl = env['DRILLBOOK_REPLAY_PG_URL'];
   return {
     natsUrl,

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
 import type { PostgresSecret } from '../core/rotation/postgresSecret.js';
+import { rotateSecret } from '../jobs/rotateSecret.js';
+import { postgresStrategy } from '../jobs/rotation/postgresStrategy.js';
+import { ROTATION_TAG } from '../jobs/rotationAudit.js';
 import { FileSecretStore } from '../local/fileSecretStore.js';
 import { setRolePassword } from '../pg/rotatePostgresRole.js';
 import type { Chat, Metrics, Progress, RunbookStore } from '../ports.js';
-import { rotateSecret } from './rotateSecret.js';
-import { postgresStrategy } from './rotation/postgresStrategy.js';
-import { ROTATION_TAG } from './rotationAudit.js';
 
 export interface LocalPostgresSecretSetup {
   /** Superuser (or CREATEROLE) URL of a local cluster, e.g. LocalCluster.url(). */

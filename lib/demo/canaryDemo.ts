@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { AlarmState, AlarmStateChangeEvent } from '../core/canary/alarmEvent.js';
 import { canaryConfigSchema } from '../core/canary/config.js';
 import { type CanaryHaltResult, runCanaryHalt } from '../jobs/canaryHalt.js';
+import { LocalDeployments, type LocalRegistry, localRegistrySchema } from '../local/localDeployments.js';
 import type { Chat, RunbookStore } from '../ports.js';
-import { LocalDeployments, type LocalRegistry, localRegistrySchema } from './localDeployments.js';
 
 /**
  * Helpers for showing a canary halt on one machine (used by `drillbook demo` and the tests):

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAlarmEvent } from '../../lib/core/canary/alarmEvent.js';
-import { alarmStateChangeEvent, runLocalCanaryHaltDemo } from '../../lib/local/canaryDemo.js';
+import { alarmStateChangeEvent, runLocalCanaryHaltDemo } from '../../lib/demo/canaryDemo.js';
 import { ConsoleChat } from '../../lib/local/consoleChat.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { LocalDeployments } from '../../lib/local/localDeployments.js';
