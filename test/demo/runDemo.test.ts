@@ -1,13 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildPublishers } from '../../lib/adapters.js';
 import { runDemo } from '../../lib/demo/runDemo.js';
 
 describe('drillbook demo', () => {
   it('runs every job end to end on throwaway servers and leaves a browsable runbook behind', async () => {
+    // Only what this run leaves matters: another demo on the machine may have folders of its own.
+    const before = new Set(readdirSync(tmpdir()));
     const dir = mkdtempSync(join(tmpdir(), 'drillbook-demo-test-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const printed: string[] = [];
     const progress: string[] = [];
     const steps = await runDemo({
@@ -47,7 +50,7 @@ describe('drillbook demo', () => {
     expect(printed.some((t) => t.includes('Restore drill PASSED'))).toBe(true);
     // Everything the demo started is gone: no staging cluster, no temp folder with a live server.
     const leftovers = readdirSync(tmpdir()).filter(
-      (n) => n.startsWith('drillbook-demo-') && !n.startsWith('drillbook-demo-test-'),
+      (n) => n.startsWith('drillbook-demo-') && !n.startsWith('drillbook-demo-test-') && !before.has(n),
     );
     expect(leftovers.filter((n) => existsSync(join(tmpdir(), n, 'source')))).toEqual([]);
     expect(progress.at(-1)).toBe('stopping the demo servers');
