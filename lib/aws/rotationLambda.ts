@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { parseWith } from '../config.js';
-import { InputError } from '../core/errors.js';
 import {
   hmacRotationSchema,
   jwtRotationSchema,
@@ -8,6 +7,7 @@ import {
   type SecretEntry,
 } from '../core/rotation/config.js';
 import { rotationSteps } from '../core/rotation/stages.js';
+import { zodInputError } from '../core/zodFieldError.js';
 import { type RotationType, runRotationStep, type StepResult } from '../jobs/rotation/engine.js';
 import { strategyFor } from '../jobs/rotation/strategyFor.js';
 import type { SecretStore } from '../ports.js';
@@ -87,11 +87,8 @@ export function createRotationHandler(type: RotationType, deps: RotationHandlerD
   return async (event: unknown): Promise<{ step: string; result: StepResult }> => {
     const parsed = rotationEventSchema.safeParse(event);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(
-        `event.${issue?.path.join('.') || '(root)'}`,
-        issue?.message ?? 'invalid rotation event',
-      );
+      const naming = { prefix: 'event', root: '(root)', fallback: 'invalid rotation event' };
+      throw zodInputError(parsed.error, naming, false);
     }
     const options = rotationOptionsFromEnv(type, env);
     const region = blankAsUndefined(env['AWS_REGION']);
