@@ -10,7 +10,7 @@ import { parseWith } from '../lib/config.js';
 import { type CanaryConfig, canaryConfigSchema } from '../lib/core/canary/config.js';
 import { toInputError } from '../lib/core/canary/validation.js';
 import { chatSummary } from '../lib/core/chatSummary.js';
-import { ConfigError } from '../lib/core/errors.js';
+import { envJson } from '../lib/env.js';
 import type { Chat, Metrics, RunbookStore } from '../lib/ports.js';
 
 /** Composition for the canary Lambda functions: AWS adapters built once per container. */
@@ -31,14 +31,7 @@ let cached: CanaryAwsDeps | undefined;
 
 export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDeps {
   if (cached) return cached;
-  const raw = env['DRILLBOOK_CANARY_CONFIG'];
-  if (!raw) throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not set');
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not valid JSON', { cause: error });
-  }
+  const json = envJson(env, 'DRILLBOOK_CANARY_CONFIG');
   const config = parseWith(canaryConfigSchema, json, 'DRILLBOOK_CANARY_CONFIG');
   const warn = (message: string) => logger.warn(message);
   // The S3 runbook store, webhook chat (URL from Secrets Manager) and CloudWatch metrics, from the

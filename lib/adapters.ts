@@ -10,6 +10,7 @@ import { WebhookChat } from './chat/webhookChat.js';
 import { webhookUrlFromSecret } from './chat/webhookUrl.js';
 import type { DrillbookConfig } from './config.js';
 import { ConfigError } from './core/errors.js';
+import { type Env, envString } from './env.js';
 import type { Publishers } from './jobs/publish.js';
 import { ConsoleChat } from './local/consoleChat.js';
 import { FolderRunbookStore } from './local/folderRunbookStore.js';
@@ -28,7 +29,7 @@ export interface PublisherOptions {
   print?: (text: string) => void;
   warn?: (message: string) => void;
   /** Environment to read DRILLBOOK_* settings from (default process.env). */
-  env?: Record<string, string | undefined>;
+  env?: Env;
   /** Overrides for tests: a secret reader and SDK clients. */
   secrets?: SecretValueReader;
   clients?: { s3?: S3Client; cloudWatch?: CloudWatchClient; secretsManager?: SecretsManagerClient };
@@ -62,7 +63,7 @@ export function buildPublishers(options: PublisherOptions): Publishers {
     });
 
   if (options.target === 'local') {
-    const url = config?.chat.webhookUrl ?? nonEmpty(env['DRILLBOOK_WEBHOOK_URL']);
+    const url = config?.chat.webhookUrl ?? envString(env, 'DRILLBOOK_WEBHOOK_URL');
     if (url) chats.push(webhook(async () => url));
     return {
       runbook: new FolderRunbookStore(resolve(options.runbookDir ?? config?.runbook.dir ?? 'runbook')),
@@ -72,12 +73,12 @@ export function buildPublishers(options: PublisherOptions): Publishers {
   }
 
   const s3 = config?.runbook.s3;
-  const bucket = s3?.bucket ?? nonEmpty(env['DRILLBOOK_RUNBOOK_BUCKET']);
+  const bucket = s3?.bucket ?? envString(env, 'DRILLBOOK_RUNBOOK_BUCKET');
   if (!bucket) {
     throw new ConfigError('runbook.s3.bucket', 'required for --target aws (or set DRILLBOOK_RUNBOOK_BUCKET)');
   }
-  const region = s3?.region ?? nonEmpty(env['AWS_REGION']);
-  const kmsKeyId = config?.reporting.kmsKeyId ?? nonEmpty(env['DRILLBOOK_RUNBOOK_KMS_KEY_ID']);
+  const region = s3?.region ?? envString(env, 'AWS_REGION');
+  const kmsKeyId = config?.reporting.kmsKeyId ?? envString(env, 'DRILLBOOK_RUNBOOK_KMS_KEY_ID');
   const runbook = new S3RunbookStore({
     bucket,
     prefix: s3?.prefix ?? env['DRILLBOOK_RUNBOOK_PREFIX'] ?? 'drillbook/',
@@ -86,7 +87,7 @@ export function buildPublishers(options: PublisherOptions): Publishers {
     ...(options.clients?.s3 ? { client: options.clients.s3 } : {}),
   });
 
-  const secretId = config?.chat.webhookSecretId ?? nonEmpty(env['DRILLBOOK_WEBHOOK_SECRET_ID']);
+  const secretId = config?.chat.webhookSecretId ?? envString(env, 'DRILLBOOK_WEBHOOK_SECRET_ID');
   if (secretId) {
     const secrets =
       options.secrets ??
@@ -102,7 +103,7 @@ export function buildPublishers(options: PublisherOptions): Publishers {
 
   const metrics = new CloudWatchMetrics({
     namespace:
-      config?.reporting.metricsNamespace ?? nonEmpty(env['DRILLBOOK_METRICS_NAMESPACE']) ?? 'Drillbook',
+      config?.reporting.metricsNamespace ?? envString(env, 'DRILLBOOK_METRICS_NAMESPACE') ?? 'Drillbook',
     ...(region ? { region } : {}),
     ...(options.clients?.cloudWatch ? { client: options.clients.cloudWatch } : {}),
   });
@@ -112,8 +113,4 @@ export function buildPublishers(options: PublisherOptions): Publishers {
 function chatOf(chats: Chat[]): { chat?: Chat } {
   if (chats.length === 0) return {};
   return { chat: chats.length === 1 ? (chats[0] as Chat) : new FanoutChat(chats) };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

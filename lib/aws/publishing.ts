@@ -1,5 +1,6 @@
 import { buildPublishers } from '../adapters.js';
 import type { DrillbookConfig } from '../config.js';
+import { envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import { RunbookManifestStore } from './manifestStore.js';
 
@@ -19,7 +20,7 @@ export function setPublishersFactory(factory: PublishersFactory): void {
  * runs of the state machines: `drillbook run`, tests).
  */
 function defaultPublishers(config: DrillbookConfig): Publishers {
-  const dir = process.env['DRILLBOOK_RUNBOOK_DIR'];
+  const dir = envString(process.env, 'DRILLBOOK_RUNBOOK_DIR');
   return dir
     ? buildPublishers({ target: 'local', config, runbookDir: dir })
     : buildPublishers({ target: 'aws', config });

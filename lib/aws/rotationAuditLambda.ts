@@ -2,25 +2,17 @@ import { z } from 'zod';
 import { buildPublishers } from '../adapters.js';
 import { parseWith } from '../config.js';
 import { InputError } from '../core/errors.js';
+import { type Env, envList, envString } from '../env.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
 import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
-
-type Env = Record<string, string | undefined>;
 
 /** The EventBridge scheduled event (or a manual `{}`); nothing in it changes what is audited. */
 export const auditEventSchema = z.looseObject({
   'detail-type': z.string().optional(),
   time: z.string().optional(),
 });
-
-const list = (v: string | undefined) =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 const settingsSchema = z
   .object({
@@ -40,19 +32,19 @@ const settingsSchema = z
 
 /** What to audit, from the function's environment (serverless.yml). Errors name the variable. */
 export function auditSettingsFromEnv(env: Env): RotationAuditInput {
-  const tagKey = blank(env['AUDIT_TAG_KEY']);
-  const tagValue = blank(env['AUDIT_TAG_VALUE']);
+  const tagKey = envString(env, 'AUDIT_TAG_KEY');
+  const tagValue = envString(env, 'AUDIT_TAG_VALUE');
   const settings = parseWith(
     settingsSchema,
     {
-      system: blank(env['DRILLBOOK_SYSTEM']),
-      environment: blank(env['DRILLBOOK_ENVIRONMENT']),
-      secretIds: list(env['AUDIT_SECRET_IDS']),
+      system: envString(env, 'DRILLBOOK_SYSTEM'),
+      environment: envString(env, 'DRILLBOOK_ENVIRONMENT'),
+      secretIds: envList(env, 'AUDIT_SECRET_IDS'),
       tag: tagKey ? { key: tagKey, ...(tagValue ? { value: tagValue } : {}) } : undefined,
-      stage: blank(env['DRILLBOOK_STAGE']),
-      warningDays: blank(env['AUDIT_WARNING_DAYS']),
-      graceHours: blank(env['AUDIT_GRACE_HOURS']),
-      stuckAfterHours: blank(env['AUDIT_STUCK_AFTER_HOURS']),
+      stage: envString(env, 'DRILLBOOK_STAGE'),
+      warningDays: envString(env, 'AUDIT_WARNING_DAYS'),
+      graceHours: envString(env, 'AUDIT_GRACE_HOURS'),
+      stuckAfterHours: envString(env, 'AUDIT_STUCK_AFTER_HOURS'),
     },
     'env AUDIT_*',
   );
@@ -80,7 +72,7 @@ export function auditAdapters(deps: AuditHandlerDeps): {
   metrics: Metrics;
 } {
   const env = deps.env ?? process.env;
-  const region = blank(env['AWS_REGION']);
+  const region = envString(env, 'AWS_REGION');
   const store =
     deps.store ?? new SecretsManagerStore({ ...(region ? { region } : {}), datePendingVersions: true });
   const rotationMetrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});
