@@ -1,6 +1,5 @@
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
+import { codeDeployClient, lambdaClient, sdkRetryFor } from '../lib/aws/clients.js';
 import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
 import { lambdaInvokeAttempt } from '../lib/aws/lambdaInvokeProbe.js';
 import { ConfigError, describeError, InputError } from '../lib/core/errors.js';
@@ -39,7 +38,7 @@ export function hookHandler(name: HookName, run: RunHook) {
           hook: name,
           error: describeError(error),
         });
-        await new CodeDeployDeployments(new CodeDeployClient({ maxAttempts: 1 })).putHookStatus(
+        await new CodeDeployDeployments(codeDeployClient(undefined, sdkRetryFor.canary)).putHookStatus(
           hook.deploymentId,
           hook.hookExecutionId,
           'Failed',
@@ -50,7 +49,7 @@ export function hookHandler(name: HookName, run: RunHook) {
         ...deps,
         prober: new RetryingSmokeProber({
           http: httpAttempt(),
-          invoke: lambdaInvokeAttempt(new LambdaClient({ maxAttempts: 3 })),
+          invoke: lambdaInvokeAttempt(lambdaClient(undefined, sdkRetryFor.canaryProbe)),
         }),
         signal: AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - 5000)),
       });

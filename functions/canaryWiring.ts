@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { buildPublishers } from '../lib/adapters.js';
+import { cloudWatchClient, codeDeployClient, sdkRetryFor } from '../lib/aws/clients.js';
 import { CloudWatchAlarmTags, CloudWatchSlis } from '../lib/aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../lib/aws/codeDeployDeployments.js';
 import { parseWith } from '../lib/config.js';
@@ -37,12 +36,11 @@ export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDe
   // The S3 runbook store, webhook chat (URL from Secrets Manager) and CloudWatch metrics, from the
   // DRILLBOOK_RUNBOOK_BUCKET / _PREFIX / DRILLBOOK_WEBHOOK_SECRET_ID environment.
   const publishers = buildPublishers({ target: 'aws', config: null, env, warn });
-  // maxAttempts 1: throttling is retried, bounded and visibly, by lib/aws/throttleRetry.
-  const sdk = { maxAttempts: 1 };
-  const cloudWatch = new CloudWatchClient(sdk);
+  // One SDK attempt each: throttling is retried, bounded and visibly, by withThrottleRetry.
+  const cloudWatch = cloudWatchClient(undefined, sdkRetryFor.canary);
   cached = {
     config,
-    deployments: new CodeDeployDeployments(new CodeDeployClient(sdk)),
+    deployments: new CodeDeployDeployments(codeDeployClient(undefined, sdkRetryFor.canary)),
     alarmTags: new CloudWatchAlarmTags(cloudWatch),
     slis: new CloudWatchSlis(cloudWatch),
     runbook: publishers.runbook,

@@ -6,13 +6,14 @@ import {
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { describeError } from '../core/errors.js';
 import { type Report, reportKey, reportKinds, reportSchema } from '../core/report.js';
 import { ReportExistsError, RunbookStoreError } from '../core/reportingErrors.js';
 import { sleep } from '../core/wait.js';
 import type { RunbookStore } from '../ports.js';
+import { s3Client, sdkRetryFor } from './clients.js';
 
 export interface S3RunbookStoreOptions {
   bucket: string;
@@ -58,13 +59,7 @@ export class S3RunbookStore implements RunbookStore {
   constructor(private readonly options: S3RunbookStoreOptions) {
     this.bucket = options.bucket;
     this.prefix = normalizePrefix(options.prefix ?? 'drillbook/');
-    this.client =
-      options.client ??
-      new S3Client({
-        ...(options.region ? { region: options.region } : {}),
-        maxAttempts: 5,
-        retryMode: 'adaptive',
-      });
+    this.client = options.client ?? s3Client(options.region, sdkRetryFor.adapters);
   }
 
   async putReport(report: Report, markdown: string): Promise<string> {
