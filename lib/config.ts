@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { awsSystemSchema } from './aws/config.js';
-import { issueToConfigError } from './configIssues.js';
 import { canaryConfigSchema } from './core/canary/config.js';
 import { ConfigError } from './core/errors.js';
 import { secretsConfigSchema } from './core/rotation/config.js';
+import { zodConfigError } from './core/zodFieldError.js';
 import { reportingSchema } from './reportingConfig.js';
 
 /**
@@ -238,7 +238,7 @@ export type SystemConfig = z.infer<typeof systemSchema>;
  * the closest known name from `schema` when one is given).
  */
 export function toConfigError(error: z.ZodError, prefix = '', schema?: z.ZodType): ConfigError {
-  return issueToConfigError(error, schema, prefix);
+  return zodConfigError(error, { prefix, unknown: 'explain', ...(schema ? { schema } : {}) });
 }
 
 /** Parses any input with a zod schema, throwing a ConfigError naming the field on failure. */

@@ -1,10 +1,11 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { chatOf, nonEmpty, reportWebhook } from '../chat/reportChats.js';
+import { chatOf, reportWebhook } from '../chat/reportChats.js';
 import { webhookUrlFromSecret } from '../chat/webhookUrl.js';
 import type { DrillbookConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import { type Env, envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import type { Chat, SecretValueReader } from '../ports.js';
 import { CloudWatchMetrics } from './cloudWatchMetrics.js';
@@ -16,7 +17,7 @@ export interface AwsPublisherOptions {
   config: DrillbookConfig | null;
   warn?: (message: string) => void;
   /** Environment to read DRILLBOOK_* settings from (default process.env). */
-  env?: Record<string, string | undefined>;
+  env?: Env;
   /** Overrides for tests: a secret reader and SDK clients. */
   secrets?: SecretValueReader;
   clients?: { s3?: S3Client; cloudWatch?: CloudWatchClient; secretsManager?: SecretsManagerClient };
@@ -36,12 +37,12 @@ export function buildAwsPublishers(options: AwsPublisherOptions): Publishers {
   const chats: Chat[] = [];
 
   const s3 = config?.runbook.s3;
-  const bucket = s3?.bucket ?? nonEmpty(env['DRILLBOOK_RUNBOOK_BUCKET']);
+  const bucket = s3?.bucket ?? envString(env, 'DRILLBOOK_RUNBOOK_BUCKET');
   if (!bucket) {
     throw new ConfigError('runbook.s3.bucket', 'required for --target aws (or set DRILLBOOK_RUNBOOK_BUCKET)');
   }
-  const region = s3?.region ?? nonEmpty(env['AWS_REGION']);
-  const kmsKeyId = config?.reporting.kmsKeyId ?? nonEmpty(env['DRILLBOOK_RUNBOOK_KMS_KEY_ID']);
+  const region = s3?.region ?? envString(env, 'AWS_REGION');
+  const kmsKeyId = config?.reporting.kmsKeyId ?? envString(env, 'DRILLBOOK_RUNBOOK_KMS_KEY_ID');
   const runbook = new S3RunbookStore({
     bucket,
     prefix: s3?.prefix ?? env['DRILLBOOK_RUNBOOK_PREFIX'] ?? 'drillbook/',
@@ -50,7 +51,7 @@ export function buildAwsPublishers(options: AwsPublisherOptions): Publishers {
     ...(options.clients?.s3 ? { client: options.clients.s3 } : {}),
   });
 
-  const secretId = config?.chat.webhookSecretId ?? nonEmpty(env['DRILLBOOK_WEBHOOK_SECRET_ID']);
+  const secretId = config?.chat.webhookSecretId ?? envString(env, 'DRILLBOOK_WEBHOOK_SECRET_ID');
   if (secretId) {
     const secrets =
       options.secrets ??
@@ -68,7 +69,7 @@ export function buildAwsPublishers(options: AwsPublisherOptions): Publishers {
 
   const metrics = new CloudWatchMetrics({
     namespace:
-      config?.reporting.metricsNamespace ?? nonEmpty(env['DRILLBOOK_METRICS_NAMESPACE']) ?? 'Drillbook',
+      config?.reporting.metricsNamespace ?? envString(env, 'DRILLBOOK_METRICS_NAMESPACE') ?? 'Drillbook',
     ...(region ? { region } : {}),
     ...(options.clients?.cloudWatch ? { client: options.clients.cloudWatch } : {}),
   });

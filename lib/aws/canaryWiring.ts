@@ -1,11 +1,10 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { parseWith } from '../config.js';
 import { type CanaryConfig, canaryConfigSchema } from '../core/canary/config.js';
 import { chatSummary } from '../core/chatSummary.js';
-import { ConfigError } from '../core/errors.js';
+import { envJson } from '../env.js';
 import type { Chat, Metrics, RunbookStore } from '../ports.js';
 import { buildAwsPublishers } from './awsPublishers.js';
+import { cloudWatchClient, codeDeployClient, sdkRetryFor } from './clients.js';
 import { CloudWatchAlarmTags, CloudWatchSlis } from './cloudWatchSlis.js';
 import { CodeDeployDeployments } from './codeDeployDeployments.js';
 import { logger } from './handler.js';
@@ -27,25 +26,17 @@ let cached: CanaryAwsDeps | undefined;
 
 export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDeps {
   if (cached) return cached;
-  const raw = env['DRILLBOOK_CANARY_CONFIG'];
-  if (!raw) throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not set');
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new ConfigError('DRILLBOOK_CANARY_CONFIG', 'is not valid JSON', { cause: error });
-  }
+  const json = envJson(env, 'DRILLBOOK_CANARY_CONFIG');
   const config = parseWith(canaryConfigSchema, json, 'DRILLBOOK_CANARY_CONFIG');
   const warn = (message: string) => logger.warn(message);
   // The S3 runbook store, webhook chat (URL from Secrets Manager) and CloudWatch metrics, from the
   // DRILLBOOK_RUNBOOK_BUCKET / _PREFIX / DRILLBOOK_WEBHOOK_SECRET_ID environment.
   const publishers = buildAwsPublishers({ config: null, env, warn });
-  // maxAttempts 1: throttling is retried, bounded and visibly, by lib/aws/throttleRetry.
-  const sdk = { maxAttempts: 1 };
-  const cloudWatch = new CloudWatchClient(sdk);
+  // One SDK attempt each: throttling is retried, bounded and visibly, by withThrottleRetry.
+  const cloudWatch = cloudWatchClient(undefined, sdkRetryFor.canary);
   cached = {
     config,
-    deployments: new CodeDeployDeployments(new CodeDeployClient(sdk)),
+    deployments: new CodeDeployDeployments(codeDeployClient(undefined, sdkRetryFor.canary)),
     alarmTags: new CloudWatchAlarmTags(cloudWatch),
     slis: new CloudWatchSlis(cloudWatch),
     runbook: publishers.runbook,

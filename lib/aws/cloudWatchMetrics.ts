@@ -1,11 +1,12 @@
 import {
-  CloudWatchClient,
+  type CloudWatchClient,
   type MetricDatum as CwDatum,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { Report } from '../core/report.js';
 import { type MetricDatum, reportMetrics } from '../core/reportMetrics.js';
 import type { Metrics } from '../ports.js';
+import { cloudWatchClient, sdkRetryFor } from './clients.js';
 
 export const DEFAULT_NAMESPACE = 'Drillbook';
 
@@ -26,13 +27,7 @@ export class CloudWatchMetrics implements Metrics {
       batchSize?: number;
     } = {},
   ) {
-    this.client =
-      options.client ??
-      new CloudWatchClient({
-        ...(options.region ? { region: options.region } : {}),
-        maxAttempts: 5,
-        retryMode: 'adaptive',
-      });
+    this.client = options.client ?? cloudWatchClient(options.region, sdkRetryFor.adapters);
   }
 
   async publishReport(report: Report): Promise<void> {

@@ -8,7 +8,7 @@ import type { SliConfig } from '../core/canary/config.js';
 import type { Datapoint, SliSeries } from '../core/canary/judge.js';
 import { DrillbookError } from '../core/errors.js';
 import type { AlarmTags, SliSource } from '../ports.js';
-import { defaultRetryPolicy, type RetryPolicy, withThrottleRetry } from './throttleRetry.js';
+import { defaultRetryPolicy, type RetryPolicy, withThrottleRetry } from './retry.js';
 
 /** GetMetricData pages read at most for one window: a bound, not an expected size. */
 const maxPages = 20;

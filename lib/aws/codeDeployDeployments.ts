@@ -16,7 +16,7 @@ import {
 } from '../core/canary/deployments.js';
 import { DrillbookError } from '../core/errors.js';
 import type { CanaryDeployments } from '../ports.js';
-import { defaultRetryPolicy, type RetryPolicy, withThrottleRetry } from './throttleRetry.js';
+import { defaultRetryPolicy, type RetryPolicy, withThrottleRetry } from './retry.js';
 
 /** CodeDeploy answered with something drillbook cannot interpret. */
 export class CodeDeployShapeError extends DrillbookError {}

@@ -14,7 +14,7 @@ import {
   reportPointer,
 } from '../core/executionHistory.js';
 import { sleep as realSleep } from '../core/wait.js';
-import { isRetryableAwsError, type RetryPolicy, withThrottleRetry } from './throttleRetry.js';
+import { isRetryableAwsError, type RetryPolicy, withThrottleRetry } from './retry.js';
 
 /** Polling a running execution failed more times in a row than allowed. */
 export class ExecutionFollowError extends DrillbookError {}

@@ -4,6 +4,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { zodInputError } from '../core/zodFieldError.js';
 import type { Progress } from '../ports.js';
 import { asStepError } from './retry.js';
 
@@ -19,15 +20,7 @@ export const logProgress: Progress = { step: (message) => logger.info(message) }
 /** Parses a step's event; a bad one is an InputError naming the first offending field. */
 export function parseEvent<T extends z.ZodType>(schema: T, event: unknown): z.infer<T> {
   const result = schema.safeParse(event);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = [
-      ...(issue?.path ?? []),
-      ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
-    ];
-    const field = path.length ? path.map(String).join('.') : '(event)';
-    throw new InputError(field, issue?.message ?? 'invalid', { cause: result.error });
-  }
+  if (!result.success) throw zodInputError(result.error, { unknown: 'name', root: '(event)' });
   return result.data;
 }
 

@@ -1,9 +1,8 @@
 import type { DrillbookConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import { type Env, envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import { buildAwsPublishers } from './awsPublishers.js';
-
-type Env = Record<string, string | undefined>;
 
 /** Publishers that write to a runbook folder: bound by the local-run composition (bin/localRuns.ts). */
 export type RunbookFolderPublishers = (dir: string, config: DrillbookConfig | null, env: Env) => Publishers;
@@ -23,7 +22,7 @@ export function bindRunbookFolder(publishers: RunbookFolderPublishers): void {
  * or a runbook folder when $DRILLBOOK_RUNBOOK_DIR is set (local runs of the state machines).
  */
 export function lambdaPublishers(config: DrillbookConfig | null, env: Env = process.env): Publishers {
-  const dir = env['DRILLBOOK_RUNBOOK_DIR'];
+  const dir = envString(env, 'DRILLBOOK_RUNBOOK_DIR');
   if (!dir) return buildAwsPublishers({ config, env });
   if (!runbookFolder) {
     throw new ConfigError('DRILLBOOK_RUNBOOK_DIR', 'is for local runs (drillbook run); unset it on AWS');

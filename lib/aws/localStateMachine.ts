@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '../polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { localAccount, localRegion, withLocalFunctionArns } from '../core/aslFunctionArns.js';
 import { InputError } from '../core/errors.js';
 
 /**
@@ -57,15 +58,13 @@ export function localDefinition(name: StateMachineName): {
   definition: AslDefinition;
   tasks: Record<string, string>;
 } {
-  const definition = readDefinition(name);
+  const written = readDefinition(name);
   const tasks: Record<string, string> = {};
-  for (const [stateName, state] of Object.entries(definition.States)) {
+  for (const [stateName, state] of Object.entries(written.States)) {
     const fn = taskFunction(state);
-    if (!fn) continue;
-    tasks[stateName] = fn;
-    state.Resource = `arn:aws:lambda:us-east-1:123456789012:function:drillbook-local-${fn}`;
+    if (fn) tasks[stateName] = fn;
   }
-  return { definition, tasks };
+  return { definition: withLocalFunctionArns(written) as AslDefinition, tasks };
 }
 
 export interface LocalRunOptions {
@@ -123,11 +122,11 @@ export async function runStateMachine(
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
       Execution: {
-        Id: `arn:aws:states:us-east-1:123456789012:execution:drillbook-${name}:${executionName}`,
+        Id: `arn:aws:states:${localRegion}:${localAccount}:execution:drillbook-${name}:${executionName}`,
         Name: executionName,
         StartTime: startTime,
         Input: input as Json,
-        RoleArn: 'arn:aws:iam::123456789012:role/drillbook-local',
+        RoleArn: `arn:aws:iam::${localAccount}:role/drillbook-local`,
       },
     } as never,
   });

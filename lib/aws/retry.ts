@@ -1,4 +1,13 @@
-import { DrillbookError } from '../core/errors.js';
+import { DrillbookError, describeError, InterruptedError } from '../core/errors.js';
+import { sleep } from '../core/wait.js';
+
+/**
+ * Retry in drillbook, in one place. Three layers, each bounded:
+ * - the SDK's own retries, configured per client in clients.ts (`sdkRetry` and its named overrides);
+ * - withThrottleRetry below, for callers that count attempts themselves and visibly (the canary,
+ *   whose clients make one SDK attempt each);
+ * - the state machines' Retry on TransientAwsError, which step handlers throw (asStepError).
+ */
 
 /**
  * A transient AWS failure left after the SDK's own retries (throttling, 5xx, network). Handlers
@@ -10,7 +19,8 @@ export class TransientAwsError extends DrillbookError {}
 /** An account limit (snapshot quota): not retried, reported with what to do about it. */
 export class AwsQuotaError extends DrillbookError {}
 
-const THROTTLING = new Set([
+/** The error names every AWS service uses for throttling. */
+const THROTTLING_NAMES = [
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -18,8 +28,9 @@ const THROTTLING = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'TooManyRequestsException',
-  'SlowDown',
-]);
+] as const;
+/** For step errors, S3's SlowDown is throttling too (and a "Rate exceeded" message, below). */
+const THROTTLING = new Set<string>([...THROTTLING_NAMES, 'SlowDown']);
 const TRANSIENT = new Set([
   'InternalFailure',
   'InternalError',
@@ -66,4 +77,71 @@ export function asStepError(error: unknown): unknown {
   return new TransientAwsError(`${e.name ?? 'error'}: ${e.message ?? 'transient AWS failure'}`, {
     cause: error,
   });
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+}
+
+/** An AWS call still failed after its bounded retries. */
+export class AwsCallError extends DrillbookError {
+  constructor(
+    readonly operation: string,
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    super(`${operation} failed after ${attempts} attempt(s): ${describeError(options.cause)}`, options);
+  }
+}
+
+export interface RetryPolicy {
+  /** Total attempts, first call included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Injectable for tests (no real waiting); defaults to a real, abortable sleep. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
+
+/** For withThrottleRetry, CodeDeploy's and CloudWatch's LimitExceededException counts as throttling. */
+const throttlingNames = new Set<string>([...THROTTLING_NAMES, 'LimitExceededException']);
+
+/** Throttling, or anything the SDK marks `$retryable`, or a 5xx: worth another bounded attempt. */
+export function isRetryableAwsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.name && throttlingNames.has(e.name)) return true;
+  if (e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}
+
+/**
+ * Calls `call` until it succeeds, a non-retryable error occurs, or `attempts` run out, waiting
+ * with capped exponential backoff and full jitter in between. The SDK clients drillbook builds use
+ * maxAttempts 1 so that retries are counted here only, and visibly.
+ */
+export async function withThrottleRetry<T>(
+  operation: string,
+  call: () => Promise<T>,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<T> {
+  const wait = policy.sleep ?? sleep;
+  for (let attempt = 1; ; attempt++) {
+    // An aborted caller wants no more attempts, also when an injected sleep ignores the signal.
+    if (policy.signal?.aborted)
+      throw new InterruptedError(`${operation} abandoned: ${abortReason(policy.signal)}`);
+    try {
+      return await call();
+    } catch (error) {
+      if (!isRetryableAwsError(error)) throw error;
+      if (attempt >= policy.attempts) throw new AwsCallError(operation, attempt, { cause: error });
+      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      await wait(Math.round(Math.random() * cap), policy.signal);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '../config.js';
+import { type Env, envList, envString } from '../env.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
 import { buildAwsPublishers } from './awsPublishers.js';
@@ -7,15 +8,6 @@ import { parseAuditEvent } from './events/eventBridge.js';
 import { lambdaHandler, logger } from './handler.js';
 import { CloudWatchRotationMetrics, combineMetrics } from './rotationMetrics.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
-
-type Env = Record<string, string | undefined>;
-
-const list = (v: string | undefined) =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 const settingsSchema = z
   .object({
@@ -35,19 +27,19 @@ const settingsSchema = z
 
 /** What to audit, from the function's environment (serverless.yml). Errors name the variable. */
 export function auditSettingsFromEnv(env: Env): RotationAuditInput {
-  const tagKey = blank(env['AUDIT_TAG_KEY']);
-  const tagValue = blank(env['AUDIT_TAG_VALUE']);
+  const tagKey = envString(env, 'AUDIT_TAG_KEY');
+  const tagValue = envString(env, 'AUDIT_TAG_VALUE');
   const settings = parseWith(
     settingsSchema,
     {
-      system: blank(env['DRILLBOOK_SYSTEM']),
-      environment: blank(env['DRILLBOOK_ENVIRONMENT']),
-      secretIds: list(env['AUDIT_SECRET_IDS']),
+      system: envString(env, 'DRILLBOOK_SYSTEM'),
+      environment: envString(env, 'DRILLBOOK_ENVIRONMENT'),
+      secretIds: envList(env, 'AUDIT_SECRET_IDS'),
       tag: tagKey ? { key: tagKey, ...(tagValue ? { value: tagValue } : {}) } : undefined,
-      stage: blank(env['DRILLBOOK_STAGE']),
-      warningDays: blank(env['AUDIT_WARNING_DAYS']),
-      graceHours: blank(env['AUDIT_GRACE_HOURS']),
-      stuckAfterHours: blank(env['AUDIT_STUCK_AFTER_HOURS']),
+      stage: envString(env, 'DRILLBOOK_STAGE'),
+      warningDays: envString(env, 'AUDIT_WARNING_DAYS'),
+      graceHours: envString(env, 'AUDIT_GRACE_HOURS'),
+      stuckAfterHours: envString(env, 'AUDIT_STUCK_AFTER_HOURS'),
     },
     'env AUDIT_*',
   );
@@ -75,7 +67,7 @@ export function auditAdapters(deps: AuditHandlerDeps): {
   metrics: Metrics;
 } {
   const env = deps.env ?? process.env;
-  const region = blank(env['AWS_REGION']);
+  const region = envString(env, 'AWS_REGION');
   const store =
     deps.store ?? new SecretsManagerStore({ ...(region ? { region } : {}), datePendingVersions: true });
   const rotationMetrics = deps.metrics ?? new CloudWatchRotationMetrics(region ? { region } : {});

@@ -5,6 +5,7 @@ import {
   postgresRotationSchema,
   type SecretEntry,
 } from '../core/rotation/config.js';
+import { type Env, envNumber, envString } from '../env.js';
 import { type RotationType, runRotationStep, type StepResult } from '../jobs/rotation/engine.js';
 import { strategyFor } from '../jobs/rotation/strategyFor.js';
 import type { SecretStore } from '../ports.js';
@@ -12,23 +13,17 @@ import { parseRotationEvent } from './events/secretsManager.js';
 import { lambdaHandler, logger } from './handler.js';
 import { SecretsManagerStore } from './secretsManagerStore.js';
 
-type Env = Record<string, string | undefined>;
-
-const blankAsUndefined = (v: string | undefined) =>
-  v === undefined || v.trim() === '' ? undefined : v.trim();
-const num = (v: string | undefined) => (blankAsUndefined(v) === undefined ? undefined : Number(v));
-
 /** The rotation options from the function's environment (set in serverless.yml); errors name the variable. */
 export function rotationOptionsFromEnv(type: RotationType, env: Env): SecretEntry {
   if (type === 'postgres') {
     const postgres = parseWith(
       postgresRotationSchema,
       {
-        sslMode: blankAsUndefined(env['PG_SSL_MODE']),
-        caFile: blankAsUndefined(env['PG_CA_FILE']),
-        checkQuery: blankAsUndefined(env['PG_CHECK_QUERY']),
-        adminSecretId: blankAsUndefined(env['PG_ADMIN_SECRET_ID']),
-        connectTimeoutSeconds: num(env['PG_CONNECT_TIMEOUT_SECONDS']),
+        sslMode: envString(env, 'PG_SSL_MODE'),
+        caFile: envString(env, 'PG_CA_FILE'),
+        checkQuery: envString(env, 'PG_CHECK_QUERY'),
+        adminSecretId: envString(env, 'PG_ADMIN_SECRET_ID'),
+        connectTimeoutSeconds: envNumber(env, 'PG_CONNECT_TIMEOUT_SECONDS'),
       },
       'env PG_*',
     );
@@ -38,9 +33,9 @@ export function rotationOptionsFromEnv(type: RotationType, env: Env): SecretEntr
     const jwt = parseWith(
       jwtRotationSchema,
       {
-        alg: blankAsUndefined(env['JWT_ALG']),
-        tokenLifetimeSeconds: num(env['JWT_TOKEN_LIFETIME_SECONDS']),
-        jwksCacheSeconds: num(env['JWT_JWKS_CACHE_SECONDS']),
+        alg: envString(env, 'JWT_ALG'),
+        tokenLifetimeSeconds: envNumber(env, 'JWT_TOKEN_LIFETIME_SECONDS'),
+        jwksCacheSeconds: envNumber(env, 'JWT_JWKS_CACHE_SECONDS'),
       },
       'env JWT_*',
     );
@@ -49,9 +44,9 @@ export function rotationOptionsFromEnv(type: RotationType, env: Env): SecretEntr
   const hmac = parseWith(
     hmacRotationSchema,
     {
-      overlapSeconds: num(env['HMAC_OVERLAP_SECONDS']),
-      cacheSeconds: num(env['HMAC_CACHE_SECONDS']),
-      keyBytes: num(env['HMAC_KEY_BYTES']),
+      overlapSeconds: envNumber(env, 'HMAC_OVERLAP_SECONDS'),
+      cacheSeconds: envNumber(env, 'HMAC_CACHE_SECONDS'),
+      keyBytes: envNumber(env, 'HMAC_KEY_BYTES'),
     },
     'env HMAC_*',
   );
@@ -78,7 +73,7 @@ export function createRotationHandler(type: RotationType, deps: RotationHandlerD
   return async (event: unknown): Promise<{ step: string; result: StepResult }> => {
     const rotation = parseRotationEvent(event);
     const options = rotationOptionsFromEnv(type, env);
-    const region = blankAsUndefined(env['AWS_REGION']);
+    const region = envString(env, 'AWS_REGION');
     store ??= new SecretsManagerStore(region ? { region } : {});
     const result = await runRotationStep(rotation, {
       store,

@@ -1,7 +1,8 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { Report } from '../core/report.js';
 import { ROTATION_NAMESPACE, rotationMetricData } from '../core/rotation/metrics.js';
 import type { Metrics } from '../ports.js';
+import { cloudWatchClient, sdkRetryFor } from './clients.js';
 
 /**
  * Rotation and audit metrics through CloudWatch PutMetricData (namespace Drillbook/Rotation).
@@ -12,13 +13,7 @@ export class CloudWatchRotationMetrics implements Metrics {
   private readonly namespace: string;
 
   constructor(options: { region?: string; client?: CloudWatchClient; namespace?: string } = {}) {
-    this.client =
-      options.client ??
-      new CloudWatchClient({
-        ...(options.region ? { region: options.region } : {}),
-        maxAttempts: 5,
-        retryMode: 'adaptive',
-      });
+    this.client = options.client ?? cloudWatchClient(options.region, sdkRetryFor.adapters);
     this.namespace = options.namespace ?? ROTATION_NAMESPACE;
   }
 

@@ -2,6 +2,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import { envJson, envString } from '../env.js';
 import type { Progress } from '../ports.js';
 import { AwsSourceDatabase } from './awsSourceDatabase.js';
 import { AwsStagingInspector } from './awsStagingInspector.js';
@@ -32,16 +33,10 @@ let cachedConfig: { text: string; config: DrillbookConfig } | null = null;
 
 export function lambdaConfig(env: NodeJS.ProcessEnv = process.env): DrillbookConfig {
   const text = env['DRILLBOOK_CONFIG_JSON'];
-  if (!text) throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not set (the drillbook config as JSON)');
-  if (cachedConfig?.text === text) return cachedConfig.config;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ConfigError('DRILLBOOK_CONFIG_JSON', 'is not valid JSON');
-  }
+  if (text && cachedConfig?.text === text) return cachedConfig.config;
+  const raw = envJson(env, 'DRILLBOOK_CONFIG_JSON', 'the drillbook config as JSON');
   const config = parseConfig(raw, env['LAMBDA_TASK_ROOT'] ?? process.cwd());
-  cachedConfig = { text, config };
+  cachedConfig = { text: text as string, config };
   return config;
 }
 
@@ -80,7 +75,7 @@ export function awsRuntime(systemName: string | undefined, progress: Progress): 
     config,
     system,
     aws,
-    stage: process.env['DRILLBOOK_STAGE'] || undefined,
+    stage: envString(process.env, 'DRILLBOOK_STAGE'),
     rds: cachedRds(aws.region),
     secrets: cachedSecrets.client,
     progress,

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { fieldProblem } from '../core/zodFieldError.js';
 
 /** A database login from Secrets Manager (the RDS-managed secret format: {"username","password",...}). */
 export interface DbCredential {
@@ -28,8 +29,8 @@ export async function readDbCredential(
   }
   const result = credentialSchema.safeParse(parsed);
   if (!result.success) {
-    const field = result.error.issues[0]?.path.join('.') ?? '(root)';
-    throw new ConfigError('aws.sourceSecretId', `secret ${secretId} lacks a valid "${field}"`);
+    const { path } = fieldProblem(result.error);
+    throw new ConfigError('aws.sourceSecretId', `secret ${secretId} lacks a valid "${path}"`);
   }
   return result.data;
 }

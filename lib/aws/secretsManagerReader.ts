@@ -1,20 +1,15 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeError } from '../core/errors.js';
 import { SecretReadError } from '../core/reportingErrors.js';
 import type { SecretValueReader } from '../ports.js';
+import { sdkRetryFor, secretsClient } from './clients.js';
 
 /** Reads a secret's AWSCURRENT string value from Secrets Manager. Errors never include the value. */
 export class SecretsManagerReader implements SecretValueReader {
   private readonly client: SecretsManagerClient;
 
   constructor(options: { region?: string; client?: SecretsManagerClient } = {}) {
-    this.client =
-      options.client ??
-      new SecretsManagerClient({
-        ...(options.region ? { region: options.region } : {}),
-        maxAttempts: 5,
-        retryMode: 'adaptive',
-      });
+    this.client = options.client ?? secretsClient(options.region, sdkRetryFor.adapters);
   }
 
   async readSecret(secretId: string): Promise<string> {

@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
   RotateSecretCommand,
   type SecretListEntry,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   type Tag,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -16,6 +16,7 @@ import { SecretNotFoundError } from '../core/rotation/errors.js';
 import { matchesTags } from '../core/rotation/secretFilter.js';
 import { stuckPendingVersion } from '../core/rotation/stages.js';
 import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
+import { sdkRetryFor, secretsClient } from './clients.js';
 
 /** The SecretStore port over AWS Secrets Manager (SDK v3, adaptive retries for throttling). */
 export class SecretsManagerStore implements SecretStore {
@@ -28,13 +29,7 @@ export class SecretsManagerStore implements SecretStore {
     options: { region?: string; client?: SecretsManagerClient; datePendingVersions?: boolean } = {},
   ) {
     this.datePending = options.datePendingVersions ?? false;
-    this.client =
-      options.client ??
-      new SecretsManagerClient({
-        ...(options.region ? { region: options.region } : {}),
-        maxAttempts: 5,
-        retryMode: 'adaptive',
-      });
+    this.client = options.client ?? secretsClient(options.region, sdkRetryFor.adapters);
   }
 
   async describe(secretId: string): Promise<SecretDescription> {

@@ -54,42 +54,91 @@ const isNotFound = (error: unknown) =>
   (error as { name?: string }).name === 'DBClusterSnapshotNotFoundFault';
 
 export function snapshotApi(source: RdsSource): SnapshotApi {
-  return source.kind === 'instance' ? instanceApi(source.id) : clusterApi(source.id);
+  return apiFor(source.kind === 'instance' ? instance : cluster, source.id);
 }
 
-function instanceApi(instanceId: string): SnapshotApi {
-  const map = (s: {
-    DBSnapshotIdentifier?: string | undefined;
-    DBSnapshotArn?: string | undefined;
-    Status?: string | undefined;
-    SnapshotCreateTime?: Date | undefined;
-    AllocatedStorage?: number | undefined;
-    Encrypted?: boolean | undefined;
-    TagList?: Tag[] | undefined;
-  }): Snapshot => ({
-    id: s.DBSnapshotIdentifier ?? '',
-    arn: s.DBSnapshotArn ?? '',
-    status: s.Status ?? 'unknown',
-    createdAt: s.SnapshotCreateTime ?? null,
-    allocatedGiB: s.AllocatedStorage ?? null,
-    encrypted: s.Encrypted ?? false,
-    tags: s.TagList ?? [],
+/**
+ * The instance and cluster snapshot APIs are the same calls under different names: one table
+ * each of commands and field names, and one implementation that reads it.
+ */
+interface Dialect {
+  create: RdsCommand;
+  describe: RdsCommand;
+  delete: RdsCommand;
+  copy: RdsCommand;
+  describeSource: RdsCommand;
+  /** The source's identifier field (DBInstanceIdentifier / DBClusterIdentifier). */
+  sourceId: string;
+  snapshotId: string;
+  snapshotArn: string;
+  encrypted: string;
+  /** The list field of a Describe*Snapshots answer and of a Describe* (source) answer. */
+  snapshots: string;
+  sources: string;
+  copySourceId: string;
+  copyTargetId: string;
+}
+
+const instance: Dialect = {
+  create: CreateDBSnapshotCommand,
+  describe: DescribeDBSnapshotsCommand,
+  delete: DeleteDBSnapshotCommand,
+  copy: CopyDBSnapshotCommand,
+  describeSource: DescribeDBInstancesCommand,
+  sourceId: 'DBInstanceIdentifier',
+  snapshotId: 'DBSnapshotIdentifier',
+  snapshotArn: 'DBSnapshotArn',
+  encrypted: 'Encrypted',
+  snapshots: 'DBSnapshots',
+  sources: 'DBInstances',
+  copySourceId: 'SourceDBSnapshotIdentifier',
+  copyTargetId: 'TargetDBSnapshotIdentifier',
+};
+
+const cluster: Dialect = {
+  create: CreateDBClusterSnapshotCommand,
+  describe: DescribeDBClusterSnapshotsCommand,
+  delete: DeleteDBClusterSnapshotCommand,
+  copy: CopyDBClusterSnapshotCommand,
+  describeSource: DescribeDBClustersCommand,
+  sourceId: 'DBClusterIdentifier',
+  snapshotId: 'DBClusterSnapshotIdentifier',
+  snapshotArn: 'DBClusterSnapshotArn',
+  encrypted: 'StorageEncrypted',
+  snapshots: 'DBClusterSnapshots',
+  sources: 'DBClusters',
+  copySourceId: 'SourceDBClusterSnapshotIdentifier',
+  copyTargetId: 'TargetDBClusterSnapshotIdentifier',
+};
+
+type Fields = Record<string, unknown>;
+/** A command class of @aws-sdk/client-rds (its input and output are read through the table's field names). */
+type RdsCommand = new (input: never) => object;
+
+/** Sends the table's command with that input; the answer's fields by name. */
+async function call(client: RDSClient, command: RdsCommand, input: Fields): Promise<Fields> {
+  const send = client.send.bind(client) as (command: unknown) => Promise<Fields>;
+  return send(new command(input as never));
+}
+
+function apiFor(d: Dialect, sourceId: string): SnapshotApi {
+  const map = (s: Fields): Snapshot => ({
+    id: (s[d.snapshotId] as string | undefined) ?? '',
+    arn: (s[d.snapshotArn] as string | undefined) ?? '',
+    status: (s['Status'] as string | undefined) ?? 'unknown',
+    createdAt: (s['SnapshotCreateTime'] as Date | undefined) ?? null,
+    allocatedGiB: (s['AllocatedStorage'] as number | undefined) ?? null,
+    encrypted: (s[d.encrypted] as boolean | undefined) ?? false,
+    tags: (s['TagList'] as Tag[] | undefined) ?? [],
   });
+  const snapshotsIn = (out: Fields) => ((out[d.snapshots] as Fields[] | undefined) ?? []).map(map);
   return {
     async create(client, id, tags) {
-      await client.send(
-        new CreateDBSnapshotCommand({
-          DBInstanceIdentifier: instanceId,
-          DBSnapshotIdentifier: id,
-          Tags: tags,
-        }),
-      );
+      await call(client, d.create, { [d.sourceId]: sourceId, [d.snapshotId]: id, Tags: tags });
     },
     async describe(client, id) {
       try {
-        const out = await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
-        const found = out.DBSnapshots?.[0];
-        return found ? map(found) : null;
+        return snapshotsIn(await call(client, d.describe, { [d.snapshotId]: id }))[0] ?? null;
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
@@ -97,116 +146,32 @@ function instanceApi(instanceId: string): SnapshotApi {
     },
     listAll(client) {
       return paginate(async (marker) => {
-        const out = await client.send(
-          new DescribeDBSnapshotsCommand({
-            DBInstanceIdentifier: instanceId,
-            SnapshotType: 'manual',
-            MaxRecords: PAGE,
-            Marker: marker,
-          }),
-        );
-        return { items: (out.DBSnapshots ?? []).map(map), marker: out.Marker };
+        const out = await call(client, d.describe, {
+          [d.sourceId]: sourceId,
+          SnapshotType: 'manual',
+          MaxRecords: PAGE,
+          Marker: marker,
+        });
+        return { items: snapshotsIn(out), marker: out['Marker'] as string | undefined };
       });
     },
     async delete(client, id) {
-      await client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+      await call(client, d.delete, { [d.snapshotId]: id });
     },
     async copy(destination, source, targetId, kmsKeyId) {
-      await destination.send(
-        new CopyDBSnapshotCommand({
-          SourceDBSnapshotIdentifier: source.arn,
-          TargetDBSnapshotIdentifier: targetId,
-          CopyTags: true,
-          ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
-        }),
-      );
-    },
-    async recoverability(client) {
-      const out = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
-      const db = out.DBInstances?.[0];
-      return {
-        backupRetentionDays: db?.BackupRetentionPeriod ?? 0,
-        latestRestorableTime: db?.LatestRestorableTime ?? null,
-      };
-    },
-    async addTags(client, arn, tags) {
-      await client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tags }));
-    },
-  };
-}
-
-function clusterApi(clusterId: string): SnapshotApi {
-  const map = (s: {
-    DBClusterSnapshotIdentifier?: string | undefined;
-    DBClusterSnapshotArn?: string | undefined;
-    Status?: string | undefined;
-    SnapshotCreateTime?: Date | undefined;
-    AllocatedStorage?: number | undefined;
-    StorageEncrypted?: boolean | undefined;
-    TagList?: Tag[] | undefined;
-  }): Snapshot => ({
-    id: s.DBClusterSnapshotIdentifier ?? '',
-    arn: s.DBClusterSnapshotArn ?? '',
-    status: s.Status ?? 'unknown',
-    createdAt: s.SnapshotCreateTime ?? null,
-    allocatedGiB: s.AllocatedStorage ?? null,
-    encrypted: s.StorageEncrypted ?? false,
-    tags: s.TagList ?? [],
-  });
-  return {
-    async create(client, id, tags) {
-      await client.send(
-        new CreateDBClusterSnapshotCommand({
-          DBClusterIdentifier: clusterId,
-          DBClusterSnapshotIdentifier: id,
-          Tags: tags,
-        }),
-      );
-    },
-    async describe(client, id) {
-      try {
-        const out = await client.send(
-          new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }),
-        );
-        const found = out.DBClusterSnapshots?.[0];
-        return found ? map(found) : null;
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
-    listAll(client) {
-      return paginate(async (marker) => {
-        const out = await client.send(
-          new DescribeDBClusterSnapshotsCommand({
-            DBClusterIdentifier: clusterId,
-            SnapshotType: 'manual',
-            MaxRecords: PAGE,
-            Marker: marker,
-          }),
-        );
-        return { items: (out.DBClusterSnapshots ?? []).map(map), marker: out.Marker };
+      await call(destination, d.copy, {
+        [d.copySourceId]: source.arn,
+        [d.copyTargetId]: targetId,
+        CopyTags: true,
+        ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
       });
     },
-    async delete(client, id) {
-      await client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
-    },
-    async copy(destination, source, targetId, kmsKeyId) {
-      await destination.send(
-        new CopyDBClusterSnapshotCommand({
-          SourceDBClusterSnapshotIdentifier: source.arn,
-          TargetDBClusterSnapshotIdentifier: targetId,
-          CopyTags: true,
-          ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
-        }),
-      );
-    },
     async recoverability(client) {
-      const out = await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }));
-      const db = out.DBClusters?.[0];
+      const out = await call(client, d.describeSource, { [d.sourceId]: sourceId });
+      const db = (out[d.sources] as Fields[] | undefined)?.[0];
       return {
-        backupRetentionDays: db?.BackupRetentionPeriod ?? 0,
-        latestRestorableTime: db?.LatestRestorableTime ?? null,
+        backupRetentionDays: (db?.['BackupRetentionPeriod'] as number | undefined) ?? 0,
+        latestRestorableTime: (db?.['LatestRestorableTime'] as Date | undefined) ?? null,
       };
     },
     async addTags(client, arn, tags) {

@@ -17,8 +17,3 @@ export function chatOf(chats: Chat[]): { chat?: Chat } {
   if (chats.length === 0) return {};
   return { chat: chats.length === 1 ? (chats[0] as Chat) : new FanoutChat(chats) };
 }
-
-/** An environment value, trimmed; blank means unset. */
-export function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}

@@ -13,6 +13,7 @@ import {
   stuckPendingVersion,
   versionWithStage,
 } from '../core/rotation/stages.js';
+import { zodConfigError } from '../core/zodFieldError.js';
 import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
 
 const DAY_MS = 86_400_000;
@@ -213,11 +214,8 @@ export class FileSecretStore implements SecretStore {
     }
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigError(
-        `--store ${issue?.path.join('.') ?? ''}`.trim(),
-        issue?.message ?? 'invalid store file',
-      );
+      const naming = { prefix: '--store', joiner: ' ', fallback: 'invalid store file' };
+      throw zodConfigError(parsed.error, naming, false);
     }
     return parsed.data;
   }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { chatOf, nonEmpty, reportWebhook } from '../chat/reportChats.js';
+import { chatOf, reportWebhook } from '../chat/reportChats.js';
 import type { DrillbookConfig } from '../config.js';
+import { type Env, envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import type { Chat } from '../ports.js';
 import { FolderRunbookStore } from './folderRunbookStore.js';
@@ -12,7 +13,7 @@ export interface LocalPublisherOptions {
   runbookDir?: string;
   warn?: (message: string) => void;
   /** Environment to read DRILLBOOK_WEBHOOK_URL from (default process.env). */
-  env?: Record<string, string | undefined>;
+  env?: Env;
 }
 
 /**
@@ -24,7 +25,7 @@ export function buildLocalPublishers(options: LocalPublisherOptions): Publishers
   const config = options.config;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const chats: Chat[] = [];
-  const url = config?.chat.webhookUrl ?? nonEmpty(env['DRILLBOOK_WEBHOOK_URL']);
+  const url = config?.chat.webhookUrl ?? envString(env, 'DRILLBOOK_WEBHOOK_URL');
   if (url) chats.push(reportWebhook(config, async () => url));
   return {
     runbook: new FolderRunbookStore(resolve(options.runbookDir ?? config?.runbook.dir ?? 'runbook')),

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { CloudWatchSlis, MetricDataError } from '../../lib/aws/cloudWatchSlis.js';
-import type { RetryPolicy } from '../../lib/aws/throttleRetry.js';
+import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { sliSchema } from '../../lib/core/canary/config.js';
 
 const noWait: RetryPolicy = { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };

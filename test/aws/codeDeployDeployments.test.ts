@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { describe, expect, it } from 'vitest';
 import { CodeDeployDeployments, CodeDeployShapeError } from '../../lib/aws/codeDeployDeployments.js';
-import type { RetryPolicy } from '../../lib/aws/throttleRetry.js';
+import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { AppSpecError } from '../../lib/core/canary/appSpec.js';
 import { codeDeployWorld, deploymentInfo } from '../helpers/codeDeployWorld.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsCallError, isRetryableAwsError, withThrottleRetry } from '../../lib/aws/throttleRetry.js';
+import { AwsCallError, isRetryableAwsError, withThrottleRetry } from '../../lib/aws/retry.js';
 import { throttlingError } from '../helpers/codeDeployWorld.js';
 
 describe('withThrottleRetry', () => {

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CloudWatchSlis } from '../../lib/aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
 import { lambdaInvokeAttempt } from '../../lib/aws/lambdaInvokeProbe.js';
-import type { RetryPolicy } from '../../lib/aws/throttleRetry.js';
+import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { canaryConfigSchema } from '../../lib/core/canary/config.js';
 import {
   type CanaryHookDeps,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../../core/errors.js';
 import { rotationSteps } from '../../core/rotation/stages.js';
+import { zodInputError } from '../../core/zodFieldError.js';
 
 /**
  * The event Secrets Manager sends a rotation function, one step per invocation.
@@ -17,11 +17,8 @@ export type RotationEvent = z.infer<typeof rotationEventSchema>;
 export function parseRotationEvent(event: unknown): RotationEvent {
   const parsed = rotationEventSchema.safeParse(event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      `event.${issue?.path.join('.') || '(root)'}`,
-      issue?.message ?? 'invalid rotation event',
-    );
+    const naming = { prefix: 'event', root: '(root)', fallback: 'invalid rotation event' };
+    throw zodInputError(parsed.error, naming, false);
   }
   return parsed.data;
 }

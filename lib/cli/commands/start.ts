@@ -3,7 +3,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { stepFunctionsClient } from '../../aws/clients.js';
 import { type FollowResult, startAndFollow } from '../../aws/executionFollower.js';
 import type { StateMachineName } from '../../aws/localStateMachine.js';
-import { defaultRetryPolicy } from '../../aws/throttleRetry.js';
+import { defaultRetryPolicy } from '../../aws/retry.js';
 import { loadConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { describeExecutionEvent } from '../../core/executionHistory.js';

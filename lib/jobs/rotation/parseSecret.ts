@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SecretFormatError } from '../../core/rotation/errors.js';
+import { fieldProblem } from '../../core/zodFieldError.js';
 
 /**
  * Parses a secret string with a schema. Errors name the field and the rule, never the value
@@ -14,9 +15,8 @@ export function parseSecretValue<T extends z.ZodType>(schema: T, raw: string, wh
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
-    throw new SecretFormatError(`${what}: field ${field}: ${issue?.code ?? 'invalid'}`);
+    const { field, code } = fieldProblem(result.error);
+    throw new SecretFormatError(`${what}: field ${field}: ${code}`);
   }
   return result.data;
 }
