@@ -5,6 +5,7 @@ import { runCanaryHalt } from '../jobs/canaryHalt.js';
 import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../jobs/canaryHooks.js';
 import { httpAttempt, RetryingSmokeProber } from '../probes/smokeProber.js';
 import { canaryAwsDeps } from './canaryWiring.js';
+import { createClient } from './clients.js';
 import { CodeDeployDeployments } from './codeDeployDeployments.js';
 import { parseLifecycleHookEvent } from './events/codeDeploy.js';
 import { parseAlarmStateChangeEvent } from './events/eventBridge.js';
@@ -44,7 +45,7 @@ export function hookHandler(name: HookName, run: RunHook) {
           hook: name,
           error: describeError(error),
         });
-        await new CodeDeployDeployments(new CodeDeployClient({ maxAttempts: 1 })).putHookStatus(
+        await new CodeDeployDeployments(createClient(CodeDeployClient, { purpose: 'canary' })).putHookStatus(
           hook.deploymentId,
           hook.hookExecutionId,
           'Failed',
@@ -55,7 +56,7 @@ export function hookHandler(name: HookName, run: RunHook) {
         ...deps,
         prober: new RetryingSmokeProber({
           http: httpAttempt(),
-          invoke: lambdaInvokeAttempt(new LambdaClient({ maxAttempts: 3 })),
+          invoke: lambdaInvokeAttempt(createClient(LambdaClient, { purpose: 'canaryProbe' })),
         }),
         signal: AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - 5000)),
       });

@@ -1,10 +1,12 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { parseWith } from '../config.js';
 import { type CanaryConfig, canaryConfigSchema } from '../core/canary/config.js';
 import { chatSummary } from '../core/chatSummary.js';
 import { envJson } from '../env.js';
 import type { Chat, Metrics, RunbookStore } from '../ports.js';
 import { buildAwsPublishers } from './awsPublishers.js';
-import { cloudWatchClient, codeDeployClient, sdkRetryFor } from './clients.js';
+import { createClient } from './clients.js';
 import { CloudWatchAlarmTags, CloudWatchSlis } from './cloudWatchSlis.js';
 import { CodeDeployDeployments } from './codeDeployDeployments.js';
 import { logger } from './handler.js';
@@ -33,10 +35,10 @@ export function canaryAwsDeps(env: NodeJS.ProcessEnv = process.env): CanaryAwsDe
   // DRILLBOOK_RUNBOOK_BUCKET / _PREFIX / DRILLBOOK_WEBHOOK_SECRET_ID environment.
   const publishers = buildAwsPublishers({ config: null, env, warn });
   // One SDK attempt each: throttling is retried, bounded and visibly, by withThrottleRetry.
-  const cloudWatch = cloudWatchClient(undefined, sdkRetryFor.canary);
+  const cloudWatch = createClient(CloudWatchClient, { purpose: 'canary' });
   cached = {
     config,
-    deployments: new CodeDeployDeployments(codeDeployClient(undefined, sdkRetryFor.canary)),
+    deployments: new CodeDeployDeployments(createClient(CodeDeployClient, { purpose: 'canary' })),
     alarmTags: new CloudWatchAlarmTags(cloudWatch),
     slis: new CloudWatchSlis(cloudWatch),
     runbook: publishers.runbook,

@@ -1,17 +1,11 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-
 /**
  * Every AWS SDK client drillbook builds is built here, with one retry policy: bounded, adaptive
  * retries (throttled calls, "Rate exceeded", back off with jitter and a client-side rate limiter),
  * at most `maxAttempts` tries in all. The state machines add their own bounded Retry on top for
  * what still fails (lib/aws/retry.ts says how the layers fit).
+ *
+ * Callers pass the client class (as Middy's createClient does), so a Lambda loads only the SDK
+ * clients it uses: this module imports none of them.
  */
 export const sdkRetry = { maxAttempts: 6, retryMode: 'adaptive' } as const;
 
@@ -28,38 +22,36 @@ export const sdkRetryFor = {
   canaryProbe: { maxAttempts: 3 },
 } as const;
 
-type Retry = { maxAttempts: number; retryMode?: 'adaptive' };
-type Extra<T> = Omit<NonNullable<T>, 'region' | 'maxAttempts' | 'retryMode'>;
-const at = (region: string | undefined) => (region ? { region } : {});
+export type RetryPurpose = keyof typeof sdkRetryFor;
 
-export function rdsClient(region: string, extra: Extra<ConstructorParameters<typeof RDSClient>[0]> = {}) {
-  return new RDSClient({ region, ...sdkRetry, ...extra });
+/** What drillbook sets on every client; any SDK v3 client's configuration accepts it. */
+interface BaseClientConfig {
+  region?: string;
+  maxAttempts?: number;
+  retryMode?: string;
 }
 
-export function secretsClient(region?: string, retry: Retry = sdkRetry) {
-  return new SecretsManagerClient({ ...at(region), ...retry });
+/** An SDK v3 client class (S3Client, RDSClient, ...). */
+export type ClientClass<C, X extends object> = new (config: BaseClientConfig & X) => C;
+
+export interface ClientOptions<X extends object> {
+  /** Without it, the SDK's own resolution applies (AWS_REGION in a Lambda). */
+  region?: string | undefined;
+  /** A named override of the retry policy; default `sdkRetry`. */
+  purpose?: RetryPurpose;
+  /** Anything else the client takes (credentials, a request handler in tests). */
+  extra?: X;
 }
 
-export function cloudWatchClient(region?: string, retry: Retry = sdkRetry) {
-  return new CloudWatchClient({ ...at(region), ...retry });
-}
-
-export function ec2Client(region: string) {
-  return new EC2Client({ region, ...sdkRetry });
-}
-
-export function stepFunctionsClient(region: string) {
-  return new SFNClient({ region, ...sdkRetry });
-}
-
-export function s3Client(region?: string, retry: Retry = sdkRetry) {
-  return new S3Client({ ...at(region), ...retry });
-}
-
-export function codeDeployClient(region?: string, retry: Retry = sdkRetry) {
-  return new CodeDeployClient({ ...at(region), ...retry });
-}
-
-export function lambdaClient(region?: string, retry: Retry = sdkRetry) {
-  return new LambdaClient({ ...at(region), ...retry });
+/** Builds an SDK client with drillbook's retry policy (or the purpose's override) in `region`. */
+export function createClient<C, X extends object = object>(
+  Client: ClientClass<C, X>,
+  options: ClientOptions<X> = {},
+): C {
+  const retry = options.purpose ? sdkRetryFor[options.purpose] : sdkRetry;
+  return new Client({
+    ...(options.extra ?? ({} as X)),
+    ...(options.region ? { region: options.region } : {}),
+    ...retry,
+  });
 }

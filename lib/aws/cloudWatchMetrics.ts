@@ -1,12 +1,12 @@
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   type MetricDatum as CwDatum,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { Report } from '../core/report.js';
 import { type MetricDatum, reportMetrics } from '../core/reportMetrics.js';
 import type { Metrics } from '../ports.js';
-import { cloudWatchClient, sdkRetryFor } from './clients.js';
+import { createClient } from './clients.js';
 
 export const DEFAULT_NAMESPACE = 'Drillbook';
 
@@ -27,7 +27,8 @@ export class CloudWatchMetrics implements Metrics {
       batchSize?: number;
     } = {},
   ) {
-    this.client = options.client ?? cloudWatchClient(options.region, sdkRetryFor.adapters);
+    this.client =
+      options.client ?? createClient(CloudWatchClient, { region: options.region, purpose: 'adapters' });
   }
 
   async publishReport(report: Report): Promise<void> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSubnetGroupsCommand,
-  type RDSClient,
+  RDSClient,
 } from '@aws-sdk/client-rds';
 import {
   DeleteObjectCommand,
@@ -13,10 +13,10 @@ import {
   type PutObjectCommandInput,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DrillbookConfig, SystemConfig } from '../config.js';
 import { awsErrorText, type PreflightCheck } from '../core/preflight.js';
-import { ec2Client, rdsClient, sdkRetry, secretsClient } from './clients.js';
+import { createClient } from './clients.js';
 import { type AwsSystemConfig, OFFSITE_KMS_FIELD, rdsSource } from './config.js';
 
 export interface PreflightClients {
@@ -29,10 +29,10 @@ export interface PreflightClients {
 export function preflightClients(config: DrillbookConfig, aws: AwsSystemConfig): PreflightClients {
   const s3Region = config.runbook.s3?.region ?? aws.region;
   return {
-    rds: rdsClient(aws.region),
-    secrets: secretsClient(aws.region),
-    s3: new S3Client({ region: s3Region, ...sdkRetry }),
-    ec2: ec2Client(aws.region),
+    rds: createClient(RDSClient, { region: aws.region }),
+    secrets: createClient(SecretsManagerClient, { region: aws.region }),
+    s3: createClient(S3Client, { region: s3Region }),
+    ec2: createClient(EC2Client, { region: aws.region }),
   };
 }
 

@@ -1,8 +1,8 @@
-import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { Report } from '../core/report.js';
 import { ROTATION_NAMESPACE, rotationMetricData } from '../core/rotation/metrics.js';
 import type { Metrics } from '../ports.js';
-import { cloudWatchClient, sdkRetryFor } from './clients.js';
+import { createClient } from './clients.js';
 
 /**
  * Rotation and audit metrics through CloudWatch PutMetricData (namespace Drillbook/Rotation).
@@ -13,7 +13,8 @@ export class CloudWatchRotationMetrics implements Metrics {
   private readonly namespace: string;
 
   constructor(options: { region?: string; client?: CloudWatchClient; namespace?: string } = {}) {
-    this.client = options.client ?? cloudWatchClient(options.region, sdkRetryFor.adapters);
+    this.client =
+      options.client ?? createClient(CloudWatchClient, { region: options.region, purpose: 'adapters' });
     this.namespace = options.namespace ?? ROTATION_NAMESPACE;
   }
 

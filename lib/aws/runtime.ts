@@ -1,12 +1,12 @@
-import type { RDSClient } from '@aws-sdk/client-rds';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 import { envJson, envString } from '../env.js';
 import type { Progress } from '../ports.js';
 import { AwsSourceDatabase } from './awsSourceDatabase.js';
 import { AwsStagingInspector } from './awsStagingInspector.js';
-import { rdsClient, secretsClient } from './clients.js';
+import { createClient } from './clients.js';
 import { type AwsSystemConfig, rdsSource } from './config.js';
 import type { ManifestStore } from './manifestStore.js';
 import { RdsRestoreTarget } from './rdsRestoreTarget.js';
@@ -58,7 +58,7 @@ const clients = new Map<string, RDSClient>();
 function cachedRds(region: string): RDSClient {
   let client = clients.get(region);
   if (!client) {
-    client = rdsClient(region);
+    client = createClient(RDSClient, { region });
     clients.set(region, client);
   }
   return client;
@@ -70,7 +70,10 @@ export function awsRuntime(systemName: string | undefined, progress: Progress): 
   const system = awsSystem(config, systemName);
   const aws = system.aws!;
   if (cachedSecrets?.region !== aws.region)
-    cachedSecrets = { region: aws.region, client: secretsClient(aws.region) };
+    cachedSecrets = {
+      region: aws.region,
+      client: createClient(SecretsManagerClient, { region: aws.region }),
+    };
   return {
     config,
     system,

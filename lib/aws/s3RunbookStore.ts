@@ -6,13 +6,13 @@ import {
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { describeError } from '../core/errors.js';
 import { RunbookStoreError } from '../core/reportingErrors.js';
 import { sleep } from '../core/wait.js';
 import { KeyedRunbookStore } from '../runbookStore.js';
-import { s3Client, sdkRetryFor } from './clients.js';
+import { createClient } from './clients.js';
 
 export interface S3RunbookStoreOptions {
   bucket: string;
@@ -58,7 +58,7 @@ export class S3RunbookStore extends KeyedRunbookStore {
     super(options.warn);
     this.bucket = options.bucket;
     this.prefix = normalizePrefix(options.prefix ?? 'drillbook/');
-    this.client = options.client ?? s3Client(options.region, sdkRetryFor.adapters);
+    this.client = options.client ?? createClient(S3Client, { region: options.region, purpose: 'adapters' });
   }
 
   location(key: string): string {

@@ -1,15 +1,16 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeError } from '../core/errors.js';
 import { SecretReadError } from '../core/reportingErrors.js';
 import type { SecretValueReader } from '../ports.js';
-import { sdkRetryFor, secretsClient } from './clients.js';
+import { createClient } from './clients.js';
 
 /** Reads a secret's AWSCURRENT string value from Secrets Manager. Errors never include the value. */
 export class SecretsManagerReader implements SecretValueReader {
   private readonly client: SecretsManagerClient;
 
   constructor(options: { region?: string; client?: SecretsManagerClient } = {}) {
-    this.client = options.client ?? secretsClient(options.region, sdkRetryFor.adapters);
+    this.client =
+      options.client ?? createClient(SecretsManagerClient, { region: options.region, purpose: 'adapters' });
   }
 
   async readSecret(secretId: string): Promise<string> {

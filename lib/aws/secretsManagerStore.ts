@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
   RotateSecretCommand,
   type SecretListEntry,
-  type SecretsManagerClient,
+  SecretsManagerClient,
   type Tag,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -16,7 +16,7 @@ import { SecretNotFoundError } from '../core/rotation/errors.js';
 import { matchesTags } from '../core/rotation/secretFilter.js';
 import { stuckPendingVersion } from '../core/rotation/stages.js';
 import type { SecretDescription, SecretListFilter, SecretStore, SecretVersion } from '../ports.js';
-import { sdkRetryFor, secretsClient } from './clients.js';
+import { createClient } from './clients.js';
 
 /** The SecretStore port over AWS Secrets Manager (SDK v3, adaptive retries for throttling). */
 export class SecretsManagerStore implements SecretStore {
@@ -29,7 +29,8 @@ export class SecretsManagerStore implements SecretStore {
     options: { region?: string; client?: SecretsManagerClient; datePendingVersions?: boolean } = {},
   ) {
     this.datePending = options.datePendingVersions ?? false;
-    this.client = options.client ?? secretsClient(options.region, sdkRetryFor.adapters);
+    this.client =
+      options.client ?? createClient(SecretsManagerClient, { region: options.region, purpose: 'adapters' });
   }
 
   async describe(secretId: string): Promise<SecretDescription> {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
-import { rdsClient, sdkRetry } from '../../lib/aws/clients.js';
+import { createClient, sdkRetry } from '../../lib/aws/clients.js';
 import { asStepError, isTransientAwsError, TransientAwsError } from '../../lib/aws/retry.js';
 
 /**
@@ -41,7 +41,10 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-for-t
 describe('SDK retries on throttling', () => {
   it('retries "Rate exceeded" with adaptive backoff and returns the answer', async () => {
     const script = scriptedHandler([400, 400, 200]);
-    const client = rdsClient('eu-west-1', { credentials, requestHandler: script.handler as never });
+    const client = createClient(RDSClient, {
+      region: 'eu-west-1',
+      extra: { credentials, requestHandler: script.handler as never },
+    });
     const out = await client.send(
       new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'drillbook-shop-20261120' }),
     );
@@ -53,7 +56,10 @@ describe('SDK retries on throttling', () => {
 
   it('gives up after maxAttempts and surfaces a throttling error the state machine retries', async () => {
     const script = scriptedHandler([400]);
-    const client = rdsClient('eu-west-1', { credentials, requestHandler: script.handler as never });
+    const client = createClient(RDSClient, {
+      region: 'eu-west-1',
+      extra: { credentials, requestHandler: script.handler as never },
+    });
     const error = await client.send(new DescribeDBSnapshotsCommand({})).catch((e: unknown) => e);
     expect(script.calls).toBe(sdkRetry.maxAttempts);
     expect((error as Error).name).toBe('Throttling');

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cloudWatchClient, codeDeployClient, sdkRetryFor } from '../../aws/clients.js';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { createClient } from '../../aws/clients.js';
 import { CloudWatchAlarmTags } from '../../aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../aws/codeDeployDeployments.js';
 import { parseWith } from '../../config.js';
@@ -71,8 +73,8 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
       deployments = local;
       alarmTags = local;
     } else if (target === 'aws') {
-      deployments = new CodeDeployDeployments(codeDeployClient(undefined, sdkRetryFor.canary));
-      alarmTags = new CloudWatchAlarmTags(cloudWatchClient(undefined, sdkRetryFor.canary));
+      deployments = new CodeDeployDeployments(createClient(CodeDeployClient, { purpose: 'canary' }));
+      alarmTags = new CloudWatchAlarmTags(createClient(CloudWatchClient, { purpose: 'canary' }));
     } else {
       throw new InputError('--target', `must be "local" or "aws", got "${target}"`);
     }

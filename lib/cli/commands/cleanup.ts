@@ -1,4 +1,5 @@
-import { rdsClient } from '../../aws/clients.js';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { createClient } from '../../aws/clients.js';
 import { rdsSource } from '../../aws/config.js';
 import { sweepRdsStaging } from '../../aws/rdsOrphanSweep.js';
 import { findSystem, restoreSchema } from '../../config.js';
@@ -54,7 +55,7 @@ Exit codes: 0 nothing failed, 1 an orphan could not be removed, 2 bad input.`,
       const { region, waits } = system.aws;
       sweep = await sweepRdsStaging(
         {
-          client: rdsClient(region),
+          client: createClient(RDSClient, { region }),
           region,
           system: system.name,
           source: rdsSource(system.aws),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { stepFunctionsClient } from '../../aws/clients.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createClient } from '../../aws/clients.js';
 import { type FollowResult, startAndFollow } from '../../aws/executionFollower.js';
 import type { StateMachineName } from '../../aws/localStateMachine.js';
 import { defaultRetryPolicy } from '../../aws/retry.js';
@@ -135,7 +135,7 @@ out, was aborted, or following timed out; 2 bad input or configuration.`,
       const arn = machineArn(machine, values.arn, values.config ?? process.env['DRILLBOOK_CONFIG']);
       const region = ARN.exec(arn)![1]!;
       const now = deps.now ?? Date.now;
-      const client = (deps.client ?? stepFunctionsClient)(region);
+      const client = deps.client ? deps.client(region) : createClient(SFNClient, { region });
       const executionNameUsed = values.name ?? executionName(machine, now());
       ctx.progress.step(`${machine}: starting ${executionNameUsed} on ${arn}`);
       const result = await startAndFollow(
