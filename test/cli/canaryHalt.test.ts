@@ -7,6 +7,7 @@ import { canaryHaltCommand } from '../../lib/cli/commands/canaryHalt.js';
 import { main } from '../../lib/cli/main.js';
 import { createLocalRegistry } from '../../lib/demo/canaryDemo.js';
 import { LocalDeployments } from '../../lib/local/localDeployments.js';
+import { startWebhookServer } from '../helpers/webhookServer.js';
 
 const fixturePath = (name: string) => new URL(`../fixtures/canary/${name}`, import.meta.url).pathname;
 const alarmAt = new Date('2026-11-23T06:30:04.975Z');
@@ -78,6 +79,42 @@ describe('drillbook canary-halt', () => {
       'codeDeployRollback',
     );
     expect(err.join('\n')).toMatch(/halted d-CANARY0001 with rollback/); // chat on stderr with --json
+  });
+
+  it('posts to the configured chat webhook, honours chat.stdout false, and reports the config system', async () => {
+    const server = await startWebhookServer(() => ({ status: 200 }));
+    try {
+      const config = join(dir, 'drillbook.json');
+      const group = { application: 'checkout', deploymentGroup: 'checkout-live' };
+      await writeFile(
+        config,
+        JSON.stringify({
+          systems: [{ name: 'shop', database: { sourceUrl: 'postgres://localhost/shop' } }],
+          chat: { webhookUrl: server.url, stdout: false },
+          canary: { groups: [{ ...group, alarms: { prefixes: ['checkout-canary-'] } }] },
+        }),
+      );
+      expect(await canaryHaltCommand.run([...base(), '--config', config, '--json'], ctx())).toBe(0);
+      expect(JSON.parse(out.join('\n')).system).toBe('shop'); // the config's only system
+      expect(server.received).toHaveLength(1);
+      expect(server.received[0]!.body).toMatch(/halted d-CANARY0001 with rollback/);
+      expect(err.join('\n')).not.toMatch(/halted d-CANARY0001/); // chat.stdout: false
+
+      // Flags rebuild the group; the config's `system` for that group still names the report.
+      await writeFile(
+        config,
+        JSON.stringify({
+          systems: [{ name: 'shop', database: { sourceUrl: 'postgres://localhost/shop' } }],
+          canary: { groups: [{ ...group, system: 'storefront', alarms: { names: ['other'] } }] },
+        }),
+      );
+      out = [];
+      const flags = ['--application', 'checkout', '--deployment-group', 'checkout-live', '--json'];
+      expect(await canaryHaltCommand.run([...base(), '--config', config, ...flags], ctx())).toBe(0);
+      expect(JSON.parse(out.join('\n')).system).toBe('storefront');
+    } finally {
+      await server.close();
+    }
   });
 
   it('takes the guarded group from flags, and a rerun of the same event stops nothing more', async () => {

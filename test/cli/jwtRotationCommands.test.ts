@@ -6,6 +6,7 @@ import { jwksCommand } from '../../lib/cli/commands/jwks.js';
 import { rotateCommand } from '../../lib/cli/commands/rotate.js';
 import { rotationAuditCommand } from '../../lib/cli/commands/rotationAudit.js';
 import type { CommandContext } from '../../lib/cli/context.js';
+import { InputError } from '../../lib/core/errors.js';
 import type { JwtSecret } from '../../lib/core/rotation/keyring.js';
 import { AWSCURRENT } from '../../lib/core/rotation/stages.js';
 import { FileSecretStore } from '../../lib/local/fileSecretStore.js';
@@ -121,5 +122,64 @@ describe('drillbook rotate --init for JWT keys with the default JWKS cache', () 
     await rotationAuditCommand.run(['--config', config, '--runbook', w.files.runbook, '--json'], w.ctx());
     expect(w.kids()).toHaveLength(2);
     expect(w.kids()).not.toContain(initial.active.kid);
+  });
+});
+
+describe('drillbook rotate and jwks with a JWKS file', () => {
+  const missing = (w: ReturnType<typeof world>) => join(w.dir, 'no-such-folder', 'j.json');
+
+  it('refuses a --jwks-file in a missing folder as bad input, before creating the secret', async () => {
+    const w = world();
+    const args = ['--type', 'jwt', '--secret', 'api-jwt', '--jwks-file', missing(w), ...w.common, '--init'];
+    const error = await rotateCommand.run(args, w.ctx()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).field).toBe('--jwks-file');
+    expect((error as Error).message).toContain(join(w.dir, 'no-such-folder'));
+    expect(await new FileSecretStore(w.files.store).has('api-jwt')).toBe(false);
+  });
+
+  it('publishes on an --init re-run, and the cache wait restarts from when NEXT reached the file', async () => {
+    const w = world();
+    // The secret exists but its keys never reached the JWKS file (an --init without --jwks-file).
+    const noFile = ['--type', 'jwt', '--secret', 'api-jwt', ...w.common];
+    expect(await rotateCommand.run([...noFile, '--init'], w.ctx())).toBe(0);
+    const initial = await w.current();
+
+    w.at(600_000); // past the 300 s cache time counted from the key's generation
+    w.out.length = 0;
+    expect(await rotateCommand.run([...rotateArgs(w), '--init'], w.ctx())).toBe(0);
+    expect(w.kids().sort()).toEqual([initial.active.kid, initial.next.kid].sort());
+    const rerun = JSON.parse(w.out.find((l) => l.startsWith('{'))!);
+    expect(rerun.details.deferredUntil).toBe('2026-11-01T00:15:00.000Z');
+    expect(w.out.join('\n')).toMatch(/published 2 new public keys of api-jwt/);
+    expect(JSON.stringify(rerun.checks)).toMatch(/reached the JWKS file only at 2026-11-01T00:10:00.000Z/);
+    expect((await w.current()).active.kid).toBe(initial.active.kid);
+
+    // Still inside the wait: a plain rotate defers again (the file remembers when NEXT arrived).
+    w.at(800_000);
+    w.out.length = 0;
+    expect(await rotateCommand.run(rotateArgs(w), w.ctx())).toBe(0);
+    expect(JSON.parse(w.out.find((l) => l.startsWith('{'))!).details.deferredUntil).toBe(
+      '2026-11-01T00:15:00.000Z',
+    );
+    expect((await w.current()).active.kid).toBe(initial.active.kid);
+
+    w.at(901_000);
+    expect(await rotateCommand.run(rotateArgs(w), w.ctx())).toBe(0);
+    expect((await w.current()).active.kid).toBe(initial.next.kid);
+  });
+
+  it('drillbook jwks: a missing folder and a secret that is not a JWT key ring are bad input', async () => {
+    const w = world();
+    const jwks = (file: string) =>
+      jwksCommand.run(['--secret', 'api-hmac', '--jwks-file', file, '--store', w.files.store], w.ctx());
+    await rotateCommand.run(['--type', 'hmac', '--secret', 'api-hmac', ...w.common, '--init'], w.ctx());
+    const folder = await jwks(missing(w)).catch((e: unknown) => e);
+    expect(folder).toBeInstanceOf(InputError);
+    expect((folder as InputError).field).toBe('--jwks-file');
+    const type = await jwks(w.files.jwks).catch((e: unknown) => e);
+    expect(type).toBeInstanceOf(InputError);
+    expect((type as InputError).field).toBe('--secret');
+    expect((type as Error).message).toMatch(/not a JWT key ring \(its type is hmac\)/);
   });
 });

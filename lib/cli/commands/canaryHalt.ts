@@ -5,20 +5,20 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { createClient } from '../../aws/clients.js';
 import { CloudWatchAlarmTags } from '../../aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../aws/codeDeployDeployments.js';
-import { parseWith } from '../../config.js';
+import { type DrillbookConfig, parseWith } from '../../config.js';
 import { parseAlarmEvent } from '../../core/canary/alarmEvent.js';
 import { type CanaryConfig, canaryConfigSchema } from '../../core/canary/config.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { formatDuration } from '../../core/objectives.js';
 import { runCanaryHalt } from '../../jobs/canaryHalt.js';
-import { ConsoleChat } from '../../local/consoleChat.js';
 import { LocalDeployments } from '../../local/localDeployments.js';
 import type { AlarmTags, CanaryDeployments } from '../../ports.js';
 import { parseFlags, requireFlag } from '../args.js';
 import type { Command } from '../context.js';
 import { exitCodeFor } from '../context.js';
-import { optionalConfig, runbookStore } from '../runbookFlag.js';
+import { cliPublishers } from '../publishers.js';
+import { optionalConfig } from '../runbookFlag.js';
 import { positiveInt } from './rotationFlags.js';
 
 export const canaryHaltCommand: Command = {
@@ -43,7 +43,11 @@ Redelivering the same event, or a second alarm, stops nothing more and is still 
                         override the config: this group is guarded by --alarm-prefix (or, without
                         it, by the event's own alarm)
   --environment ENV     environment named in the report (default: config, else "local")
-  --runbook DIR         runbook folder for the report (default: config's runbook.dir, else ./runbook)
+  --runbook DIR         runbook folder for the report (default: config's runbook.dir, else ./runbook;
+                        --target aws: the S3 runbook, as for every command). The chat summary goes
+                        where every command's does: chat.webhookUrl, and stdout unless chat.stdout
+                        is false. The report's system: the group's "system", else the config's only
+                        system, else the application
   --max-event-age S     refuse an ALARM event whose state change is older than this many seconds
                         (default 3600, the EventBridge rule's maximum event age)
 
@@ -63,7 +67,7 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
       positiveInt(values['max-event-age'], 'max-event-age', 1) ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
     const event = readEvent(requireFlag(values.event, 'event'));
     const config = optionalConfig(values.config);
-    const canary = canaryConfig(config?.canary, event, values);
+    const canary = withSystemNames(canaryConfig(config?.canary, event, values), config);
     const target = values.target ?? 'local';
     let deployments: CanaryDeployments;
     let alarmTags: AlarmTags;
@@ -79,15 +83,9 @@ Exit codes: 0 halted or nothing to do, 1 a stop failed, 2 bad input or configura
       throw new InputError('--target', `must be "local" or "aws", got "${target}"`);
     }
     refuseStaleAlarm(event, (ctx.now ?? (() => new Date()))(), maxAgeSeconds);
-    const chatOut = values.json ? ctx.err : ctx.out;
-    const result = await runCanaryHalt(event, {
-      config: canary,
-      deployments,
-      alarmTags,
-      runbook: runbookStore(values.runbook, config),
-      chat: new ConsoleChat(chatOut),
-      warn: (m) => ctx.err(`warning: ${m}`),
-    });
+    // The same publishers as every other command: runbook, chat.webhookUrl, chat.stdout.
+    const publishers = cliPublishers(ctx, config, { target, runbook: values.runbook, json: values.json });
+    const result = await runCanaryHalt(event, { config: canary, deployments, alarmTags, ...publishers });
     if (!result.report) {
       const message = `alarm ${result.transition.alarmName} guards no configured deployment group: nothing to do`;
       if (values.json) ctx.out(JSON.stringify({ action: 'ignored', alarm: result.transition.alarmName }));
@@ -127,6 +125,25 @@ function readEvent(file: string): unknown {
   } catch (error) {
     throw new InputError('--event', `${path} is not valid JSON`, { cause: error });
   }
+}
+
+/**
+ * The system name a group reports under: its own `system`, else the same group in the config
+ * file's canary section (flags rebuild the groups), else the config's only system. Left unset
+ * (the job then uses the application) when the config names several systems and the group none.
+ */
+function withSystemNames(canary: CanaryConfig, config: DrillbookConfig | null): CanaryConfig {
+  const only = config?.systems.length === 1 ? config.systems[0]!.name : undefined;
+  const groups = canary.groups.map((g) => {
+    const system =
+      g.system ??
+      config?.canary?.groups.find(
+        (c) => c.application === g.application && c.deploymentGroup === g.deploymentGroup,
+      )?.system ??
+      only;
+    return system === undefined ? g : { ...g, system };
+  });
+  return { ...canary, groups };
 }
 
 /** The config's canary section, or one built from flags (flags win, for the local demo). */

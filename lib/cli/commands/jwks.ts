@@ -4,7 +4,13 @@ import { FileSecretStore } from '../../local/fileSecretStore.js';
 import { parseFlags, requireFlag } from '../args.js';
 import type { Command } from '../context.js';
 import { optionalConfig } from '../runbookFlag.js';
-import { configuredEntry, secretsConfig, storeFile } from './rotationFlags.js';
+import {
+  configuredEntry,
+  jwksFilePath,
+  notJwtIsBadInput,
+  secretsConfig,
+  storeFile,
+} from './rotationFlags.js';
 
 export const jwksCommand: Command = {
   name: 'jwks',
@@ -31,14 +37,15 @@ Exit codes: 0 written, 2 bad input or configuration.`,
     const config = optionalConfig(values.config);
     const secrets = secretsConfig(config);
     const secretId = requireFlag(values.secret, 'secret');
-    const file = values['jwks-file'] ?? configuredEntry(secrets, secretId)?.jwt?.jwksFile;
-    if (!file)
+    const given = values['jwks-file'] ?? configuredEntry(secrets, secretId)?.jwt?.jwksFile;
+    if (!given)
       throw new InputError('--jwks-file', `is required (${secretId} has no jwt.jwksFile in the config)`);
+    const file = jwksFilePath(given, values['jwks-file'] ? '--jwks-file' : 'secrets.items[].jwt.jwksFile');
     const now = (ctx.now ?? (() => new Date()))();
     const store = new FileSecretStore(storeFile(values.store, secrets), ctx.now);
     if (!(await store.has(secretId)))
       throw new InputError('--secret', `no secret "${secretId}" in ${store.file}`);
-    const kids = await refreshJwksFile(store, secretId, file, now);
+    const kids = await refreshJwksFile(store, secretId, file, now).catch(notJwtIsBadInput);
     if (values.json) ctx.out(JSON.stringify({ secretId, file, kids }));
     else ctx.out(`wrote ${kids.length} public keys of ${secretId} to ${file}: ${kids.join(', ')}`);
     return 0;

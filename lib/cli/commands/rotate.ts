@@ -9,9 +9,9 @@ import {
   type SecretEntry,
   sslModes,
 } from '../../core/rotation/config.js';
-import { jwksOf, jwtAlgs } from '../../core/rotation/keyring.js';
+import { jwtAlgs } from '../../core/rotation/keyring.js';
 import { setupLocalPostgresSecret } from '../../demo/localRotationDemo.js';
-import { writeJwksFile } from '../../jobs/jwksFile.js';
+import { publishJwksFile } from '../../jobs/jwksFile.js';
 import { requestRotation } from '../../jobs/requestRotation.js';
 import { rotateSecret } from '../../jobs/rotateSecret.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
@@ -24,6 +24,8 @@ import { cliPublishers } from '../publishers.js';
 import { optionalConfig } from '../runbookFlag.js';
 import {
   configuredEntry,
+  jwksFilePath,
+  notJwtIsBadInput,
   oneOf,
   positiveInt,
   secretsConfig,
@@ -65,8 +67,10 @@ jwt:
   --alg ALG            ES256 (default) | RS256
   --token-lifetime S   longest token lifetime in seconds (default 3600)
   --jwks-cache S       verifiers' JWKS cache time in seconds (default 300)
-  --jwks-file FILE     write the published JWKS here at --init and setSecret (drillbook jwks and
-                       rotation-audit rewrite it, dropping retired keys when their overlap ends)
+  --jwks-file FILE     write the published JWKS here on every run (--init re-runs too) and at
+                       setSecret; its folder must exist. It records when each key reached it, and
+                       NEXT signs only a cache time after that (drillbook jwks and rotation-audit
+                       rewrite it, dropping retired keys when their overlap ends)
 hmac:
   --overlap S          seconds the previous secret keeps verifying (default 86400)
   --cache S            verifiers' cache time in seconds (default 300)
@@ -123,6 +127,9 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
     if (!type)
       throw new InputError('--type', `is required (postgres, jwt or hmac): ${secretId} is not in the config`);
     const entry = entryFromFlags(type, secretId, configured, values);
+    const jwksFile = entry.jwt?.jwksFile
+      ? jwksFilePath(entry.jwt.jwksFile, values['jwks-file'] ? '--jwks-file' : 'secrets.items[].jwt.jwksFile')
+      : undefined;
     const clock = ctx.now ?? (() => new Date());
     const store = new FileSecretStore(storeFile(values.store, secrets), clock);
 
@@ -138,7 +145,6 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       } else if (type === 'jwt') {
         const secret = initialJwtSecret(entry.jwt!.alg, now);
         await store.createSecret(secretId, JSON.stringify(secret), { tags: { [ROTATION_TAG]: 'jwt' } });
-        if (entry.jwt!.jwksFile) await writeJwksFile(entry.jwt!.jwksFile, jwksOf(secret, now, null));
       } else {
         await store.createSecret(secretId, JSON.stringify(initialHmacSecret(now, entry.hmac!.keyBytes)), {
           tags: { [ROTATION_TAG]: 'hmac' },
@@ -151,12 +157,22 @@ Exit codes: 0 rotated, 1 rotation failed, 2 bad input or configuration.`,
       throw new InputError('--secret', `no secret "${secretId}" in ${store.file} (add --init to create it)`);
     }
     const log = (m: string) => ctx.progress.step(m);
+    // Publish first, every run (an --init re-run too): the cache time a key waits before it signs
+    // counts from when it reached the file verifiers load, not from when it was generated.
+    const published = jwksFile
+      ? await publishJwksFile(store, secretId, jwksFile, clock()).catch(notJwtIsBadInput)
+      : undefined;
+    if (published && published.added.length > 0) {
+      log(
+        `published ${published.added.length} new public keys of ${secretId} to ${jwksFile}: ${published.added.join(', ')} (a key waits the verifier cache time from now before it signs)`,
+      );
+    }
     const publishers = cliPublishers(ctx, config, { runbook: values.runbook, json: values.json });
     const { report, location } = await rotateSecret(
       { secretId, system: systemName(values.system, config), environment: 'local' },
       {
         store,
-        strategy: strategyFor(entry, store, log),
+        strategy: strategyFor(entry, store, log, published?.publishedAt),
         start: (id) => store.startRotation(id),
         ...publishers,
         log,

@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { DrillbookConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { type SecretEntry, type SecretsConfig, secretsConfigSchema } from '../../core/rotation/config.js';
+import { NotAJwtSecretError } from '../../core/rotation/errors.js';
 
 /** The config's `secrets` section, or its defaults. */
 export function secretsConfig(config: DrillbookConfig | null): SecretsConfig {
@@ -11,6 +13,25 @@ export function secretsConfig(config: DrillbookConfig | null): SecretsConfig {
 /** --store FILE, else secrets.storeFile, else ./secrets.local.json (relative to the working folder). */
 export function storeFile(flag: string | undefined, secrets: SecretsConfig): string {
   return resolve(flag ?? secrets.storeFile ?? 'secrets.local.json');
+}
+
+/**
+ * A JWKS file to write, checked before anything is created: its folder must exist. `field` names
+ * where the path came from (the flag, or the config's jwt.jwksFile).
+ */
+export function jwksFilePath(file: string, field: string): string {
+  const path = resolve(file);
+  const folder = dirname(path);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError(field, `the folder ${folder} does not exist (create it first)`);
+  }
+  return path;
+}
+
+/** For a `.catch`: --secret naming a secret that is not a JWT key ring is bad input (exit 2). */
+export function notJwtIsBadInput(error: unknown): never {
+  if (error instanceof NotAJwtSecretError) throw new InputError('--secret', error.message);
+  throw error;
 }
 
 export function configuredEntry(secrets: SecretsConfig, id: string): SecretEntry | undefined {

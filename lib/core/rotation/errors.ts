@@ -12,6 +12,9 @@ export class RotationStateError extends DrillbookError {}
 /** The stored secret value does not have the shape its rotation type needs. */
 export class SecretFormatError extends DrillbookError {}
 
+/** The secret is not a JWT key ring (an HMAC or Postgres secret, say): it has no JWKS. */
+export class NotAJwtSecretError extends SecretFormatError {}
+
 /** testSecret found the pending secret unusable. */
 export class RotationTestError extends DrillbookError {}
 

@@ -25,15 +25,27 @@ import {
 import type { RotationStrategy } from './engine.js';
 import { parseSecretValue } from './parseSecret.js';
 
-/** The key that would sign after a rotation (NEXT) must have been published for the cache time. */
+/**
+ * The key that would sign after a rotation (NEXT) must have been published for the cache time.
+ * `publishedToFile`: when it reached the JWKS file verifiers load, if later than the secret says.
+ */
 function waitForCache(
   next: { publishedAt: string },
   now: Date,
   cacheSeconds: number,
+  publishedToFile?: string,
 ): { reason: string; readyAt: Date } | null {
-  const reason = notReadyToSign(next, now, cacheSeconds);
+  const inFileLater = publishedToFile !== undefined && publishedToFile > next.publishedAt;
+  const published = { publishedAt: inFileLater ? publishedToFile : next.publishedAt };
+  const reason = notReadyToSign(published, now, cacheSeconds);
   if (reason === null) return null;
-  return { reason, readyAt: new Date(new Date(next.publishedAt).getTime() + cacheSeconds * 1000) };
+  const readyAt = new Date(new Date(published.publishedAt).getTime() + cacheSeconds * 1000);
+  return {
+    reason: inFileLater
+      ? `${reason} (it reached the JWKS file only at ${publishedToFile}: the wait counts from then)`
+      : reason,
+    readyAt,
+  };
 }
 
 /** A fresh JWT secret (first version): ACTIVE and NEXT both published now. */
@@ -59,13 +71,17 @@ export function initialHmacSecret(now: Date, keyBytes = 32): HmacSecret {
  */
 export function jwtStrategy(
   options: JwtRotationOptions,
-  publishJwks?: (jwks: Jwks) => Promise<void>,
+  publishJwks?: (jwks: Jwks, now: Date) => Promise<void>,
+  /** kid -> when it was first published to the JWKS file (see writeJwksFile). */
+  jwksPublishedAt?: Record<string, string>,
 ): RotationStrategy {
   const parse = (raw: string, what: string) => parseSecretValue(jwtSecretSchema, raw, what);
   return {
     type: 'jwt',
-    readiness: (current, now) =>
-      waitForCache(parse(current, 'current secret').next, now, options.jwksCacheSeconds),
+    readiness: (current, now) => {
+      const next = parse(current, 'current secret').next;
+      return waitForCache(next, now, options.jwksCacheSeconds, jwksPublishedAt?.[next.kid]);
+    },
     async createPending(current, now, currentSince) {
       const secret = parse(current, 'current secret');
       return JSON.stringify(
@@ -80,7 +96,7 @@ export function jwtStrategy(
     },
     async setPending({ pending }, now) {
       // Pending: its retired key counts its overlap from a switch that has not happened yet.
-      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now, null));
+      if (publishJwks) await publishJwks(jwksOf(parse(pending, 'pending secret'), now, null), now);
     },
     async testPending({ current, pending, currentSince }, now) {
       const cur = parse(current, 'current secret');

@@ -15,6 +15,8 @@ export function strategyFor(
   entry: Pick<SecretEntry, 'type' | 'postgres' | 'jwt' | 'hmac'>,
   store: SecretStore,
   log: (message: string) => void,
+  /** JWT: kid -> when it was first published to the JWKS file (the cache wait counts from there). */
+  jwksPublishedAt?: Record<string, string>,
 ): RotationStrategy {
   switch (entry.type) {
     case 'postgres':
@@ -25,11 +27,12 @@ export function strategyFor(
       return jwtStrategy(
         options,
         file
-          ? async (jwks) => {
-              await writeJwksFile(file, jwks);
+          ? async (jwks, now) => {
+              await writeJwksFile(file, jwks, now);
               log(`setSecret: published ${jwks.keys.length} public keys to ${file}`);
             }
           : undefined,
+        jwksPublishedAt,
       );
     }
     case 'hmac':
