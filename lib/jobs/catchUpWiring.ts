@@ -70,6 +70,7 @@ export function catchUpWiring(
               source: new PgUnpublishedOutbox(stagingUrl, config.outbox),
               stream: config.outbox.stream,
               bound: config.outbox.bound,
+              live: new PgUnpublishedOutbox(liveUrl, config.outbox),
             },
           }
         : {}),
