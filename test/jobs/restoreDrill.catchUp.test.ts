@@ -47,6 +47,9 @@ beforeAll(async () => {
   await f.sql(
     `INSERT INTO public.outbox SELECT 'evt-' || g, CASE WHEN g <= 200 THEN now() END FROM generate_series(1, 210) g`,
   );
+  // A second outbox whose one pending row the live relay publishes to a stream that then loses it.
+  await f.sql(`CREATE TABLE public.outbox_lost (id text PRIMARY KEY, published_at timestamptz)`);
+  await f.sql(`INSERT INTO public.outbox_lost VALUES ('lost-1', NULL)`);
   await backup(f, 'shop-catch-up');
   await localSource(f.system).writeHeartbeat();
   await new Promise((r) => setTimeout(r, 1100));
@@ -56,17 +59,18 @@ beforeAll(async () => {
   await writeProjectionAt(url, 300, clean);
   await writeProjectionAt(url, 300, tampered);
   await f.sql(`UPDATE public.outbox SET published_at = now() WHERE published_at IS NULL`);
+  await f.sql(`UPDATE public.outbox_lost SET published_at = now()`);
   await f.sql(`INSERT INTO public.outbox SELECT 'evt-' || g, now() FROM generate_series(211, 300) g`);
   await archiveNow(f);
 }, 240_000);
 
-async function drillWithCatchUp(tables: typeof clean): Promise<Report> {
+async function drillWithCatchUp(tables: typeof clean, outboxTable = 'public.outbox'): Promise<Report> {
   f.system.restore.catchUp = {
     enabled: true,
     connectTimeoutSeconds: 10,
     projections: [{ stream: 'CONTACTS', projection: 'contacts', ...tables }],
     outbox: {
-      table: 'public.outbox',
+      table: outboxTable,
       stream: 'CONTACTS',
       idColumn: 'id',
       publishedColumn: 'published_at',
@@ -123,6 +127,19 @@ describe('restore drill with the catch-up phase (real restore, real nats-server)
     expect(report.objectives?.serviceRtoSeconds).toBeNull();
     expect(check(report, 'service-rto-within-target')?.outcome).toBe('inconclusive');
     expect(report.phases.find((p) => p.name === 'catch-up')?.outcome).toBe('failed');
+  });
+
+  it('fails on the outbox alone and still measures the service RTO when the read models caught up', async () => {
+    const report = await drillWithCatchUp(clean, 'public.outbox_lost');
+    expect(report.outcome).toBe('failed');
+    expect(check(report, 'catch-up: outbox re-publication')).toMatchObject({ outcome: 'failed' });
+    expect(check(report, 'catch-up: outbox re-publication')?.detail).toContain(
+      'would reach consumers twice: lost-1',
+    );
+    expect(check(report, 'catch-up contacts: digest: live projection')?.outcome).toBe('passed');
+    const o = report.objectives!;
+    expect(o.serviceRtoSeconds).toBe(serviceRto(o.rtoSeconds, report.catchUp!.seconds));
+    expect(check(report, 'service-rto-within-target')?.outcome).toBe('passed');
   });
 
   it('fails naming the retention check when the stream lost events after the restored checkpoint', async () => {
