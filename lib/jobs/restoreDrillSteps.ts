@@ -335,6 +335,7 @@ export async function catchUpStaging(
       return;
     }
     const staging = state.staging;
+    const started = clock(deps)().getTime();
     const result = await phase(deps, rec, 'catch-up', async () => {
       const r = await runCatchUp({
         ...(await wiring(staging)),
@@ -345,7 +346,9 @@ export async function catchUpStaging(
       return r;
     });
     rec.details['catchUp'] = result.projections;
-    next.catchUp = { ...result.summary, passed: result.passed, caughtUp: result.caughtUp };
+    // The whole phase (connecting, reading both checkpoints, the replay, the outbox): what service RTO adds.
+    const seconds = Math.round(clock(deps)().getTime() - started) / 1000;
+    next.catchUp = { ...result.summary, seconds, passed: result.passed, caughtUp: result.caughtUp };
   });
 }
 
