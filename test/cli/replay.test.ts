@@ -77,6 +77,31 @@ describe('drillbook replay', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 2 when a base-table flag comes with --base snapshot, saying it only applies to table/auto', async () => {
+    const { code, stderr } = await drillbook([
+      ...base(),
+      '--base',
+      'snapshot',
+      '--base-pg-url',
+      'postgres://u@127.0.0.1:15999/db',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--base-pg-url: only applies to --base table or auto, not --base snapshot');
+  });
+
+  it('names --base-pg-url when the base database cannot be reached', async () => {
+    const { code, stdout } = await drillbook([
+      ...base(),
+      '--base',
+      'table',
+      '--base-pg-url',
+      'postgres://u@127.0.0.1:15999/db',
+      '--json',
+    ]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).reason).toContain('connecting to --base-pg-url for the base table');
+  });
+
   it('exits 2 before connecting when --from-seq is after --to-seq, saying the start is after the end', async () => {
     const { code, stderr } = await drillbook([
       ...base('nats://127.0.0.1:1'),

@@ -169,6 +169,20 @@ describe('replay from a base state, against a real nats-server', () => {
     expect(parallel.replay?.digest).toBe(seeded.digest);
   });
 
+  it('names a missing base table as the base table, with the checkpoint table it read', async () => {
+    const report = await rehearse(
+      { stream: 'TABLE', base: 'table' },
+      {
+        base: new PgLiveProjection(postgres.url(), contactsProjection, {
+          table: 'rm.nope',
+          role: 'the base table',
+        }),
+      },
+    );
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toContain('reading the base table rm.nope (checkpoint table ');
+  });
+
   it('a window from an empty state keeps projection rejections apart from schema violations', async () => {
     await addStream('PARTIAL', 'partial');
     await publishEvents(nats.url, 'partial', eventsBetween(1, 300));
