@@ -314,6 +314,8 @@ export interface UnpublishedOutboxSource {
   readonly table: string;
   /** Ids (the messages' Nats-Msg-Id) of up to `bound` unpublished rows, and how many there are. */
   unpublished(bound: number): Promise<{ ids: string[]; count: number }>;
+  /** Of `ids`, those whose row is marked published (read on the live outbox). */
+  publishedAmong(ids: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

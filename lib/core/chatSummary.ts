@@ -22,10 +22,18 @@ export function chatSummary(report: Report, location?: string): string {
         : `${r.events} events ${r.fromSeq}..${r.toSeq}${r.base && r.base.source !== 'empty' ? ` from the ${r.base.source} at ${r.base.seq}` : ''}, digest ${r.digest.slice(0, 12)}`,
     );
   }
-  const failed = report.checks.filter((c) => c.outcome === 'failed' || c.outcome === 'inconclusive');
-  for (const c of failed.slice(0, 5)) lines.push(`• ${c.name} ${c.outcome}: ${c.detail}`);
+  // One line per distinct failure: a check recorded twice word for word is listed once.
+  const failed = [
+    ...new Set(
+      report.checks
+        .filter((c) => c.outcome === 'failed' || c.outcome === 'inconclusive')
+        .map((c) => `• ${c.name} ${c.outcome}: ${c.detail}`),
+    ),
+  ];
+  lines.push(...failed.slice(0, 5));
   if (failed.length > 5) lines.push(`• … and ${failed.length - 5} more`);
-  if (report.reason) lines.push(`Reason: ${report.reason}`);
+  if (report.reason && !failed.some((l) => l.endsWith(`: ${report.reason}`)))
+    lines.push(`Reason: ${report.reason}`);
   lines.push(`Report: ${location ?? report.id}`);
   return lines.join('\n');
 }

@@ -69,6 +69,15 @@ function verdict(
   return { name, outcome, detail: `${label} ${formatDuration(value)} vs target ${formatDuration(target)}` };
 }
 
+/**
+ * Service RTO: the database RTO plus the catch-up phase, to the same millisecond precision as the
+ * RTO (so it is never below it). Null when either is unmeasured.
+ */
+export function serviceRto(rtoSeconds: number | null, catchUpSeconds: number | null): number | null {
+  if (rtoSeconds === null || catchUpSeconds === null) return null;
+  return seconds(rtoSeconds * 1000 + catchUpSeconds * 1000);
+}
+
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
 }

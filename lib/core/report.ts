@@ -81,6 +81,7 @@ export interface CatchUpSummary {
   fromSeq: number;
   toSeq: number;
   events: number;
+  /** The whole catch-up phase (connecting, both checkpoints, every replay, the outbox): what service RTO adds. */
   seconds: number;
   digest: string;
   liveDigest: string;

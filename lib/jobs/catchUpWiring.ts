@@ -54,8 +54,15 @@ export function catchUpWiring(
         return {
           stream: p.stream,
           projection: p.plugin,
-          restored: new PgLiveProjection(stagingUrl, p.plugin, tables),
-          live: new PgLiveProjection(liveUrl, p.plugin, tables),
+          restored: new PgLiveProjection(stagingUrl, p.plugin, {
+            ...tables,
+            role: 'the restored projection',
+            urlField: 'the restored staging database',
+          }),
+          live: new PgLiveProjection(liveUrl, p.plugin, {
+            ...tables,
+            urlField: `${field}.liveUrl (or database.sourceUrl)`,
+          }),
         };
       }),
       reader: () =>
@@ -70,6 +77,7 @@ export function catchUpWiring(
               source: new PgUnpublishedOutbox(stagingUrl, config.outbox),
               stream: config.outbox.stream,
               bound: config.outbox.bound,
+              live: new PgUnpublishedOutbox(liveUrl, config.outbox),
             },
           }
         : {}),

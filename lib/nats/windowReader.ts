@@ -172,6 +172,9 @@ export class NatsWindowReader implements EventStreamReader {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         await messages.close().catch(() => {});
+        // The ordered consumer would otherwise stay on the stream for its 5-minute inactive
+        // threshold. Bounded by the JetStream API timeout; not found (already gone) is fine.
+        await consumer.delete().catch(() => {});
       }
       if (signal?.aborted) throw new InterruptedError('interrupted');
       throw new ReplayReadError(

@@ -13,6 +13,10 @@ export interface LiveProjectionOptions {
   /** The checkpoint row's key; default the projection's name. */
   checkpointKey?: string;
   statementTimeoutMs?: number;
+  /** What this table is to the run, for errors (default "the live projection"). */
+  role?: string;
+  /** The flag or field that named the database URL, for connection errors (default --pg-url). */
+  urlField?: string;
 }
 
 /**
@@ -55,7 +59,16 @@ export class PgLiveProjection implements LiveProjectionSource {
       statement_timeout: this.options.statementTimeoutMs ?? 300_000,
       connectionTimeoutMillis: 10_000,
     });
-    await client.connect();
+    const role = this.options.role ?? 'the live projection';
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw new LiveProjectionError(
+        `connecting to ${this.options.urlField ?? '--pg-url'} for ${role} ${this.table}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const cp = await client.query<{ last_seq: string }>(
@@ -81,7 +94,7 @@ export class PgLiveProjection implements LiveProjectionSource {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw new LiveProjectionError(
-        `reading the live projection ${this.table}: ${(error as Error).message}`,
+        `reading ${role} ${this.table} (checkpoint table ${this.checkpointTable}): ${(error as Error).message}`,
         { cause: error },
       );
     } finally {

@@ -89,12 +89,35 @@ export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
     );
   }
 
-  async unpublished(bound: number): Promise<{ ids: string[]; count: number }> {
-    const client = new pg.Client({
+  private client(): pg.Client {
+    return new pg.Client({
       connectionString: this.url,
       connectionTimeoutMillis: 10_000,
       statement_timeout: 120_000,
     });
+  }
+
+  async publishedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const client = this.client();
+    try {
+      await client.connect();
+      const result = await client.query<{ id: string }>(
+        `SELECT ${this.id}::text AS id FROM ${this.quoted} WHERE ${this.id}::text = ANY($1::text[]) AND ${this.published} IS NOT NULL`,
+        [ids],
+      );
+      return result.rows.map((r) => r.id);
+    } catch (error) {
+      throw new OutboxReadError(`reading published rows of ${this.table}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  async unpublished(bound: number): Promise<{ ids: string[]; count: number }> {
+    const client = this.client();
     await client.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -43,6 +43,14 @@ const base = (natsUrl = nats.url) => [
   runbookDir,
 ];
 
+/** A base database nothing listens on. */
+const unreachableBase = (choice: string) => [
+  '--base',
+  choice,
+  '--base-pg-url',
+  'postgres://u@127.0.0.1:15999/db',
+];
+
 describe('drillbook replay', () => {
   it('exits 0 and prints the JSON report with the replay block when the rehearsal passes', async () => {
     const { code, stdout } = await drillbook([...base(), '--expect-digest', digest, '--json']);
@@ -75,6 +83,18 @@ describe('drillbook replay', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(flag);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when a base-table flag comes with --base snapshot, saying it only applies to table/auto', async () => {
+    const { code, stderr } = await drillbook([...base(), ...unreachableBase('snapshot')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--base-pg-url: only applies to --base table or auto, not --base snapshot');
+  });
+
+  it('names --base-pg-url when the base database cannot be reached', async () => {
+    const { code, stdout } = await drillbook([...base(), ...unreachableBase('table'), '--json']);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).reason).toContain('connecting to --base-pg-url for the base table');
   });
 
   it('exits 2 before connecting when --from-seq is after --to-seq, saying the start is after the end', async () => {

@@ -21,6 +21,22 @@ describe('chatSummary for a replay rehearsal', () => {
   });
 });
 
+describe('chatSummary lists each failure once', () => {
+  it('lists a failure recorded twice word for word (and as the reason) once', () => {
+    const report = restoreDrill({});
+    report.outcome = 'failed';
+    const outbox = {
+      name: 'catch-up: outbox re-publication',
+      outcome: 'failed' as const,
+      detail: 'would reach consumers twice: evt-1001',
+    };
+    report.checks = [...report.checks, outbox, { ...outbox }];
+    report.reason = outbox.detail;
+    const text = chatSummary(report);
+    expect(text.split('would reach consumers twice: evt-1001').length - 1).toBe(1);
+  });
+});
+
 describe('chatSummary and markdown for a drill with a catch-up phase', () => {
   it('show the service RTO beside the database RTO and the catch-up figures', () => {
     const report = restoreDrill({});

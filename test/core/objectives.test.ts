@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, judgeObjectives, measureObjectives } from '../../lib/core/objectives.js';
+import { formatDuration, judgeObjectives, measureObjectives, serviceRto } from '../../lib/core/objectives.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -56,6 +56,15 @@ describe('judgeObjectives', () => {
       'failed',
     ]);
     expect(judgeObjectives({ rpoSeconds: null, rtoSeconds: 1 }, targets)[0]?.outcome).toBe('inconclusive');
+  });
+});
+
+describe('serviceRto', () => {
+  it('keeps the RTO precision, so the service RTO is never below the database RTO', () => {
+    expect(serviceRto(3.289, 0.0004)).toBe(3.289);
+    expect(serviceRto(3.289, 0.15)).toBe(3.439);
+    expect(serviceRto(3.289, 0.15)!).toBeGreaterThanOrEqual(3.289);
+    expect(serviceRto(null, 1)).toBeNull();
   });
 });
 

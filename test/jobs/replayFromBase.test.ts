@@ -169,6 +169,35 @@ describe('replay from a base state, against a real nats-server', () => {
     expect(parallel.replay?.digest).toBe(seeded.digest);
   });
 
+  it('leaves no consumer behind on the stream', async () => {
+    const consumers = async () => {
+      const nc = await connectNats(nats.url);
+      try {
+        return (await (await jetstreamManager(nc)).streams.info('TABLE')).state.consumer_count;
+      } finally {
+        await nc.close();
+      }
+    };
+    const before = await consumers();
+    const report = await rehearse({ stream: 'TABLE' });
+    expect(report.replay?.events).toBe(300);
+    expect(await consumers()).toBe(before);
+  });
+
+  it('names a missing base table as the base table, with the checkpoint table it read', async () => {
+    const report = await rehearse(
+      { stream: 'TABLE', base: 'table' },
+      {
+        base: new PgLiveProjection(postgres.url(), contactsProjection, {
+          table: 'rm.nope',
+          role: 'the base table',
+        }),
+      },
+    );
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toContain('reading the base table rm.nope (checkpoint table ');
+  });
+
   it('a window from an empty state keeps projection rejections apart from schema violations', async () => {
     await addStream('PARTIAL', 'partial');
     await publishEvents(nats.url, 'partial', eventsBetween(1, 300));

@@ -123,6 +123,11 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
     if (values['base-pg-url'] !== undefined && !/^postgres(ql)?:\/\//.test(values['base-pg-url'])) {
       throw new InputError('--base-pg-url', 'must be a postgres:// connection URL');
     }
+    if (baseChoice !== undefined && baseChoice !== 'table' && baseChoice !== 'auto') {
+      for (const flag of ['base-pg-url', 'base-table', 'base-checkpoint-table'] as const)
+        if (values[flag] !== undefined)
+          throw new InputError(`--${flag}`, `only applies to --base table or auto, not --base ${baseChoice}`);
+    }
     if (baseChoice === 'table' && !baseUrl)
       throw new InputError('--base', 'table needs --pg-url or --base-pg-url');
     const config = optionalConfig(values.config);
@@ -137,6 +142,8 @@ Exit codes: 0 passed, 1 failed or inconclusive, 2 bad input (the flag is named).
     const baseTable =
       baseChoice === 'table' && baseUrl
         ? new PgLiveProjection(baseUrl, projection, {
+            role: 'the base table',
+            urlField: values['base-pg-url'] !== undefined ? '--base-pg-url' : '--pg-url',
             ...((values['base-table'] ?? values['projection-table'])
               ? { table: (values['base-table'] ?? values['projection-table'])! }
               : {}),

@@ -15,10 +15,12 @@ const facts = (found: [string, number][]) => ({
 
 describe('reconcileRepublication', () => {
   it('passes when the duplicate window drops the re-publication of rows already published', () => {
-    const r = reconcileRepublication(facts([['a', 30]]));
+    const r = reconcileRepublication({ ...facts([['a', 30]]), publishedLive: new Set<string>() });
     expect(r).toMatchObject({ toRepublish: 3, alreadyPublished: 1, outsideWindow: [] });
     expect(r.check.outcome).toBe('passed');
-    expect(r.check.detail).toContain('1 already in ORDERS (up to sequence 50), 2 not yet');
+    expect(r.check.detail).toContain(
+      '1 already in ORDERS (up to sequence 50), 0 published live but no longer in the stream, 2 not yet',
+    );
     expect(r.check.detail).toContain('duplicate window (120s)');
   });
 
@@ -34,6 +36,30 @@ describe('reconcileRepublication', () => {
     expect(r.check.detail).toContain('would reach consumers twice: b');
     const unknownWindow = { ...facts([['a', 1]]), duplicateWindowSeconds: undefined };
     expect(reconcileRepublication(unknownWindow).check.outcome).toBe('failed');
+  });
+
+  it('fails naming the rows the live relay published that the stream no longer holds (retention)', () => {
+    const r = reconcileRepublication({ ...facts([]), publishedLive: new Set(['a', 'b']) });
+    expect(r.check.outcome).toBe('failed');
+    expect(r.dropped).toEqual(['a', 'b']);
+    expect(r.check.detail).toContain(
+      '0 already in ORDERS (up to sequence 50), 2 published live but no longer in the stream, 1 not yet',
+    );
+    expect(r.check.detail).toContain(
+      "dropped by the stream's retention, and would reach consumers twice: a, b",
+    );
+  });
+
+  it('passes rows not in the stream that the live outbox has not published either', () => {
+    const r = reconcileRepublication({ ...facts([]), publishedLive: new Set() });
+    expect(r.check.outcome).toBe('passed');
+    expect(r.check.detail).toContain('3 not yet');
+  });
+
+  it('is inconclusive when rows are not in the stream and the live outbox could not be read', () => {
+    const r = reconcileRepublication({ ...facts([]), publishedLive: undefined });
+    expect(r.check.outcome).toBe('inconclusive');
+    expect(r.check.detail).toContain('the live outbox could not be read');
   });
 
   it('passes with nothing to republish', () => {
