@@ -46,7 +46,7 @@ export function objectivesTable(reports: readonly Report[]): string {
 /** The service RTO against the RTO target, or why there is none. */
 function serviceRto(o: NonNullable<Report['objectives']>): string {
   if (o.serviceRtoSeconds === undefined) return 'no catch-up phase';
-  if (o.serviceRtoSeconds === null) return 'not measured (catch-up failed)';
+  if (o.serviceRtoSeconds === null) return 'not measured (a read model did not catch up)';
   return `${formatDuration(o.serviceRtoSeconds)} / ${formatDuration(o.rtoTargetSeconds)}`;
 }
 

@@ -158,7 +158,7 @@ describe('RUNBOOK.md objectives table (foundation cases)', () => {
       'first measurement',
       '6m 0s / 4h 0m',
     ]);
-    expect(rowOf(table, 'billing')?.at(-1)).toBe('not measured (catch-up failed)');
+    expect(rowOf(table, 'billing')?.at(-1)).toBe('not measured (a read model did not catch up)');
     expect(rowOf(table, 'crm')?.[5]).toBe('service RTO BREACHED');
   });
 
