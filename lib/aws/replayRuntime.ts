@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 import type { AnyProjection } from '../core/replay/projection.js';
+import { fieldProblem } from '../core/zodFieldError.js';
 import { type ConfiguredStream, type ReplayEnvironment, replayRequestSchema } from '../jobs/replayRequest.js';
 import { type NatsAuth, natsAuthFromSecret } from '../nats/auth.js';
 import type { SecretValueReader } from '../ports.js';
@@ -88,8 +89,7 @@ export async function replayPgUrl(
   }
   const result = pgSecretSchema.safeParse(parsed);
   if (!result.success) {
-    const key = result.error.issues[0]?.path.join('.') ?? '(root)';
-    throw new ConfigError(field, `secret ${db.secretId} lacks a valid "${key}"`);
+    throw new ConfigError(field, `secret ${db.secretId} lacks a valid "${fieldProblem(result.error).path}"`);
   }
   const s = result.data;
   const database = db.database ?? s.dbname ?? 'postgres';

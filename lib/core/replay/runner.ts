@@ -1,4 +1,5 @@
 import { describeError } from '../errors.js';
+import { fieldProblem } from '../zodFieldError.js';
 import { type CanonicalEntry, digestEntries } from './digest.js';
 import { ProjectionError } from './errors.js';
 import type { AnyProjection, EventMeta } from './projection.js';
@@ -117,14 +118,8 @@ export class ProjectionFold<S = unknown> {
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.map(String).join('.') : '(event)';
-      this.violate({
-        seq: event.seq,
-        kind: 'schema',
-        type,
-        detail: `${where}: ${issue?.message ?? 'invalid'}`,
-      });
+      const { field, reason } = fieldProblem(parsed.error, { root: '(event)' });
+      this.violate({ seq: event.seq, kind: 'schema', type, detail: `${field}: ${reason}` });
       return;
     }
     const meta: EventMeta = { seq: event.seq, subject: event.subject, msgId: event.msgId };
