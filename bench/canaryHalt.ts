@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { canaryConfigSchema } from '../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../lib/core/canary/canaryConfig.js';
 import { alarmStateChangeEvent } from '../lib/demo/canaryDemo.js';
 import { runCanaryHalt } from '../lib/jobs/canaryHalt.js';
 import { FolderRunbookStore } from '../lib/local/folderRunbookStore.js';

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../lib/polyfills.js';
-import { parseConfig } from '../lib/config.js';
+import { parseConfig } from '../lib/drillbookConfig.js';
 import { runBackup } from '../lib/jobs/backup.js';
 import { runRestoreDrill } from '../lib/jobs/restoreDrill.js';
 import { makeServerTempDir, pgBin, run } from '../lib/local/exec.js';

@@ -9,7 +9,7 @@ import { handler as restoreDrillReport } from '../functions/restoreDrillReport.j
 import { handler as restoreDrillStart } from '../functions/restoreDrillStart.js';
 import { handler as restoreDrillTeardown } from '../functions/restoreDrillTeardown.js';
 import { handler as restoreDrillVerify } from '../functions/restoreDrillVerify.js';
-import type { LocalHandler } from '../lib/aws/localStateMachine.js';
+import type { LocalHandler } from '../lib/local/stateMachineRunner.js';
 
 /**
  * The deployed Lambda handlers by function name (serverless.yml `functions:` keys), for local runs

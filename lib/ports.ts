@@ -3,7 +3,7 @@
  * lib/jobs orchestrates them around the pure logic in lib/core. Nothing here does I/O.
  */
 
-import type { ProbeConfig, SliConfig } from './core/canary/config.js';
+import type { ProbeConfig, SliConfig } from './core/canary/canaryConfig.js';
 import type {
   DeploymentState,
   DeploymentVersions,

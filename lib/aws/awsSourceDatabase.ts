@@ -3,7 +3,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Manifest } from '../core/manifest.js';
 import { PgSourceDatabase } from '../pg/sourceDatabase.js';
 import type { SourceDatabase } from '../ports.js';
-import type { AwsSystemConfig, RdsSource } from './config.js';
+import type { AwsSystemConfig, RdsSource } from './awsSystemConfig.js';
 import { postgresUrl, readDbCredential } from './secrets.js';
 import { sourceEndpoint } from './sourceEndpoint.js';
 

@@ -1,8 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { parseWith } from '../config.js';
-import { type CanaryConfig, canaryConfigSchema } from '../core/canary/config.js';
+import { type CanaryConfig, canaryConfigSchema } from '../core/canary/canaryConfig.js';
 import { chatSummary } from '../core/chatSummary.js';
+import { parseWith } from '../drillbookConfig.js';
 import { envJson } from '../env.js';
 import type { Chat, Metrics, RunbookStore } from '../ports.js';
 import { buildAwsPublishers } from './awsPublishers.js';

@@ -4,7 +4,7 @@ import {
   ListTagsForResourceCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { SliConfig } from '../core/canary/config.js';
+import type { SliConfig } from '../core/canary/canaryConfig.js';
 import type { Datapoint, SliSeries } from '../core/canary/judge.js';
 import { DrillbookError } from '../core/errors.js';
 import type { AlarmTags, SliSource } from '../ports.js';

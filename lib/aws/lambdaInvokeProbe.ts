@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { LambdaProbeConfig } from '../core/canary/config.js';
+import type { LambdaProbeConfig } from '../core/canary/canaryConfig.js';
 import type { ProbeAttempt } from '../probes/smokeProber.js';
 
 const encoder = new TextEncoder();

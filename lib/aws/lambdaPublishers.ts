@@ -1,5 +1,5 @@
-import type { DrillbookConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import type { DrillbookConfig } from '../drillbookConfig.js';
 import { type Env, envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import { buildAwsPublishers } from './awsPublishers.js';

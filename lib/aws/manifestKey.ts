@@ -1,4 +1,4 @@
-import type { SystemConfig } from '../config.js';
+import type { SystemConfig } from '../drillbookConfig.js';
 import type { ManifestKeySource } from '../ports.js';
 import type { AwsRuntime } from './runtime.js';
 import { SecretsManagerReader } from './secretsManagerReader.js';

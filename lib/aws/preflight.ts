@@ -14,10 +14,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DrillbookConfig, SystemConfig } from '../config.js';
 import { awsErrorText, type PreflightCheck } from '../core/preflight.js';
+import type { DrillbookConfig, SystemConfig } from '../drillbookConfig.js';
+import { type AwsSystemConfig, OFFSITE_KMS_FIELD, rdsSource } from './awsSystemConfig.js';
 import { createClient } from './clients.js';
-import { type AwsSystemConfig, OFFSITE_KMS_FIELD, rdsSource } from './config.js';
 
 export interface PreflightClients {
   rds: RDSClient;

@@ -1,4 +1,4 @@
-import type { DrillbookConfig } from '../config.js';
+import type { DrillbookConfig } from '../drillbookConfig.js';
 import type { Publishers } from '../jobs/publish.js';
 import { lambdaPublishers } from './lambdaPublishers.js';
 import { RunbookManifestStore } from './manifestStore.js';

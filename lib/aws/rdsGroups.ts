@@ -1,5 +1,5 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import type { AwsSystemConfig, RdsSource } from './config.js';
+import type { AwsSystemConfig, RdsSource } from './awsSystemConfig.js';
 
 /** The parameter and option groups a restored copy is created with. Absent: RDS's default for the engine. */
 export interface StagingGroups {

@@ -15,7 +15,7 @@ import {
   type RdsSweepContext,
 } from '../core/orphans.js';
 import type { Progress } from '../ports.js';
-import type { RdsSource } from './config.js';
+import type { RdsSource } from './awsSystemConfig.js';
 import { paginate } from './paging.js';
 import {
   assertDrillStaging,

@@ -21,7 +21,7 @@ import type {
   RecoveryTarget,
   StagingHandle,
 } from '../ports.js';
-import type { AwsSystemConfig, RdsSource } from './config.js';
+import type { AwsSystemConfig, RdsSource } from './awsSystemConfig.js';
 import { describeGroups, sourceGroups } from './rdsGroups.js';
 import { sweepRdsStaging } from './rdsOrphanSweep.js';
 import {

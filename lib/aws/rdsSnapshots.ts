@@ -4,7 +4,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { Check } from '../core/report.js';
 import { waitFor } from '../core/wait.js';
 import type { BackupRecord, PollableBackupRepository, Progress } from '../ports.js';
-import { OFFSITE_KMS_FIELD, type RdsSource } from './config.js';
+import { OFFSITE_KMS_FIELD, type RdsSource } from './awsSystemConfig.js';
 import type { ManifestStore } from './manifestStore.js';
 import { AwsQuotaError } from './retry.js';
 import { type Snapshot, type SnapshotApi, snapshotApi } from './snapshotApi.js';

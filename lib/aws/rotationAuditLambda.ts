@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWith } from '../config.js';
+import { parseWith } from '../drillbookConfig.js';
 import { type Env, envList, envString } from '../env.js';
 import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';

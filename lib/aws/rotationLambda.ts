@@ -1,10 +1,10 @@
-import { parseWith } from '../config.js';
 import {
   hmacRotationSchema,
   jwtRotationSchema,
   postgresRotationSchema,
   type SecretEntry,
-} from '../core/rotation/config.js';
+} from '../core/rotation/secretsConfig.js';
+import { parseWith } from '../drillbookConfig.js';
 import { type Env, envNumber, envString } from '../env.js';
 import { type RotationType, runRotationStep, type StepResult } from '../jobs/rotation/engine.js';
 import { strategyFor } from '../jobs/rotation/strategyFor.js';

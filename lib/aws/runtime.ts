@@ -1,13 +1,13 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../drillbookConfig.js';
 import { envJson, envString } from '../env.js';
 import type { Progress } from '../ports.js';
 import { AwsSourceDatabase } from './awsSourceDatabase.js';
 import { AwsStagingInspector } from './awsStagingInspector.js';
+import { type AwsSystemConfig, rdsSource } from './awsSystemConfig.js';
 import { createClient } from './clients.js';
-import { type AwsSystemConfig, rdsSource } from './config.js';
 import type { ManifestStore } from './manifestStore.js';
 import { RdsRestoreTarget } from './rdsRestoreTarget.js';
 import { RdsSnapshots } from './rdsSnapshots.js';

@@ -12,7 +12,7 @@ import {
   DescribeDBSnapshotsCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import type { RdsSource } from './config.js';
+import type { RdsSource } from './awsSystemConfig.js';
 import { paginate } from './paging.js';
 import type { Tag } from './tags.js';
 

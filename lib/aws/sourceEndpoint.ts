@@ -1,6 +1,6 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { ConfigError } from '../core/errors.js';
-import type { RdsSource } from './config.js';
+import type { RdsSource } from './awsSystemConfig.js';
 
 /** The writer endpoint of the source instance or cluster. */
 export async function sourceEndpoint(

@@ -3,7 +3,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { StagingIsSourceError } from '../core/errors.js';
 import { type Endpoint, reachesSource } from '../core/stagingEndpoint.js';
 import type { StagingHandle } from '../ports.js';
-import type { RdsSource } from './config.js';
+import type { RdsSource } from './awsSystemConfig.js';
 import { sourceEndpoint } from './sourceEndpoint.js';
 
 /** How long a name lookup may take; an unanswered one compares by name only. */

@@ -1,4 +1,4 @@
-import type { DrillbookConfig } from '../config.js';
+import type { DrillbookConfig } from '../drillbookConfig.js';
 import type { Chat } from '../ports.js';
 import { FanoutChat } from './fanoutChat.js';
 import { WebhookChat } from './webhookChat.js';

@@ -1,5 +1,5 @@
-import type { LocalHandler } from '../aws/localStateMachine.js';
 import { ConfigError } from '../core/errors.js';
+import type { LocalHandler } from '../local/stateMachineRunner.js';
 
 export type HandlerLoader = () => Promise<Record<string, LocalHandler>>;
 

@@ -1,6 +1,6 @@
-import { buildPublishers } from '../adapters.js';
-import type { DrillbookConfig } from '../config.js';
+import { buildPublishers } from '../buildPublishers.js';
 import { InputError } from '../core/errors.js';
+import type { DrillbookConfig } from '../drillbookConfig.js';
 import type { Publishers } from '../jobs/publish.js';
 import type { CommandContext } from './context.js';
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type DrillbookConfig, loadConfig } from '../config.js';
+import { type DrillbookConfig, loadConfig } from '../drillbookConfig.js';
 import { FolderRunbookStore } from '../local/folderRunbookStore.js';
 import type { RunbookStore } from '../ports.js';
 

@@ -1,5 +1,5 @@
-import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../config.js';
 import { InputError } from '../core/errors.js';
+import { type DrillbookConfig, findSystem, parseConfig, type SystemConfig } from '../drillbookConfig.js';
 import { processCredentialEnvironment, resolveSourceCredentials } from '../pg/credentials.js';
 import { optionalConfig } from './runbookFlag.js';
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../config.js';
 import { describeError } from '../core/errors.js';
 import { formatDuration } from '../core/objectives.js';
 import type { Report } from '../core/report.js';
+import { parseConfig } from '../drillbookConfig.js';
 import { runBackup } from '../jobs/backup.js';
 import type { Publishers } from '../jobs/publish.js';
 import { runReplayRequest } from '../jobs/replayRequest.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type AlarmTransition, actsOn, parseAlarmEvent } from '../core/canary/alarmEvent.js';
-import type { CanaryConfig, CanaryGroup } from '../core/canary/config.js';
+import type { CanaryConfig, CanaryGroup } from '../core/canary/canaryConfig.js';
 import { groupsGuardedBy, needsAlarmTags } from '../core/canary/guardrails.js';
 import { type HaltDecision, planHalt } from '../core/canary/haltPlan.js';
 import { describeError } from '../core/errors.js';

@@ -5,7 +5,7 @@ import {
   defaultThresholds,
   findGroup,
   type ProbeConfig,
-} from '../core/canary/config.js';
+} from '../core/canary/canaryConfig.js';
 import type { DeploymentState, HookStatus } from '../core/canary/deployments.js';
 import { hookStatusFor, judgeCanary } from '../core/canary/judge.js';
 import { ConfigError, describeError } from '../core/errors.js';

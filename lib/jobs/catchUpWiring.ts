@@ -1,5 +1,5 @@
-import type { SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import type { SystemConfig } from '../drillbookConfig.js';
 import type { NatsAuth, NatsTls } from '../nats/auth.js';
 import { NatsWindowReader } from '../nats/windowReader.js';
 import { PgLiveProjection } from '../pg/liveProjection.js';

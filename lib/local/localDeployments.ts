@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { SliConfig } from '../core/canary/config.js';
+import type { SliConfig } from '../core/canary/canaryConfig.js';
 import {
   type DeploymentState,
   type DeploymentVersions,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { chatOf, reportWebhook } from '../chat/reportChats.js';
-import type { DrillbookConfig } from '../config.js';
+import type { DrillbookConfig } from '../drillbookConfig.js';
 import { type Env, envString } from '../env.js';
 import type { Publishers } from '../jobs/publish.js';
 import type { Chat } from '../ports.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DrillbookConfig, SystemConfig } from '../config.js';
+import type { DrillbookConfig, SystemConfig } from '../drillbookConfig.js';
 import type { ManifestKeySource } from '../ports.js';
 import { FileSecretStore } from './fileSecretStore.js';
 

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SystemConfig } from '../config.js';
 import { ConfigError } from '../core/errors.js';
+import type { SystemConfig } from '../drillbookConfig.js';
 import { PgStagingInspector } from '../pg/pgStagingInspector.js';
 import { PgSourceDatabase } from '../pg/sourceDatabase.js';
 import { LocalBackupRepository } from './localBackupRepository.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
-import type { sslModes } from '../core/rotation/config.js';
+import type { sslModes } from '../core/rotation/secretsConfig.js';
 
 export type SslMode = (typeof sslModes)[number];
 

@@ -1,4 +1,4 @@
-import type { HttpProbeConfig, LambdaProbeConfig, ProbeConfig } from '../core/canary/config.js';
+import type { HttpProbeConfig, LambdaProbeConfig, ProbeConfig } from '../core/canary/canaryConfig.js';
 import { describeError } from '../core/errors.js';
 import type { Check } from '../core/report.js';
 import { sleep } from '../core/wait.js';

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { CloudWatchSlis, MetricDataError } from '../../lib/aws/cloudWatchSlis.js';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
-import { sliSchema } from '../../lib/core/canary/config.js';
+import { sliSchema } from '../../lib/core/canary/canaryConfig.js';
 
 const noWait: RetryPolicy = { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };
 const sli = sliSchema.parse({ dimensions: { FunctionName: 'checkout', Resource: 'checkout:live' } });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../../lib/aws/secrets.js';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/drillbookConfig.js';
 import { withClient } from '../../lib/pg/connection.js';
 import { caSignedCertificate } from '../helpers/certificates.js';
 import {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RdsSource } from '../../lib/aws/config.js';
+import type { RdsSource } from '../../lib/aws/awsSystemConfig.js';
 import { RdsRestoreTarget } from '../../lib/aws/rdsRestoreTarget.js';
 import { GuardError, RecoveryError, StagingIsSourceError } from '../../lib/core/errors.js';
 import { type BackupRecord, silentProgress } from '../../lib/ports.js';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RdsSource } from '../../lib/aws/config.js';
+import type { RdsSource } from '../../lib/aws/awsSystemConfig.js';
 import { RdsSnapshots } from '../../lib/aws/rdsSnapshots.js';
 import { silentProgress } from '../../lib/ports.js';
 import { ACCOUNT, dbInstance, dbSnapshot, REGION } from './rdsFixtures.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaConfig } from '../../lib/aws/runtime.js';
-import { parseConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/drillbookConfig.js';
 
 /**
  * `npm run package:aws` (serverless package, offline, no credentials) and assertions on the

@@ -3,8 +3,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runbookDirFor, runCommand } from '../../lib/cli/commands/run.js';
-import { parseConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/core/errors.js';
+import { parseConfig } from '../../lib/drillbookConfig.js';
 import { capturedContext as context } from '../helpers/commandContext.js';
 
 const rds = mockClient(RDSClient);

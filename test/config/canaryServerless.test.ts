@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { canaryConfigSchema } from '../../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
 
 const require = createRequire(import.meta.url);
 const derive = require('../../config/canary.serverless.cjs') as (canary: unknown) => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { definitionPath, localDefinition } from '../../lib/aws/localStateMachine.js';
 import { localFunctionArn, withLocalFunctionArns } from '../../lib/core/aslFunctionArns.js';
-import { loadAslDefinition } from '../../lib/local/aslDefinition.js';
+import { definitionPath, loadAslDefinition, localDefinition } from '../../lib/local/stateMachineRunner.js';
 
 describe('local function ARNs', () => {
   it('replaces every Fn::GetAtt Arn, nested or not, and nothing else', () => {

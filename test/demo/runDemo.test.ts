@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { buildPublishers } from '../../lib/adapters.js';
+import { buildPublishers } from '../../lib/buildPublishers.js';
 import { runDemo } from '../../lib/demo/runDemo.js';
 
 describe('drillbook demo', () => {

@@ -6,8 +6,8 @@ import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayHandler } from '../../lib/aws/replayHandler.js';
-import { loadAslDefinition } from '../../lib/local/aslDefinition.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
+import { loadAslDefinition } from '../../lib/local/stateMachineRunner.js';
 import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 

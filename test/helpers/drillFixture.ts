@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseConfig, type SystemConfig } from '../../lib/config.js';
 import type { Report } from '../../lib/core/report.js';
+import { parseConfig, type SystemConfig } from '../../lib/drillbookConfig.js';
 import type { Publishers } from '../../lib/jobs/publish.js';
 import { pgBin, run } from '../../lib/local/exec.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchAlarmTags } from '../../lib/aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
-import { type CanaryConfig, canaryConfigSchema } from '../../lib/core/canary/config.js';
+import { type CanaryConfig, canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
 import { InputError } from '../../lib/core/errors.js';
 import type { Report } from '../../lib/core/report.js';
 import { type HaltedDeployment, runCanaryHalt } from '../../lib/jobs/canaryHalt.js';

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
 import { S3RunbookStore } from '../../lib/aws/s3RunbookStore.js';
-import { canaryConfigSchema } from '../../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
 import { type HaltedDeployment, runCanaryHalt } from '../../lib/jobs/canaryHalt.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import type { RunbookStore } from '../../lib/ports.js';

@@ -16,7 +16,7 @@ import { CloudWatchSlis } from '../../lib/aws/cloudWatchSlis.js';
 import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
 import { lambdaInvokeAttempt } from '../../lib/aws/lambdaInvokeProbe.js';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
-import { canaryConfigSchema } from '../../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
 import {
   type CanaryHookDeps,
   runAfterAllowTraffic,

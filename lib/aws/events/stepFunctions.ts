@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseWith } from '../../config.js';
 import { catchUpSummarySchema, reportKinds, reportSchema } from '../../core/report.js';
 import { parseZonedTime } from '../../core/zonedTime.js';
+import { parseWith } from '../../drillbookConfig.js';
 import { type ReplayRequest, replayRequestSchema } from '../../jobs/replayRequest.js';
 
 /**

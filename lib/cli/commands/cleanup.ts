@@ -1,10 +1,10 @@
 import { RDSClient } from '@aws-sdk/client-rds';
+import { rdsSource } from '../../aws/awsSystemConfig.js';
 import { createClient } from '../../aws/clients.js';
-import { rdsSource } from '../../aws/config.js';
 import { sweepRdsStaging } from '../../aws/rdsOrphanSweep.js';
-import { findSystem, restoreSchema } from '../../config.js';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { type OrphanSweep, sweepLines } from '../../core/orphans.js';
+import { findSystem, restoreSchema } from '../../drillbookConfig.js';
 import { localStagingSweeper } from '../../local/localRestoreTarget.js';
 import { stagingWorkDir } from '../../local/wiring.js';
 import { parseFlags } from '../args.js';

@@ -1,7 +1,7 @@
 import { preflightClients, runPreflight } from '../../aws/preflight.js';
-import { findSystem, loadConfig } from '../../config.js';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { preflightLine, preflightPassed } from '../../core/preflight.js';
+import { findSystem, loadConfig } from '../../drillbookConfig.js';
 import { parseFlags } from '../args.js';
 import { type Command, exitCodes } from '../context.js';
 

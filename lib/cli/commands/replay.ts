@@ -1,8 +1,8 @@
-import { findSystem } from '../../config.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { type BaseChoice, baseChoices, checkRequestedWindow } from '../../core/replay/base.js';
 import { isDigest } from '../../core/replay/digest.js';
+import { findSystem } from '../../drillbookConfig.js';
 import { parallelFoldEngine } from '../../jobs/foldEngine.js';
 import { runReplayRehearsal } from '../../jobs/replayRehearsal.js';
 import { NatsWindowReader } from '../../nats/windowReader.js';

@@ -1,6 +1,7 @@
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
+import { jwtAlgs } from '../../core/rotation/keyring.js';
 import {
   hmacRotationSchema,
   jwtRotationSchema,
@@ -8,8 +9,7 @@ import {
   rotationTypes,
   type SecretEntry,
   sslModes,
-} from '../../core/rotation/config.js';
-import { jwtAlgs } from '../../core/rotation/keyring.js';
+} from '../../core/rotation/secretsConfig.js';
 import { setupLocalPostgresSecret } from '../../demo/localRotationDemo.js';
 import { publishJwksFile } from '../../jobs/jwksFile.js';
 import { requestRotation } from '../../jobs/requestRotation.js';

@@ -3,7 +3,7 @@ import { CloudWatchRotationMetrics, combineMetrics } from '../../aws/rotationMet
 import { SecretsManagerStore } from '../../aws/secretsManagerStore.js';
 import { describeError, InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
-import type { SecretEntry } from '../../core/rotation/config.js';
+import type { SecretEntry } from '../../core/rotation/secretsConfig.js';
 import { refreshJwksFile } from '../../jobs/jwksFile.js';
 import { ROTATION_TAG, rotationAudit } from '../../jobs/rotationAudit.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';

@@ -1,9 +1,13 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DrillbookConfig } from '../../config.js';
 import { InputError } from '../../core/errors.js';
-import { type SecretEntry, type SecretsConfig, secretsConfigSchema } from '../../core/rotation/config.js';
 import { NotAJwtSecretError } from '../../core/rotation/errors.js';
+import {
+  type SecretEntry,
+  type SecretsConfig,
+  secretsConfigSchema,
+} from '../../core/rotation/secretsConfig.js';
+import type { DrillbookConfig } from '../../drillbookConfig.js';
 
 /** The config's `secrets` section, or its defaults. */
 export function secretsConfig(config: DrillbookConfig | null): SecretsConfig {

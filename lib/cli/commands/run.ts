@@ -3,15 +3,15 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { backupInputSchema, drillInputSchema } from '../../aws/events/stepFunctions.js';
 import { parseEvent } from '../../aws/handler.js';
+import { InputError } from '../../core/errors.js';
+import { type DrillbookConfig, loadConfig } from '../../drillbookConfig.js';
+import { replayRequestSchema } from '../../jobs/replayRequest.js';
 import {
   definitionPath,
   describeStateMachine,
   type StateMachineName,
   stateMachineNames,
-} from '../../aws/localStateMachine.js';
-import { type DrillbookConfig, loadConfig } from '../../config.js';
-import { InputError } from '../../core/errors.js';
-import { replayRequestSchema } from '../../jobs/replayRequest.js';
+} from '../../local/stateMachineRunner.js';
 import { intFlag, parseFlags } from '../args.js';
 import { type Command, type CommandContext, exitCodes } from '../context.js';
 import { localHandlers } from '../localHandlers.js';
@@ -155,7 +155,7 @@ export async function executeStateMachine(
   if (dir) process.env['DRILLBOOK_RUNBOOK_DIR'] = dir;
   else delete process.env['DRILLBOOK_RUNBOOK_DIR'];
   const [{ runStateMachine }, functionHandlers] = await Promise.all([
-    import('../../aws/localStateMachine.js'),
+    import('../../local/stateMachineRunner.js'),
     localHandlers(),
   ]);
   try {

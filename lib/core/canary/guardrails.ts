@@ -1,4 +1,4 @@
-import type { CanaryConfig, CanaryGroup } from './config.js';
+import type { CanaryConfig, CanaryGroup } from './canaryConfig.js';
 
 /** Does any group match alarms by tag? Only then are the alarm's tags worth a lookup. */
 export function needsAlarmTags(config: CanaryConfig): boolean {

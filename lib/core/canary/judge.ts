@@ -1,5 +1,5 @@
 import type { Check, Outcome } from '../report.js';
-import type { Thresholds } from './config.js';
+import type { Thresholds } from './canaryConfig.js';
 import type { HookStatus } from './deployments.js';
 
 /** One CloudWatch datapoint. */

@@ -1,4 +1,4 @@
-import type { sslModes } from './config.js';
+import type { sslModes } from './secretsConfig.js';
 
 export type RotationSslMode = (typeof sslModes)[number];
 

@@ -1,4 +1,3 @@
-import type { HmacRotationOptions, JwtRotationOptions } from '../../core/rotation/config.js';
 import {
   generateHmacKey,
   generateJwtKey,
@@ -22,6 +21,7 @@ import {
   rotateHmacSecret,
   rotateJwtSecret,
 } from '../../core/rotation/keyring.js';
+import type { HmacRotationOptions, JwtRotationOptions } from '../../core/rotation/secretsConfig.js';
 import type { RotationStrategy } from './engine.js';
 import { parseSecretValue } from './parseSecret.js';
 

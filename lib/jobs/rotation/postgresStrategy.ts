@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { PostgresRotationOptions } from '../../core/rotation/config.js';
 import { RotationSetError, RotationTestError, SecretFormatError } from '../../core/rotation/errors.js';
 import {
   adminSecretIdOf,
@@ -8,6 +7,7 @@ import {
   postgresAdminSecretSchema,
   postgresSecretSchema,
 } from '../../core/rotation/postgresSecret.js';
+import type { PostgresRotationOptions } from '../../core/rotation/secretsConfig.js';
 import { AWSCURRENT } from '../../core/rotation/stages.js';
 import { decideTls } from '../../core/rotation/tlsIntent.js';
 import {

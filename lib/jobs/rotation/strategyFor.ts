@@ -3,7 +3,7 @@ import {
   jwtRotationSchema,
   postgresRotationSchema,
   type SecretEntry,
-} from '../../core/rotation/config.js';
+} from '../../core/rotation/secretsConfig.js';
 import type { SecretStore } from '../../ports.js';
 import { writeJwksFile } from '../jwksFile.js';
 import type { RotationStrategy } from './engine.js';

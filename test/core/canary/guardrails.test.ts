@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryConfigSchema } from '../../../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../../../lib/core/canary/canaryConfig.js';
 import { groupsGuardedBy, needsAlarmTags } from '../../../lib/core/canary/guardrails.js';
 
 const config = canaryConfigSchema.parse({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultThresholds } from '../../../lib/core/canary/config.js';
+import { defaultThresholds } from '../../../lib/core/canary/canaryConfig.js';
 import {
   type Datapoint,
   hookStatusFor,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import '../polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { localAccount, localRegion, withLocalFunctionArns } from '../core/aslFunctionArns.js';
-import { InputError } from '../core/errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
 
 /**
  * Runs a state machine of state-machines/ on this machine (aws-local-stepfunctions), each Task
@@ -43,6 +43,23 @@ export function definitionPath(name: StateMachineName): string {
 /** The ASL as deployed (Task Resources still `Fn::GetAtt`). */
 export function readDefinition(name: StateMachineName): AslDefinition {
   return JSON.parse(readFileSync(definitionPath(name), 'utf8')) as AslDefinition;
+}
+
+/**
+ * Loads any ASL file for a local run (asl-validator, aws-local-stepfunctions): each
+ * `{"Fn::GetAtt": [LogicalId, "Arn"]}` becomes a fixed local ARN (lib/core/aslFunctionArns.ts),
+ * exactly as localDefinition does for the named state machines.
+ */
+export function loadAslDefinition(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, `not a readable JSON state machine: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return withLocalFunctionArns(parsed) as Record<string, unknown>;
 }
 
 /** The function a Task state invokes (from its `Fn::GetAtt`), or null for other states. */

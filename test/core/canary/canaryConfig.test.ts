@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.js';
-import { canaryConfigSchema, defaultThresholds } from '../../../lib/core/canary/config.js';
+import { canaryConfigSchema, defaultThresholds } from '../../../lib/core/canary/canaryConfig.js';
 import { ConfigError } from '../../../lib/core/errors.js';
+import { parseConfig } from '../../../lib/drillbookConfig.js';
 
 const system = { name: 'shop', database: { sourceUrl: 'postgres://localhost/shop' } };
 

@@ -4,8 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDbCredential } from '../../lib/aws/secrets.js';
-import { parseConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/core/errors.js';
+import { parseConfig } from '../../lib/drillbookConfig.js';
 
 const example = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'config', 'drillbook.aws.example.json'), 'utf8'),

@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildPublishers } from '../lib/adapters.js';
 import { CloudWatchMetrics } from '../lib/aws/cloudWatchMetrics.js';
 import { S3RunbookStore } from '../lib/aws/s3RunbookStore.js';
+import { buildPublishers } from '../lib/buildPublishers.js';
 import { FanoutChat } from '../lib/chat/fanoutChat.js';
 import { WebhookChat } from '../lib/chat/webhookChat.js';
-import { parseConfig } from '../lib/config.js';
 import { ConfigError } from '../lib/core/errors.js';
+import { parseConfig } from '../lib/drillbookConfig.js';
 import { publishReport } from '../lib/jobs/publish.js';
 import { ConsoleChat } from '../lib/local/consoleChat.js';
 import { FolderRunbookStore } from '../lib/local/folderRunbookStore.js';

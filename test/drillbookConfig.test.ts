@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, parseWith } from '../lib/config.js';
-import { canaryConfigSchema } from '../lib/core/canary/config.js';
+import { canaryConfigSchema } from '../lib/core/canary/canaryConfig.js';
 import { ConfigError } from '../lib/core/errors.js';
+import { loadConfig, parseConfig, parseWith } from '../lib/drillbookConfig.js';
 
 const valid = { systems: [{ name: 'shop', database: { sourceUrl: 'postgres://u:p@db:5432/shop' } }] };
 

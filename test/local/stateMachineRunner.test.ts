@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dailyBackupId } from '../../lib/aws/backupWorkflow.js';
-import { type LocalHandler, runStateMachine } from '../../lib/aws/localStateMachine.js';
+import { type LocalHandler, runStateMachine } from '../../lib/local/stateMachineRunner.js';
 
 describe('runStateMachine (the ASL run locally)', () => {
   it("hands the injected start time to the steps as $$.Execution.StartTime, so two runs share a day's backup id", async () => {

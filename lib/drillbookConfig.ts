@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { awsSystemSchema } from './aws/config.js';
-import { canaryConfigSchema } from './core/canary/config.js';
+import { awsSystemSchema } from './aws/awsSystemConfig.js';
+import { canaryConfigSchema } from './core/canary/canaryConfig.js';
 import { ConfigError } from './core/errors.js';
-import { secretsConfigSchema } from './core/rotation/config.js';
+import { secretsConfigSchema } from './core/rotation/secretsConfig.js';
 import { zodConfigError } from './core/zodFieldError.js';
 import { reportingSchema } from './reportingConfig.js';
 
@@ -176,7 +176,7 @@ export const systemSchema = z.strictObject({
     })
     .default({ retention: { maxAgeDays: 14, keepMonthly: 3 } }),
   restore: restoreSchema,
-  /** The AWS target (RDS/Aurora source, staging network, secrets); see lib/aws/config.ts. */
+  /** The AWS target (RDS/Aurora source, staging network, secrets); see lib/aws/awsSystemConfig.ts. */
   aws: awsSystemSchema.optional(),
   /** Streams and projections for replay rehearsals; see the replay docs. */
   streams: z.array(z.record(z.string(), z.unknown())).default([]),
@@ -218,7 +218,7 @@ export const configSchema = z.strictObject({
   reporting: reportingSchema,
   /** Canary auto-halt: guardrail alarms -> CodeDeploy deployment groups, hook thresholds, probes. */
   canary: canaryConfigSchema.optional(),
-  /** Secret rotation and the rotation audit (lib/core/rotation/config.ts). */
+  /** Secret rotation and the rotation audit (lib/core/rotation/secretsConfig.ts). */
   secrets: secretsConfigSchema.optional(),
   /** The deployed state machines' ARNs, for `drillbook start` (the stack's outputs). */
   stateMachines: z
