@@ -2,8 +2,7 @@ import { describeError, TimeoutError } from '../core/errors.js';
 import { sealManifest } from '../core/manifestDigest.js';
 import { formatDuration } from '../core/objectives.js';
 import type { RunRecorder } from '../core/recorder.js';
-import { RunRecorder as Recorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import type { Report } from '../core/report.js';
 import { planRetention, type RetentionPolicy } from '../core/retention.js';
 import type {
   BackupRecord,
@@ -20,10 +19,11 @@ import {
   type RunState,
   recordSpannedPhase,
   resumeRecorder,
-  runStep,
   type StepDeps,
+  stepRunner,
   toRunState,
 } from './runState.js';
+import { startRun } from './startRun.js';
 
 /**
  * The backup job as separate steps over a JSON state: the local CLI calls them one after another
@@ -58,21 +58,9 @@ export interface BackupStepDeps extends StepDeps {
 const clock = clockOf;
 
 /** Runs `body` unless the backup already failed; a failure ends the snapshot wait loop. */
-function stepOn(
-  deps: BackupStepDeps,
-  state: BackupState,
-  body: (rec: RunRecorder, next: BackupState) => Promise<void>,
-): Promise<BackupState> {
-  return runStep(
-    deps,
-    state,
-    'backup',
-    (next) => {
-      next.taken = true;
-    },
-    body,
-  );
-}
+const stepOn = stepRunner<BackupState>('backup', (next) => {
+  next.taken = true;
+});
 
 const withoutManifest = (record: BackupRecord): BackupRecord => ({ ...record, manifest: null });
 
@@ -81,15 +69,7 @@ export async function beginBackup(
   deps: BackupStepDeps & { source: SourceDatabase },
   options: BackupOptions,
 ): Promise<BackupState> {
-  const now = clock(deps);
-  const rec = new Recorder(
-    'backup',
-    reportId('backup', options.system, now()),
-    options.system,
-    options.environment,
-    now,
-  );
-  rec.details['backupId'] = options.backupId;
+  const rec = startRun('backup', options, { now: clock(deps), details: { backupId: options.backupId } });
   const state: BackupState = {
     run: toRunState(rec),
     options,
@@ -311,14 +291,7 @@ export function backupFailedBeforeStart(
   caught: { error: string; cause?: string },
   now: () => Date = () => new Date(),
 ): BackupState {
-  const rec = new Recorder(
-    'backup',
-    reportId('backup', options.system, now()),
-    options.system,
-    options.environment,
-    now,
-  );
-  rec.details['backupId'] = options.backupId;
+  const rec = startRun('backup', options, { now, details: { backupId: options.backupId } });
   rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
   return { run: toRunState(rec), options, record: null, takeStartedAt: null, taken: true };
 }

@@ -5,10 +5,11 @@ import { groupsGuardedBy, needsAlarmTags } from '../core/canary/guardrails.js';
 import { type HaltDecision, planHalt } from '../core/canary/haltPlan.js';
 import { describeError } from '../core/errors.js';
 import { formatDuration } from '../core/objectives.js';
-import { type Now, RunRecorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import type { Now, RunRecorder } from '../core/recorder.js';
+import type { Report } from '../core/report.js';
 import type { AlarmTags, CanaryDeployments, Chat, Metrics, RunbookStore } from '../ports.js';
 import { publishReport } from './publish.js';
+import { startRun } from './startRun.js';
 
 export interface CanaryHaltDeps {
   config: CanaryConfig;
@@ -64,12 +65,10 @@ export async function runCanaryHalt(event: unknown, deps: CanaryHaltDeps): Promi
     return { action: 'ignored', transition, report: null, location: null, stopped: [] };
 
   const system = systemName(groups);
-  const rec = new RunRecorder(
+  const rec = startRun(
     'canary-halt',
-    reportId('canary-halt', system, now(), `${transition.alarmName}-${randomBytes(3).toString('hex')}`),
-    system,
-    deps.config.environment,
-    now,
+    { system, environment: deps.config.environment },
+    { now, idSuffix: `${transition.alarmName}-${randomBytes(3).toString('hex')}` },
   );
   rec.details['eventId'] = transition.eventId;
   rec.details['alarm'] = {

@@ -9,10 +9,11 @@ import {
 import type { DeploymentState, HookStatus } from '../core/canary/deployments.js';
 import { hookStatusFor, judgeCanary } from '../core/canary/judge.js';
 import { ConfigError, describeError } from '../core/errors.js';
-import { type Now, RunRecorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import type { Now, RunRecorder } from '../core/recorder.js';
+import type { Report } from '../core/report.js';
 import type { CanaryDeployments, Chat, Metrics, RunbookStore, SliSource, SmokeProber } from '../ports.js';
 import { publishReport } from './publish.js';
+import { startRun } from './startRun.js';
 
 /** What CodeDeploy passes a lifecycle hook function. */
 export interface HookInvocation {
@@ -187,12 +188,10 @@ function recorder(
   at: Date,
   now: Now,
 ) {
-  const rec = new RunRecorder(
+  const rec = startRun(
     'canary-verdict',
-    reportId('canary-verdict', system, at, `${name}-${hook.deploymentId}-${randomBytes(3).toString('hex')}`),
-    system,
-    deps.config.environment,
-    () => now(),
+    { system, environment: deps.config.environment },
+    { now: () => now(), at, idSuffix: `${name}-${hook.deploymentId}-${randomBytes(3).toString('hex')}` },
   );
   rec.details['hook'] = name;
   rec.details['hookExecutionId'] = hook.hookExecutionId;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, describeError } from '../core/errors.js';
-import type { Now } from '../core/recorder.js';
-import { RunRecorder } from '../core/recorder.js';
+import type { Now, RunRecorder } from '../core/recorder.js';
 import { type BaseChoice, checkRequestedWindow, planWindow, type WindowPlan } from '../core/replay/base.js';
 import {
   appliedCheck,
@@ -23,7 +22,7 @@ import { OutboxTally } from '../core/replay/outbox.js';
 import type { AnyProjection } from '../core/replay/projection.js';
 import { emptyRejections, type FoldOutcome, schemaViolationCount } from '../core/replay/runner.js';
 import type { ReplayWindow } from '../core/replay/window.js';
-import { type Check, type ReplaySummary, type Report, reportId } from '../core/report.js';
+import type { Check, ReplaySummary, Report } from '../core/report.js';
 import {
   type EventStreamReader,
   type LiveProjectionSource,
@@ -37,6 +36,7 @@ import {
 import { type FoldEngine, type FoldEngineFactory, inlineFoldEngine } from './foldEngine.js';
 import { type Publishers, publishReport } from './publish.js';
 import { loadSnapshot, storedSnapshots, storeSnapshot } from './replaySnapshots.js';
+import { startRun } from './startRun.js';
 
 export interface ReplayRehearsalInput {
   system: string;
@@ -142,18 +142,10 @@ export async function rehearse(
   const progress = deps.progress ?? silentProgress;
   const { projection, stream } = input;
   const started = performance.now();
-  const rec = new RunRecorder(
-    'replay-rehearsal',
-    reportId(
-      'replay-rehearsal',
-      input.system,
-      now(),
-      `${stream}-${input.runId ?? randomBytes(3).toString('hex')}`,
-    ),
-    input.system,
-    input.environment,
+  const rec = startRun('replay-rehearsal', input, {
     now,
-  );
+    idSuffix: `${stream}-${input.runId ?? randomBytes(3).toString('hex')}`,
+  });
   rec.details['projection'] = projection.name;
   if (input.runId) rec.details['runId'] = input.runId;
   let plan: WindowPlan | null = null;

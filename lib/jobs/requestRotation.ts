@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { RunRecorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import type { Report } from '../core/report.js';
 import { AWSCURRENT, stuckPendingVersion, stuckRotation, versionWithStage } from '../core/rotation/stages.js';
 import { waitFor } from '../core/wait.js';
 import type { SecretStore } from '../ports.js';
 import { type Publishers, publishReport } from './publish.js';
+import { startRun } from './startRun.js';
 
 export interface RequestRotationDeps {
   store: SecretStore;
@@ -30,14 +30,11 @@ export async function requestRotation(
   deps: RequestRotationDeps,
 ): Promise<{ report: Report; location: string }> {
   const now = deps.now ?? (() => new Date());
-  const recorder = new RunRecorder(
-    'secret-rotation',
-    reportId('secret-rotation', input.system, now(), `${randomBytes(3).toString('hex')}-${input.secretId}`),
-    input.system,
-    input.environment,
+  const recorder = startRun('secret-rotation', input, {
     now,
-  );
-  recorder.details['secretId'] = input.secretId;
+    idSuffix: `${randomBytes(3).toString('hex')}-${input.secretId}`,
+    details: { secretId: input.secretId },
+  });
   try {
     const before = await recorder.phase('describe', () => deps.store.describe(input.secretId));
     recorder.details['previousVersionId'] = versionWithStage(before.versions, AWSCURRENT) ?? null;

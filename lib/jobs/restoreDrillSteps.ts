@@ -3,8 +3,7 @@ import { compareManifest } from '../core/manifest.js';
 import { formatDuration, judgeObjectives, measureObjectives, serviceRto } from '../core/objectives.js';
 import { orphanCheck } from '../core/orphans.js';
 import type { RunRecorder } from '../core/recorder.js';
-import { RunRecorder as Recorder } from '../core/recorder.js';
-import { type CatchUpSummary, type Report, reportId, reportKey } from '../core/report.js';
+import { type CatchUpSummary, type Report, reportKey } from '../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
@@ -23,10 +22,11 @@ import {
   type RunState,
   recordSpannedPhase,
   resumeRecorder,
-  runStep,
   type StepDeps,
+  stepRunner,
   toRunState,
 } from './runState.js';
+import { startRun } from './startRun.js';
 
 /**
  * The restore drill as separate steps over a JSON state, so that the local CLI (one step after
@@ -94,21 +94,9 @@ export interface DrillStepDeps extends StepDeps {
 const clock = clockOf;
 
 /** Runs `body` unless the drill already failed; a failure ends the recovery wait loop. */
-function stepOn(
-  deps: DrillStepDeps,
-  state: DrillState,
-  body: (rec: RunRecorder, next: DrillState) => Promise<void>,
-): Promise<DrillState> {
-  return runStep(
-    deps,
-    state,
-    'drill',
-    (next) => {
-      next.recovered = true;
-    },
-    body,
-  );
-}
+const stepOn = stepRunner<DrillState>('drill', (next) => {
+  next.recovered = true;
+});
 
 /**
  * Starts the drill: removes staging that killed drills left behind (the `orphaned-staging` check;
@@ -121,15 +109,7 @@ export async function beginDrill(
 ): Promise<DrillState> {
   const now = clock(deps);
   const startedAt = now();
-  const rec = new Recorder(
-    'restore-drill',
-    reportId('restore-drill', options.system, startedAt),
-    options.system,
-    options.environment,
-    now,
-  );
-  rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
-  const state = drillState(rec, options, startedAt, null);
+  const state = drillState(startDrillRun(options, now, startedAt), options, startedAt, null);
   return stepOn(deps, state, async (r, next) => {
     await sweepOrphans(deps, r);
     const { backup, skipped } = await chooseBackup(deps.backups, options);
@@ -536,16 +516,18 @@ export function drillFailedBeforeStart(
   now: () => Date = () => new Date(),
 ): DrillState {
   const startedAt = now();
-  const rec = new Recorder(
-    'restore-drill',
-    reportId('restore-drill', options.system, startedAt),
-    options.system,
-    options.environment,
-    now,
-  );
-  rec.details['recoveryTarget'] = options.targetTime ? options.targetTime.toISOString() : 'latest';
+  const rec = startDrillRun(options, now, startedAt);
   rec.fail(`${caught.error}: ${caught.cause ?? 'no cause given'}`);
   return { ...drillState(rec, options, startedAt, staging), recovered: true };
+}
+
+/** A drill's report, stamped with its start and naming its recovery target. */
+function startDrillRun(options: DrillOptions, now: () => Date, startedAt: Date): RunRecorder {
+  return startRun('restore-drill', options, {
+    now,
+    at: startedAt,
+    details: { recoveryTarget: options.targetTime ? options.targetTime.toISOString() : 'latest' },
+  });
 }
 
 /** The state a drill starts from: its options as JSON, nothing restored yet. */

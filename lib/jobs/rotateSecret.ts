@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../core/errors.js';
-import { RunRecorder } from '../core/recorder.js';
+import type { RunRecorder } from '../core/recorder.js';
 import type { Report } from '../core/report.js';
-import { reportId } from '../core/report.js';
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -16,6 +15,7 @@ import type { Chat, Metrics, Progress, RunbookStore, SecretStore } from '../port
 import { silentProgress } from '../ports.js';
 import { publishReport } from './publish.js';
 import { type RotationStrategy, runRotationStep } from './rotation/engine.js';
+import { startRun } from './startRun.js';
 
 /** Starts a rotation the way RotateSecret does and returns the token (reusing an unfinished one). */
 export type RotationStarter = (secretId: string) => Promise<{ token: string; resumed: boolean }>;
@@ -55,14 +55,11 @@ export async function rotateSecret(
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => {});
   const progress = deps.progress ?? silentProgress;
-  const recorder = new RunRecorder(
-    'secret-rotation',
-    reportId('secret-rotation', input.system, now(), `${randomBytes(3).toString('hex')}-${input.secretId}`),
-    input.system,
-    input.environment,
+  const recorder = startRun('secret-rotation', input, {
     now,
-  );
-  recorder.details['secretId'] = input.secretId;
+    idSuffix: `${randomBytes(3).toString('hex')}-${input.secretId}`,
+    details: { secretId: input.secretId },
+  });
   recorder.details['type'] = deps.strategy.type;
   try {
     const before = await deps.store.describe(input.secretId);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RunRecorder } from '../core/recorder.js';
-import { type Report, reportId } from '../core/report.js';
+import type { Report } from '../core/report.js';
 import {
   type AuditPolicy,
   auditCheck,
@@ -11,6 +10,7 @@ import {
 import { SecretNotFoundError } from '../core/rotation/errors.js';
 import type { Chat, Metrics, RunbookStore, SecretDescription, SecretStore } from '../ports.js';
 import { publishReport } from './publish.js';
+import { startRun } from './startRun.js';
 
 /** The tag marking secrets drillbook rotates (the audit's default selection). */
 export const ROTATION_TAG = 'drillbook:rotation';
@@ -51,13 +51,7 @@ export async function rotationAudit(
 ): Promise<{ report: Report; location: string; results: SecretAuditResult[] }> {
   const now = deps.now ?? (() => new Date());
   const at = now();
-  const recorder = new RunRecorder(
-    'rotation-audit',
-    reportId('rotation-audit', input.system, at, randomBytes(3).toString('hex')),
-    input.system,
-    input.environment,
-    now,
-  );
+  const recorder = startRun('rotation-audit', input, { now, at, idSuffix: randomBytes(3).toString('hex') });
   if (input.stage !== undefined) recorder.details['stage'] = input.stage;
   const results: SecretAuditResult[] = [];
   let missing = 0;

@@ -20,10 +20,6 @@ export interface RunState {
   failure: string | null;
 }
 
-export function newRunState(rec: RunRecorder): RunState {
-  return toRunState(rec);
-}
-
 /** A recorder that continues the run described by `state`. */
 export function resumeRecorder(state: RunState, now: () => Date): RunRecorder {
   let first = true;
@@ -88,7 +84,7 @@ export const clockOf = (deps: { now?: () => Date }): (() => Date) => deps.now ??
  * Runs `body` on a recorder resumed from the state, unless the run already failed. An error that is
  * not rethrown for a retry fails the run; `onFailure` marks the state so that wait loops end.
  */
-export async function runStep<S extends { run: RunState }>(
+async function runStep<S extends { run: RunState }>(
   deps: StepDeps,
   state: S,
   what: string,
@@ -109,6 +105,17 @@ export async function runStep<S extends { run: RunState }>(
   }
   next.run = toRunState(rec);
   return next;
+}
+
+/**
+ * The `runStep` of one split job: `what` names it in progress lines, `onFailure` marks its state
+ * so its wait loop ends (a backup's `taken`, a drill's `recovered`).
+ */
+export function stepRunner<S extends { run: RunState }>(
+  what: string,
+  onFailure: (next: S) => void,
+): (deps: StepDeps, state: S, body: (rec: RunRecorder, next: S) => Promise<void>) => Promise<S> {
+  return (deps, state, body) => runStep(deps, state, what, onFailure, body);
 }
 
 /** A timed phase that refuses to start once the run was interrupted. */
