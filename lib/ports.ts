@@ -15,6 +15,7 @@ import type { Manifest, RestoredFingerprint } from './core/manifest.js';
 import type { OrphanSweep } from './core/orphans.js';
 import type { CanonicalEntry } from './core/replay/digest.js';
 import type { Check, Report } from './core/report.js';
+import type { SecretAuditFacts } from './core/rotation/audit.js';
 import type { SecretListFilter } from './core/rotation/secretFilter.js';
 
 /** Where reports and RUNBOOK.md live: a local folder or S3, same key layout. */
@@ -323,24 +324,14 @@ export interface UnpublishedOutboxSource {
 // Secret rotation (issue 6): a secret store with Secrets Manager's version and staging-label
 // semantics, implemented by lib/aws/secretsManagerStore.ts and lib/local/fileSecretStore.ts.
 
-/** DescribeSecret, reduced to what rotation and the audit use. */
-export interface SecretDescription {
-  /** ARN on AWS, the name locally. */
-  id: string;
-  name: string;
-  rotationEnabled: boolean;
-  rotationIntervalDays: number | null;
-  lastRotatedDate: Date | null;
-  nextRotationDate: Date | null;
-  createdDate: Date | null;
-  /** VersionIdsToStages. */
+/**
+ * DescribeSecret, reduced to what rotation and the audit use: the audit's facts (id is the ARN
+ * on AWS, the name locally; versions are VersionIdsToStages; pendingSince is when the version
+ * holding AWSPENDING was created, null when unknown, absent when nothing is pending) plus tags.
+ */
+export interface SecretDescription extends SecretAuditFacts {
   versions: Record<string, string[]>;
   tags: Record<string, string>;
-  /**
-   * When the version holding AWSPENDING (not AWSCURRENT) was created: how long a rotation has
-   * been unfinished. Null when unknown; absent when nothing is pending.
-   */
-  pendingSince?: Date | null;
 }
 
 export interface SecretVersion {

@@ -117,12 +117,7 @@ export async function runCanaryHalt(event: unknown, deps: CanaryHaltDeps): Promi
     .map((e) => e.deploymentId);
   rec.details['summary'] = summaryLine(transition, entries, stopped, times);
   const report = rec.finish();
-  const location = await publishReport(report, {
-    runbook: deps.runbook,
-    chat: deps.chat,
-    metrics: deps.metrics,
-    warn: deps.warn,
-  });
+  const location = await publishReport(report, deps);
   return { action: 'acted', transition, report, location, stopped };
 }
 

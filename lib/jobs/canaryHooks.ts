@@ -170,12 +170,7 @@ async function runHook(
       ? `${verdict}: answered ${status}, ${status === 'Failed' ? 'CodeDeploy rolls back' : 'traffic moves on'} (${name}, ${hook.deploymentId})`
       : `${verdict}: could NOT answer ${status} to CodeDeploy (${name}, ${hook.deploymentId})`;
   const report = rec.finish();
-  const location = await publishReport(report, {
-    runbook: deps.runbook,
-    chat: deps.chat,
-    metrics: deps.metrics,
-    warn: deps.warn,
-  });
+  const location = await publishReport(report, deps);
   if (answerError !== undefined) throw answerError; // let the invocation be retried: the answer matters
   return { status, report, location };
 }

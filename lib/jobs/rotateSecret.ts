@@ -138,11 +138,6 @@ async function finishAndPublish(
   deps: RotateSecretDeps,
 ): Promise<{ report: Report; location: string }> {
   const report = recorder.finish();
-  const location = await publishReport(report, {
-    runbook: deps.runbook,
-    ...(deps.chat ? { chat: deps.chat } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.warn ? { warn: deps.warn } : {}),
-  });
+  const location = await publishReport(report, deps);
   return { report, location };
 }

@@ -103,28 +103,27 @@ export function jwtStrategy(
       const next = parse(pending, 'pending secret');
       const notReady = notReadyToSign(next.active, now, options.jwksCacheSeconds);
       if (notReady) throw new RotationTestError(`new signing key ${next.active.kid}: ${notReady}`);
-      const fresh = verifyJwt(
-        signJwt({ sub: 'drillbook-rotation-test' }, next.active, now, 60),
-        jwksOf(cur, now, currentSince),
-        now,
-      );
-      if (!fresh.ok) {
-        throw new RotationTestError(
-          `a token from new key ${next.active.kid} fails under the current JWKS: ${fresh.reason}`,
-        );
-      }
-      const old = verifyJwt(
-        signJwt({ sub: 'drillbook-rotation-test' }, cur.active, now, 60),
-        jwksOf(next, now, null),
-        now,
-      );
-      if (!old.ok) {
-        throw new RotationTestError(
-          `a token from old key ${cur.active.kid} fails under the pending JWKS: ${old.reason}`,
-        );
-      }
+      // Both ways across the switch: a new-key token under today's JWKS, an old-key one under the pending JWKS.
+      crossCheck(next.active, 'new', jwksOf(cur, now, currentSince), 'current', now);
+      crossCheck(cur.active, 'old', jwksOf(next, now, null), 'pending', now);
     },
   };
+}
+
+/** A token signed now with `key` must verify under `jwks`, else testSecret fails naming both. */
+function crossCheck(
+  key: Parameters<typeof signJwt>[1],
+  keyAge: 'new' | 'old',
+  jwks: Parameters<typeof verifyJwt>[1],
+  jwksName: 'current' | 'pending',
+  now: Date,
+): void {
+  const result = verifyJwt(signJwt({ sub: 'drillbook-rotation-test' }, key, now, 60), jwks, now);
+  if (!result.ok) {
+    throw new RotationTestError(
+      `a token from ${keyAge} key ${key.kid} fails under the ${jwksName} JWKS: ${result.reason}`,
+    );
+  }
 }
 
 /**
