@@ -1,5 +1,5 @@
 /**
- * RPO and RTO exactly as DESIGN.md defines them.
+ * RPO and RTO exactly as docs/CONTRACTS.md defines them.
  *
  * - RTO: from the drill's start to the moment the restored database passed verification.
  *   Teardown is not part of it. If verification never passed there is no RTO (null).

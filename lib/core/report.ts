@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-/** The report contract of DESIGN.md. Other tools read these files: change additively only. */
+/** The report contract of docs/CONTRACTS.md. Other tools read these files: change additively only. */
 export const reportKinds = [
   'backup',
   'restore-drill',
@@ -74,7 +74,7 @@ export interface ReplaySummary {
   >;
 }
 
-/** The restore drill's catch-up phase (see DESIGN.md "Service RTO"). */
+/** The restore drill's catch-up phase (see docs/CONTRACTS.md "Service RTO"). */
 export interface CatchUpSummary {
   stream: string;
   /** First sequence replayed (the restored checkpoint + 1) and the live checkpoint it caught up to. */
