@@ -355,7 +355,13 @@ function stackSettings(config, params, stage) {
   }
   for (const system of awsSystems) {
     const id = system.name.replace(/[^A-Za-z0-9]/g, '');
-    for (const metric of ['RpoBreached', 'RtoBreached']) {
+    // A system whose drill replays its read models (restore.catchUp) also pages on the service RTO.
+    const breaches = [
+      'RpoBreached',
+      'RtoBreached',
+      ...(system.restore?.catchUp ? ['ServiceRtoBreached'] : []),
+    ];
+    for (const metric of breaches) {
       resources[`${metric}${id}Alarm`] = alarm(`drillbook ${system.name}: restore drill ${metric}`, topic, {
         Namespace: metricsNamespace,
         MetricName: metric,

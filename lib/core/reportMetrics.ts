@@ -19,6 +19,9 @@ export interface MetricDatum {
  * RpoBreached / RtoBreached (1 when the measured figure exceeds the target OR could not be measured:
  * an objective that was not demonstrated counts as breached). BackupAgeSeconds and
  * RestorableLagSeconds when known (from objectives, or numeric details of a backup report).
+ * Drills with a catch-up (restore.catchUp): ServiceRtoSeconds, ServiceRtoBreached (against the RTO
+ * target, 1 also when the read models did not catch up), CatchUpEvents, CatchUpSeconds and
+ * CatchUpOutboxToRepublish.
  * Replay rehearsals: ReplayEventsPerSecond, ReplayEvents, ReplayGaps, ReplayDuplicates,
  * ReplaySchemaViolations, ReplayDigestMismatch.
  * Secret rotation: RotationFailed (0/1). Rotation audit: RotationsFlagged (failed + inconclusive checks).
@@ -50,6 +53,16 @@ export function reportMetrics(report: Report): MetricDatum[] {
   if (backupAge !== null && backupAge !== undefined) add('BackupAgeSeconds', backupAge, 'Seconds');
   const lag = o?.restorableLagSeconds ?? numericDetail(report, 'restorableLagSeconds');
   if (lag !== null && lag !== undefined) add('RestorableLagSeconds', lag, 'Seconds');
+
+  const c = report.catchUp;
+  if (c && o) {
+    const service = o.serviceRtoSeconds ?? null;
+    if (service !== null) add('ServiceRtoSeconds', service, 'Seconds');
+    add('ServiceRtoBreached', breached(service, o.rtoTargetSeconds), 'Count');
+    add('CatchUpEvents', c.events, 'Count');
+    add('CatchUpSeconds', c.seconds, 'Seconds');
+    add('CatchUpOutboxToRepublish', c.outboxToRepublish, 'Count');
+  }
 
   const r = report.replay;
   if (r) {

@@ -178,4 +178,22 @@ describe('stack settings from the drillbook config and params', () => {
       '--param createRunbookBucket',
     );
   });
+  it('pages on ServiceRtoBreached only for systems whose drill catches its read models up', () => {
+    const alarmsFor = (config: { systems: { name: string }[] }) =>
+      Object.values(stackSettings(config, params, 'prod').resources.Resources)
+        .filter(
+          (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties['MetricName'] === 'ServiceRtoBreached',
+        )
+        .map((r) => JSON.stringify(r.Properties['Dimensions']));
+    expect(alarmsFor(example())).toEqual([]);
+    const config = example();
+    const first = config.systems[0];
+    first.restore = { ...first.restore, catchUp: { stream: 'ORDERS', projections: [] } };
+    expect(alarmsFor(config)).toEqual([
+      JSON.stringify([
+        { Name: 'System', Value: first.name },
+        { Name: 'Kind', Value: 'restore-drill' },
+      ]),
+    ]);
+  });
 });

@@ -25,6 +25,43 @@ describe('reportMetrics', () => {
     }
   });
 
+  it('publishes the service RTO and catch-up figures of a drill with a catch-up, breached when the read models did not catch up', () => {
+    const catchUp = {
+      stream: 'ORDERS',
+      fromSeq: 101,
+      toSeq: 160,
+      events: 60,
+      seconds: 4.5,
+      digest: 'd1',
+      liveDigest: 'd1',
+      outboxToRepublish: 3,
+      serviceRtoSeconds: 189.5,
+    };
+    const base = restoreDrill();
+    const caughtUp = byName({
+      ...base,
+      catchUp,
+      objectives: { ...base.objectives!, serviceRtoSeconds: 189.5 },
+    });
+    expect(caughtUp['ServiceRtoSeconds']).toMatchObject({ value: 189.5, unit: 'Seconds' });
+    expect(caughtUp['ServiceRtoBreached']?.value).toBe(0);
+    expect(caughtUp['CatchUpEvents']?.value).toBe(60);
+    expect(caughtUp['CatchUpSeconds']).toMatchObject({ value: 4.5, unit: 'Seconds' });
+    expect(caughtUp['CatchUpOutboxToRepublish']?.value).toBe(3);
+
+    const slow = byName({ ...base, catchUp, objectives: { ...base.objectives!, serviceRtoSeconds: 20_000 } });
+    expect(slow['ServiceRtoBreached']?.value).toBe(1);
+    const behind = byName({
+      ...base,
+      catchUp: { ...catchUp, serviceRtoSeconds: null },
+      objectives: { ...base.objectives!, serviceRtoSeconds: null },
+    });
+    expect(behind['ServiceRtoSeconds']).toBeUndefined();
+    expect(behind['ServiceRtoBreached']?.value).toBe(1);
+    // A drill without a catch-up has no service RTO to breach.
+    expect(byName(base)['ServiceRtoBreached']).toBeUndefined();
+  });
+
   it('marks a breached RPO and an unmeasured RTO as breached, and omits the unmeasured figure', () => {
     const m = byName(failedRestoreDrill());
     expect(m['RpoBreached']?.value).toBe(1);
