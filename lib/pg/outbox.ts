@@ -2,6 +2,7 @@ import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
 import type { OutboxSource, UnpublishedOutboxSource } from '../ports.js';
 import { quoteQualified } from './identifiers.js';
+import { type OutboxIdMatch, outboxIdMatch, partitionIds } from './outboxIdType.js';
 
 export class OutboxReadError extends DrillbookError {}
 
@@ -13,6 +14,21 @@ export interface OutboxOptions {
   orderColumn?: string;
 }
 
+/** The id column's type (format_type), or null when the catalog does not say (then ids compare as text). */
+async function idColumnMatch(
+  query: (sql: string, values: unknown[]) => Promise<{ rows: { type: string | null }[] }>,
+  quotedTable: string,
+  column: string,
+): Promise<OutboxIdMatch | null> {
+  const result = await query(
+    `SELECT format_type(a.atttypid, NULL) AS type FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped`,
+    [quotedTable, column],
+  );
+  const type = result.rows[0]?.type;
+  return type ? outboxIdMatch(type) : null;
+}
+
 /** The product's outbox table, read-only. */
 export class PgOutbox implements OutboxSource {
   readonly table: string;
@@ -20,9 +36,12 @@ export class PgOutbox implements OutboxSource {
   private readonly id: string;
   private readonly order: string;
   private readonly quoted: string;
+  private readonly idName: string;
+  private match: Promise<OutboxIdMatch | null> | null = null;
 
   constructor(url: string, options: OutboxOptions) {
     this.table = options.table;
+    this.idName = options.idColumn ?? 'id';
     this.quoted = quoteQualified(options.table, '--outbox-table');
     this.id = quoteQualified(options.idColumn ?? 'id', '--outbox-id-column');
     this.order = quoteQualified(options.orderColumn ?? 'created_at', '--outbox-order-column');
@@ -48,15 +67,36 @@ export class PgOutbox implements OutboxSource {
     }
   }
 
+  /**
+   * The ids no outbox row has. Looked up through the id column's index (ids cast to its type;
+   * see outboxIdType.ts): one index probe per id, not a scan of the outbox per batch.
+   */
   async missing(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     try {
-      const result = await this.pool.query<{ id: string }>(
-        `SELECT u.id FROM unnest($1::text[]) AS u(id)
-          WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE o.${this.id}::text = u.id)`,
-        [ids],
-      );
-      return result.rows.map((r) => r.id);
+      this.match ??= idColumnMatch((sql, values) => this.pool.query(sql, values), this.quoted, this.idName);
+      const match = await this.match;
+      if (!match) {
+        const result = await this.pool.query<{ id: string }>(
+          `SELECT u.id FROM unnest($1::text[]) AS u(id)
+            WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE o.${this.id}::text = u.id)`,
+          [ids],
+        );
+        return result.rows.map((r) => r.id);
+      }
+      const { candidates, impossible } = partitionIds(ids, match);
+      const found =
+        candidates.length === 0
+          ? []
+          : (
+              await this.pool.query<{ id: string }>(
+                `SELECT u.id FROM unnest($1::text[]) AS u(id)
+                  WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE o.${this.id} = u.id::${match.cast})`,
+                [candidates],
+              )
+            ).rows.map((r) => r.id);
+      const absent = new Set([...impossible, ...found]);
+      return ids.filter((id) => absent.has(id));
     } catch (error) {
       throw new OutboxReadError(`looking up ids in outbox ${this.table}: ${(error as Error).message}`, {
         cause: error,
@@ -74,6 +114,8 @@ export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
   readonly table: string;
   private readonly quoted: string;
   private readonly id: string;
+  /** The id column as named in the catalog (unquoted), for its type. */
+  private readonly idName: string;
   private readonly published: string;
 
   constructor(
@@ -87,6 +129,7 @@ export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
       options.publishedColumn ?? 'published_at',
       'restore.catchUp.outbox.publishedColumn',
     );
+    this.idName = options.idColumn ?? 'id';
   }
 
   private client(): pg.Client {
@@ -102,9 +145,22 @@ export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
     const client = this.client();
     try {
       await client.connect();
+      const match = await idColumnMatch((sql, values) => client.query(sql, values), this.quoted, this.idName);
+      if (!match) {
+        const result = await client.query<{ id: string }>(
+          `SELECT ${this.id}::text AS id FROM ${this.quoted} WHERE ${this.id}::text = ANY($1::text[]) AND ${this.published} IS NOT NULL`,
+          [ids],
+        );
+        return result.rows.map((r) => r.id);
+      }
+      // Through the id column's index (ids cast to its type), answering with the ids as given.
+      const { candidates } = partitionIds(ids, match);
+      if (candidates.length === 0) return [];
       const result = await client.query<{ id: string }>(
-        `SELECT ${this.id}::text AS id FROM ${this.quoted} WHERE ${this.id}::text = ANY($1::text[]) AND ${this.published} IS NOT NULL`,
-        [ids],
+        `SELECT u.id FROM unnest($1::text[]) AS u(id)
+          WHERE EXISTS (SELECT 1 FROM ${this.quoted} o
+                         WHERE o.${this.id} = u.id::${match.cast} AND o.${this.published} IS NOT NULL)`,
+        [candidates],
       );
       return result.rows.map((r) => r.id);
     } catch (error) {
