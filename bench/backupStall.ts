@@ -10,7 +10,7 @@
  * backup's own lock figures (details.manifestLocks: attempts, waitedMs, heldMs).
  * Target: the added stall is at most 250 ms and does not grow with the database's size.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../lib/polyfills.js';
@@ -18,6 +18,7 @@ import type { Report } from '../lib/core/report.js';
 import { makeServerTempDir, pgBin, run } from '../lib/local/exec.js';
 import { LocalCluster } from '../lib/local/pgCluster.js';
 import type { ManifestLocks } from '../lib/ports.js';
+import { compareWindow, type Latencies, LEAD_SECONDS, transactions, writeLoad } from './pgbenchLoad.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,19 +31,6 @@ const scales = String(values.scales).split(',').map(Number);
 const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-/** pgbench starts this long before the backup (and its window starts this far into a run). */
-const LEAD_SECONDS = 3;
-
-interface Latencies {
-  transactions: number;
-  maxMs: number;
-  p99Ms: number;
-}
-
-interface Window {
-  from: number;
-  to: number;
-}
 
 interface Round {
   backupSeconds: number;
@@ -110,26 +98,21 @@ async function benchScale(scale: number): Promise<Record<string, unknown>> {
     const rows: Round[] = [];
     for (let i = 0; i < rounds; i++) {
       log(`scale ${scale}, round ${i + 1}: ${seconds}s of pgbench -N -c ${clients}, no backup`);
-      const quietRun = await writeLoad(pgbench, root, `quiet-${i}`, seconds, async () => {});
+      const load = (prefix: string) => ({ dir: root, prefix, seconds, clients, script: ['-N'] });
+      const quietRun = await writeLoad(pgbench, load(`quiet-${i}`), async () => {});
       log(`scale ${scale}, round ${i + 1}: ${seconds}s of pgbench -N -c ${clients} with drillbook backup`);
       let taken: Awaited<ReturnType<typeof backup>> | null = null;
-      const busyRun = await writeLoad(pgbench, root, `busy-${i}`, seconds, async () => {
+      const busyRun = await writeLoad(pgbench, load(`busy-${i}`), async () => {
         taken = await backup();
       });
       const b = taken as Awaited<ReturnType<typeof backup>> | null;
       if (!b) throw new Error('no backup ran');
       if (b.startedAt + b.seconds * 1000 > busyRun.startedAt + seconds * 1000)
         log('  warning: the backup outlasted pgbench; its last phases ran without load');
-      const busy = await transactions(root, `busy-${i}`);
-      const quiet = await transactions(root, `quiet-${i}`);
+      const busy = { ...busyRun, transactions: await transactions(root, `busy-${i}`) };
+      const quiet = { ...quietRun, transactions: await transactions(root, `quiet-${i}`) };
       // A window of the busy run, and the same stretch of the quiet run (same offset from its start).
-      const compare = (from: number, to: number) => {
-        const shift = quietRun.startedAt - busyRun.startedAt;
-        return {
-          with: latencies(busy, { from, to }),
-          without: latencies(quiet, { from: from + shift, to: to + shift }),
-        };
-      };
+      const compare = (from: number, to: number) => compareWindow(busy, quiet, { from, to });
       const whole = compare(b.startedAt, b.startedAt + b.seconds * 1000);
       const locks = b.report.details?.['manifestLocks'] as ManifestLocks | undefined;
       const lockWindow = locks
@@ -176,68 +159,4 @@ async function benchScale(scale: number): Promise<Record<string, unknown>> {
     await source.destroy().catch(() => {});
     await rm(root, { recursive: true, force: true });
   }
-}
-
-/** pgbench -N for `seconds`, every transaction logged under `prefix`; `during` starts LEAD_SECONDS in. */
-async function writeLoad(
-  pgbench: (args: string[]) => Promise<unknown>,
-  dir: string,
-  prefix: string,
-  seconds: number,
-  during: () => Promise<void>,
-): Promise<{ startedAt: number }> {
-  const startedAt = Date.now();
-  const load = pgbench([
-    '-N',
-    '-n',
-    '-c',
-    String(clients),
-    '-j',
-    '2',
-    '-T',
-    String(seconds),
-    '-l',
-    '--log-prefix',
-    join(dir, prefix),
-  ]);
-  await new Promise((r) => setTimeout(r, LEAD_SECONDS * 1000));
-  await during();
-  await load;
-  return { startedAt };
-}
-
-interface Transaction {
-  start: number;
-  end: number;
-  ms: number;
-}
-
-/** Every transaction pgbench -l logged under `prefix` (client, transaction, latency µs, script, end s, end µs). */
-async function transactions(dir: string, prefix: string): Promise<Transaction[]> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}.`));
-  const all: Transaction[] = [];
-  for (const file of files) {
-    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 6) continue;
-      const ms = Number(f[2]) / 1000;
-      const end = Number(f[4]) * 1000 + Number(f[5]) / 1000;
-      all.push({ start: end - ms, end, ms });
-    }
-  }
-  return all;
-}
-
-/** Latency of the transactions that overlapped the window. */
-function latencies(all: readonly Transaction[], window: Window): Latencies {
-  const ms = all
-    .filter((t) => t.end >= window.from && t.start <= window.to)
-    .map((t) => t.ms)
-    .sort((a, b) => a - b);
-  const round = (x: number) => Number(x.toFixed(1));
-  return {
-    transactions: ms.length,
-    maxMs: round(ms.at(-1) ?? 0),
-    p99Ms: round(ms[Math.floor(ms.length * 0.99)] ?? 0),
-  };
 }
