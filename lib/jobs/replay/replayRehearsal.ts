@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, describeError } from '../core/errors.js';
-import type { Now, RunRecorder } from '../core/recorder.js';
-import { type BaseChoice, checkRequestedWindow, planWindow, type WindowPlan } from '../core/replay/base.js';
+import { ConfigError, describeError } from '../../core/errors.js';
+import type { Now, RunRecorder } from '../../core/recorder.js';
+import {
+  type BaseChoice,
+  checkRequestedWindow,
+  planWindow,
+  type WindowPlan,
+} from '../../core/replay/base.js';
 import {
   appliedCheck,
   checkNames,
@@ -14,15 +19,15 @@ import {
   liveDigestCheck,
   outboxChecks,
   schemasCheck,
-} from '../core/replay/checks.js';
-import type { CanonicalEntry } from '../core/replay/digest.js';
-import { DuplicateScan } from '../core/replay/duplicates.js';
-import { classifyGaps, type Gap, GapTracker } from '../core/replay/gaps.js';
-import { OutboxTally } from '../core/replay/outbox.js';
-import type { AnyProjection } from '../core/replay/projection.js';
-import { emptyRejections, type FoldOutcome, schemaViolationCount } from '../core/replay/runner.js';
-import type { ReplayWindow } from '../core/replay/window.js';
-import type { Check, ReplaySummary, Report } from '../core/report.js';
+} from '../../core/replay/checks.js';
+import type { CanonicalEntry } from '../../core/replay/digest.js';
+import { DuplicateScan } from '../../core/replay/duplicates.js';
+import { classifyGaps, type Gap, GapTracker } from '../../core/replay/gaps.js';
+import { OutboxTally } from '../../core/replay/outbox.js';
+import type { AnyProjection } from '../../core/replay/projection.js';
+import { emptyRejections, type FoldOutcome, schemaViolationCount } from '../../core/replay/runner.js';
+import type { ReplayWindow } from '../../core/replay/window.js';
+import type { Check, ReplaySummary, Report } from '../../core/report.js';
 import {
   type EventStreamReader,
   type LiveProjectionSource,
@@ -32,11 +37,11 @@ import {
   type RunbookStore,
   type StreamEvent,
   silentProgress,
-} from '../ports.js';
+} from '../../ports.js';
+import { type Publishers, publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
 import { type FoldEngine, type FoldEngineFactory, inlineFoldEngine } from './foldEngine.js';
-import { type Publishers, publishReport } from './publish.js';
 import { loadSnapshot, storedSnapshots, storeSnapshot } from './replaySnapshots.js';
-import { startRun } from './startRun.js';
 
 export interface ReplayRehearsalInput {
   system: string;
