@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import type { ReplayEnvironment } from '../jobs/replayRequest.js';
+import type { ReplayEnvironment } from '../jobs/replay/replayRequest.js';
 import { lambdaPublishers } from './lambdaPublishers.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { ReplayEnvironment } from '../jobs/replayRequest.js';
-import { runReplayRequest } from '../jobs/replayRequest.js';
+import type { ReplayEnvironment } from '../jobs/replay/replayRequest.js';
+import { runReplayRequest } from '../jobs/replay/replayRequest.js';
 import { parseReplayEvent } from './events/stepFunctions.js';
 import { lambdaHandler } from './handler.js';
 

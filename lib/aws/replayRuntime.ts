@@ -3,7 +3,11 @@ import { ConfigError } from '../core/errors.js';
 import type { AnyProjection } from '../core/replay/projection.js';
 import { fieldProblem } from '../core/zodFieldError.js';
 import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../drillbookConfig.js';
-import { type ConfiguredStream, type ReplayEnvironment, replayRequestSchema } from '../jobs/replayRequest.js';
+import {
+  type ConfiguredStream,
+  type ReplayEnvironment,
+  replayRequestSchema,
+} from '../jobs/replay/replayRequest.js';
 import { type NatsAuth, natsAuthFromSecret } from '../nats/auth.js';
 import type { SecretValueReader } from '../ports.js';
 import { loadProjectionModule } from '../projections/loader.js';

@@ -7,7 +7,7 @@ import type { Report } from '../core/report.js';
 import { parseConfig } from '../drillbookConfig.js';
 import { runBackup } from '../jobs/backup.js';
 import type { Publishers } from '../jobs/publish.js';
-import { runReplayRequest } from '../jobs/replayRequest.js';
+import { runReplayRequest } from '../jobs/replay/replayRequest.js';
 import { runRestoreDrill } from '../jobs/restoreDrill.js';
 import { ROTATION_TAG, rotationAudit } from '../jobs/rotationAudit.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';

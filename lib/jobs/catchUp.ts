@@ -15,7 +15,7 @@ import type {
   StreamEvent,
   UnpublishedOutboxSource,
 } from '../ports.js';
-import { rehearse } from './replayRehearsal.js';
+import { rehearse } from './replay/replayRehearsal.js';
 
 /** One read model to catch up: its projection, the restored table and the live one. */
 export interface CatchUpTarget {

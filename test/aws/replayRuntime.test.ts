@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replayEnvironmentForInvocation, replayEnvironmentFromConfig } from '../../lib/aws/replayRuntime.js';
 import { parseConfig } from '../../lib/drillbookConfig.js';
-import { runReplayRequest } from '../../lib/jobs/replayRequest.js';
+import { runReplayRequest } from '../../lib/jobs/replay/replayRequest.js';
 import { ensureStream, publishEvents, seedContactsDemo } from '../../lib/projections/contactsSeed.js';
 import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
 

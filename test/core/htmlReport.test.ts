@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisStep, renderHtmlReport } from '../../lib/core/htmlReport.js';
+import { renderHtmlReport } from '../../lib/core/htmlReport.js';
 import { failedRestoreDrill, otherReport, restoreDrill } from '../helpers/sampleReports.js';
 
 const count = (html: string, needle: string) => html.split(needle).length - 1;
@@ -62,15 +62,5 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('id="replay"');
     expect(html).toContain('differs from the golden digest');
     expect(count(html, 'class="trend-point" data-series="rate"')).toBe(1);
-  });
-});
-
-describe('axisStep', () => {
-  it('picks round durations and 1-2-5 numbers', () => {
-    expect(axisStep(185, 'duration')).toBe(60); // 0..4m
-    expect(axisStep(1200, 'duration')).toBe(600); // 0..40m
-    expect(axisStep(14_400, 'duration')).toBe(7200);
-    expect(axisStep(2500, 'rate')).toBe(1000);
-    expect(axisStep(0, 'rate')).toBe(1);
   });
 });

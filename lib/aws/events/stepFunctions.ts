@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { catchUpSummarySchema, reportKinds, reportSchema } from '../../core/report.js';
 import { parseZonedTime } from '../../core/zonedTime.js';
 import { parseWith } from '../../drillbookConfig.js';
-import { type ReplayRequest, replayRequestSchema } from '../../jobs/replayRequest.js';
+import { type ReplayRequest, replayRequestSchema } from '../../jobs/replay/replayRequest.js';
 
 /**
  * Step Functions events: zod schemas of what travels between the state machines' steps

@@ -5,7 +5,7 @@ import { backupInputSchema, drillInputSchema } from '../../aws/events/stepFuncti
 import { parseEvent } from '../../aws/handler.js';
 import { InputError } from '../../core/errors.js';
 import { type DrillbookConfig, loadConfig } from '../../drillbookConfig.js';
-import { replayRequestSchema } from '../../jobs/replayRequest.js';
+import { replayRequestSchema } from '../../jobs/replay/replayRequest.js';
 import {
   definitionPath,
   describeStateMachine,

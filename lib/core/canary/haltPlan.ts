@@ -49,17 +49,20 @@ function decide(d: DeploymentState, alarmAt: Date, alreadyRequested: ReadonlySet
       `rollback of ${d.rollbackOf ?? 'a stopped deployment'}; never stopped by drillbook`,
     );
   }
-  if (d.status === 'Stopped') return none('already-stopped', `status Stopped${at(d.completeTime)}`);
+  if (d.status === 'Stopped') return none('already-stopped', `status Stopped${atTime(d.completeTime)}`);
   if (d.status === 'Succeeded' || d.status === 'Failed') {
     const before = d.completeTime !== null && d.completeTime.getTime() <= alarmAt.getTime();
     return before
-      ? none('finished-before-alarm', `${d.status}${at(d.completeTime)}, before the alarm; nothing to stop`)
-      : none('finished-after-alarm', `${d.status}${at(d.completeTime)}, after the alarm fired`);
+      ? none(
+          'finished-before-alarm',
+          `${d.status}${atTime(d.completeTime)}, before the alarm; nothing to stop`,
+        )
+      : none('finished-after-alarm', `${d.status}${atTime(d.completeTime)}, after the alarm fired`);
   }
   if (d.createTime !== null && d.createTime.getTime() > alarmAt.getTime()) {
     return none(
       'created-after-alarm',
-      `created${at(d.createTime)}, after the alarm; not this alarm's canary`,
+      `created${atTime(d.createTime)}, after the alarm; not this alarm's canary`,
     );
   }
   if (alreadyRequested.has(d.deploymentId)) {
@@ -71,6 +74,6 @@ function decide(d: DeploymentState, alarmAt: Date, alreadyRequested: ReadonlySet
   return none('already-stopped', `status ${d.status}`);
 }
 
-function at(date: Date | null): string {
+function atTime(date: Date | null): string {
   return date ? ` at ${date.toISOString()}` : '';
 }

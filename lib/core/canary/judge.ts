@@ -102,14 +102,14 @@ function errorRateChecks(canary: SliSummary, baseline: SliSummary, t: Thresholds
   const absolute: Check = {
     name: 'error rate',
     outcome: cr > t.maxErrorRate ? 'failed' : 'passed',
-    detail: `canary ${pct(cr)} (limit ${pct(t.maxErrorRate)})`,
+    detail: `canary ${formatPercent(cr)} (limit ${formatPercent(t.maxErrorRate)})`,
   };
   const z = twoProportionZ(canary.errors, canary.requests, baseline.errors, baseline.requests);
   const regressed = cr - br > t.maxErrorRateIncrease && z >= t.minZScore;
   const delta: Check = {
     name: 'error rate vs baseline',
     outcome: regressed ? 'failed' : 'passed',
-    detail: `canary ${pct(cr)} vs baseline ${pct(br)} (allowed +${pct(t.maxErrorRateIncrease)}, z=${z.toFixed(2)}, significant at ${t.minZScore})`,
+    detail: `canary ${formatPercent(cr)} vs baseline ${formatPercent(br)} (allowed +${formatPercent(t.maxErrorRateIncrease)}, z=${z.toFixed(2)}, significant at ${t.minZScore})`,
   };
   return [absolute, delta];
 }
@@ -127,7 +127,7 @@ function latencyCheck(canary: SliSummary, baseline: SliSummary, t: Thresholds): 
   return {
     name: 'p95 latency',
     outcome: canary.p95Ms > limit ? 'failed' : 'passed',
-    detail: `canary ${ms(canary.p95Ms)} vs baseline ${ms(baseline.p95Ms)} (limit ${ms(limit)})`,
+    detail: `canary ${formatMs(canary.p95Ms)} vs baseline ${formatMs(baseline.p95Ms)} (limit ${formatMs(limit)})`,
   };
 }
 
@@ -160,10 +160,10 @@ function sum(points: readonly Datapoint[]): number {
   return points.reduce((s, d) => s + d.value, 0);
 }
 
-function pct(rate: number): string {
+function formatPercent(rate: number): string {
   return `${(rate * 100).toFixed(2)}%`;
 }
 
-function ms(value: number): string {
+function formatMs(value: number): string {
   return `${value.toFixed(0)}ms`;
 }

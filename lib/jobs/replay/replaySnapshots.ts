@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { DrillbookError } from '../core/errors.js';
-import type { SnapshotRef } from '../core/replay/base.js';
-import { type CanonicalEntry, digestEntries } from '../core/replay/digest.js';
-import { slug } from '../core/report.js';
-import type { RunbookStore } from '../ports.js';
+import { DrillbookError } from '../../core/errors.js';
+import type { SnapshotRef } from '../../core/replay/base.js';
+import { type CanonicalEntry, digestEntries } from '../../core/replay/digest.js';
+import { slug } from '../../core/report.js';
+import type { RunbookStore } from '../../ports.js';
 
 /** A stored snapshot cannot be read or does not match what its report says. */
 export class SnapshotError extends DrillbookError {}

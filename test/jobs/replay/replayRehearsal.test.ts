@@ -4,25 +4,29 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkNames } from '../../lib/core/replay/checks.js';
-import type { AnyProjection } from '../../lib/core/replay/projection.js';
-import type { Report } from '../../lib/core/report.js';
-import { type FoldEngineFactory, parallelFoldEngine, WorkerFoldEngine } from '../../lib/jobs/foldEngine.js';
-import { runReplayRehearsal } from '../../lib/jobs/replayRehearsal.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import { connectNats } from '../../lib/nats/connection.js';
-import { NatsWindowReader } from '../../lib/nats/windowReader.js';
-import { PgLiveProjection } from '../../lib/pg/liveProjection.js';
-import { PgOutbox } from '../../lib/pg/outbox.js';
-import { contactsProjection } from '../../lib/projections/contacts.js';
+import { checkNames } from '../../../lib/core/replay/checks.js';
+import type { AnyProjection } from '../../../lib/core/replay/projection.js';
+import type { Report } from '../../../lib/core/report.js';
+import {
+  type FoldEngineFactory,
+  parallelFoldEngine,
+  WorkerFoldEngine,
+} from '../../../lib/jobs/replay/foldEngine.js';
+import { runReplayRehearsal } from '../../../lib/jobs/replay/replayRehearsal.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import { connectNats } from '../../../lib/nats/connection.js';
+import { NatsWindowReader } from '../../../lib/nats/windowReader.js';
+import { PgLiveProjection } from '../../../lib/pg/liveProjection.js';
+import { PgOutbox } from '../../../lib/pg/outbox.js';
+import { contactsProjection } from '../../../lib/projections/contacts.js';
 import {
   contactsDemoEvents,
   ensureStream,
   publishEvents,
   seedContactsDemo,
-} from '../../lib/projections/contactsSeed.js';
-import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
-import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
+} from '../../../lib/projections/contactsSeed.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../../helpers/nats.js';
+import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../../helpers/postgres.js';
 
 cleanupNatsAfterAll();
 cleanupPostgresAfterAll();

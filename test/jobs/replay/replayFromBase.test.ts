@@ -3,23 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkNames } from '../../lib/core/replay/checks.js';
-import type { Report } from '../../lib/core/report.js';
-import { type FoldEngineFactory, parallelFoldEngine } from '../../lib/jobs/foldEngine.js';
-import { type ReplayRehearsalInput, runReplayRehearsal } from '../../lib/jobs/replayRehearsal.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import { connectNats } from '../../lib/nats/connection.js';
-import { NatsWindowReader } from '../../lib/nats/windowReader.js';
-import { PgLiveProjection } from '../../lib/pg/liveProjection.js';
-import { applyContactEvent, type ContactsState, contactsProjection } from '../../lib/projections/contacts.js';
+import { checkNames } from '../../../lib/core/replay/checks.js';
+import type { Report } from '../../../lib/core/report.js';
+import { type FoldEngineFactory, parallelFoldEngine } from '../../../lib/jobs/replay/foldEngine.js';
+import { type ReplayRehearsalInput, runReplayRehearsal } from '../../../lib/jobs/replay/replayRehearsal.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import { connectNats } from '../../../lib/nats/connection.js';
+import { NatsWindowReader } from '../../../lib/nats/windowReader.js';
+import { PgLiveProjection } from '../../../lib/pg/liveProjection.js';
+import {
+  applyContactEvent,
+  type ContactsState,
+  contactsProjection,
+} from '../../../lib/projections/contacts.js';
 import {
   publishEvents,
   seedContactsDemo,
   writeContactsProjection,
-} from '../../lib/projections/contactsSeed.js';
-import { demoContacts, demoEventsBetween } from '../helpers/contactsDemo.js';
-import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
-import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../helpers/postgres.js';
+} from '../../../lib/projections/contactsSeed.js';
+import { demoContacts, demoEventsBetween } from '../../helpers/contactsDemo.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../../helpers/nats.js';
+import { cleanupPostgresAfterAll, startPostgres, type ThrowawayPostgres } from '../../helpers/postgres.js';
 
 cleanupNatsAfterAll();
 cleanupPostgresAfterAll();

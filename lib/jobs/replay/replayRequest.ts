@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { InputError } from '../core/errors.js';
-import { baseChoices } from '../core/replay/base.js';
-import type { AnyProjection } from '../core/replay/projection.js';
-import type { NatsAuth, NatsTls } from '../nats/auth.js';
-import { NatsWindowReader } from '../nats/windowReader.js';
-import { PgLiveProjection } from '../pg/liveProjection.js';
-import { PgOutbox } from '../pg/outbox.js';
-import { findProjection } from '../projections/index.js';
-import type { Publishers } from './publish.js';
+import { InputError } from '../../core/errors.js';
+import { baseChoices } from '../../core/replay/base.js';
+import type { AnyProjection } from '../../core/replay/projection.js';
+import type { NatsAuth, NatsTls } from '../../nats/auth.js';
+import { NatsWindowReader } from '../../nats/windowReader.js';
+import { PgLiveProjection } from '../../pg/liveProjection.js';
+import { PgOutbox } from '../../pg/outbox.js';
+import { findProjection } from '../../projections/index.js';
+import type { Publishers } from '../publish.js';
 import { type ReplayRehearsalResult, runReplayRehearsal } from './replayRehearsal.js';
 
 const tableName = z

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CanonicalEntry } from '../core/replay/digest.js';
-import { finishFold, ProjectionFold } from '../core/replay/runner.js';
-import { findProjection } from '../projections/index.js';
+import type { CanonicalEntry } from '../../core/replay/digest.js';
+import { finishFold, ProjectionFold } from '../../core/replay/runner.js';
+import { findProjection } from '../../projections/index.js';
 import type { FoldBatch } from './foldEngine.js';
 
 /** The fold worker: receives batches of events, folds them, returns the digest on "finish". */

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CanonicalEntry } from '../core/replay/digest.js';
-import { ProjectionError } from '../core/replay/errors.js';
-import type { AnyProjection } from '../core/replay/projection.js';
-import { type FoldOutcome, finishFold, ProjectionFold } from '../core/replay/runner.js';
-import type { StreamEvent } from '../ports.js';
-import { projections } from '../projections/index.js';
+import type { CanonicalEntry } from '../../core/replay/digest.js';
+import { ProjectionError } from '../../core/replay/errors.js';
+import type { AnyProjection } from '../../core/replay/projection.js';
+import { type FoldOutcome, finishFold, ProjectionFold } from '../../core/replay/runner.js';
+import type { StreamEvent } from '../../ports.js';
+import { projections } from '../../projections/index.js';
 
 /**
  * Validates and folds a pass's events; `push` may return a promise to slow the reader down.

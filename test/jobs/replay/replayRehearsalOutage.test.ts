@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkNames } from '../../lib/core/replay/checks.js';
-import { runReplayRehearsal } from '../../lib/jobs/replayRehearsal.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import { NatsWindowReader, type WindowReaderOptions } from '../../lib/nats/windowReader.js';
-import type { EventStreamReader } from '../../lib/ports.js';
-import { contactsProjection } from '../../lib/projections/contacts.js';
-import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
-import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
+import { checkNames } from '../../../lib/core/replay/checks.js';
+import { runReplayRehearsal } from '../../../lib/jobs/replay/replayRehearsal.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import { NatsWindowReader, type WindowReaderOptions } from '../../../lib/nats/windowReader.js';
+import type { EventStreamReader } from '../../../lib/ports.js';
+import { contactsProjection } from '../../../lib/projections/contacts.js';
+import { seedContactsDemo } from '../../../lib/projections/contactsSeed.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../../helpers/nats.js';
 
 cleanupNatsAfterAll();
 
