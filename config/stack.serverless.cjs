@@ -202,7 +202,7 @@ function alarm(description, topic, metric) {
  * serverless.yml uses. Throws a StackConfigError naming the missing or invalid value.
  */
 function stackSettings(config, params, stage) {
-  // The stage is part of every snapshot id and tag drillbook selects by (lib/aws/backupWorkflow.ts).
+  // The stage is part of every snapshot id and tag drillbook selects by (lib/aws/backup/backupShared.ts dailyBackupId).
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(stage)) {
     fail(
       '--stage',

@@ -1,6 +1,6 @@
+import { backupPoll } from '../lib/aws/backup/backupPoll.js';
 import { backupStateSchema } from '../lib/aws/events/stepFunctions.js';
 import { stepHandler } from '../lib/aws/handler.js';
-import { pollBackupStep } from '../lib/aws/pollSteps.js';
 
-/** Backup state machine, wait loop: is the snapshot available yet (bounded by snapshotTimeoutMinutes)? */
-export const handler = stepHandler(backupStateSchema, pollBackupStep);
+/** Backup state machine, BackupPoll (wait loop): is the snapshot available yet (bounded by snapshotTimeoutMinutes)? */
+export const handler = stepHandler(backupStateSchema, backupPoll);

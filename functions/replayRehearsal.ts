@@ -1,5 +1,5 @@
-import { createReplayHandler } from '../lib/aws/replayHandler.js';
-import { replayEnvironmentForInvocation } from '../lib/aws/replayRuntime.js';
+import { replayRehearsalHandler } from '../lib/aws/replay/replayRehearsal.js';
+import { replayEnvironmentForInvocation } from '../lib/aws/replay/replayRuntime.js';
 
-/** The replay rehearsal Lambda: parse the event, run the rehearsal, return the outcome for the state machine. */
-export const handler = createReplayHandler((system) => replayEnvironmentForInvocation(system));
+/** Replay rehearsal state machine, ReplayRehearsal: parse the event, run the rehearsal, return the outcome. */
+export const handler = replayRehearsalHandler((system) => replayEnvironmentForInvocation(system));

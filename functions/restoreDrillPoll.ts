@@ -1,6 +1,6 @@
 import { drillStateSchema } from '../lib/aws/events/stepFunctions.js';
 import { stepHandler } from '../lib/aws/handler.js';
-import { pollDrillStep } from '../lib/aws/pollSteps.js';
+import { restoreDrillPoll } from '../lib/aws/restoreDrill/restoreDrillPoll.js';
 
-/** Restore drill, wait loop: is the staging instance available yet (bounded by restoreTimeoutMinutes)? */
-export const handler = stepHandler(drillStateSchema, pollDrillStep);
+/** Restore drill, RestoreDrillPoll (wait loop): is the staging instance available yet (bounded by restoreTimeoutMinutes)? */
+export const handler = stepHandler(drillStateSchema, restoreDrillPoll);

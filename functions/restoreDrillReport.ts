@@ -1,6 +1,6 @@
-import { reportDrillStep } from '../lib/aws/drillWorkflow.js';
-import { drillReportEventSchema } from '../lib/aws/events/stepFunctions.js';
+import { restoreDrillReportEventSchema } from '../lib/aws/events/stepFunctions.js';
 import { stepHandler } from '../lib/aws/handler.js';
+import { restoreDrillReport } from '../lib/aws/restoreDrill/restoreDrillReport.js';
 
-/** Restore drill, last step: RPO/RTO against their targets and the report. */
-export const handler = stepHandler(drillReportEventSchema, reportDrillStep);
+/** Restore drill, RestoreDrillReport: RPO/RTO against their targets and the report. */
+export const handler = stepHandler(restoreDrillReportEventSchema, restoreDrillReport);

@@ -1,6 +1,6 @@
-import { startDrillStep } from '../lib/aws/drillWorkflow.js';
-import { drillStartEventSchema } from '../lib/aws/events/stepFunctions.js';
+import { restoreDrillStartEventSchema } from '../lib/aws/events/stepFunctions.js';
 import { stepHandler } from '../lib/aws/handler.js';
+import { restoreDrillStart } from '../lib/aws/restoreDrill/restoreDrillStart.js';
 
-/** Restore drill, first step: choose and check the backup, start the point-in-time restore into staging. */
-export const handler = stepHandler(drillStartEventSchema, startDrillStep);
+/** Restore drill, RestoreDrillStart: choose and check the backup, start the point-in-time restore into staging. */
+export const handler = stepHandler(restoreDrillStartEventSchema, restoreDrillStart);

@@ -1,6 +1,6 @@
-import { teardownDrillStep } from '../lib/aws/drillTeardown.js';
-import { drillTeardownEventSchema } from '../lib/aws/events/stepFunctions.js';
+import { restoreDrillTeardownEventSchema } from '../lib/aws/events/stepFunctions.js';
 import { stepHandler } from '../lib/aws/handler.js';
+import { restoreDrillTeardown } from '../lib/aws/restoreDrill/restoreDrillTeardown.js';
 
-/** Restore drill: delete the drill-tagged staging instance, after success and on every Catch path. */
-export const handler = stepHandler(drillTeardownEventSchema, teardownDrillStep);
+/** Restore drill, RestoreDrillTeardown: delete the drill-tagged staging instance, after success and on every Catch path. */
+export const handler = stepHandler(restoreDrillTeardownEventSchema, restoreDrillTeardown);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dailyBackupId } from '../../lib/aws/backupWorkflow.js';
+import { dailyBackupId } from '../../lib/aws/backup/backupShared.js';
 import type { ManifestStore } from '../../lib/aws/manifestStore.js';
 import { RdsSnapshots } from '../../lib/aws/rdsSnapshots.js';
 import { AwsQuotaError } from '../../lib/aws/retry.js';

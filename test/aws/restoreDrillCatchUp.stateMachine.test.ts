@@ -115,12 +115,9 @@ describe('restore-drill state machine with the catch-up state', () => {
     configure(true);
     const run = await backupThenDrill('drill-catch-up');
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
-    expect(run.path.slice(run.path.indexOf('Verify'), run.path.indexOf('Verify') + 4)).toEqual([
-      'Verify',
-      'CatchUpConfigured',
-      'CatchUp',
-      'TearDown',
-    ]);
+    expect(
+      run.path.slice(run.path.indexOf('RestoreDrillVerify'), run.path.indexOf('RestoreDrillVerify') + 4),
+    ).toEqual(['RestoreDrillVerify', 'CatchUpConfigured', 'RestoreDrillCatchUp', 'RestoreDrillTeardown']);
     const report = drillReport();
     expect(report.catchUp).toMatchObject({ stream: 'CONTACTS', fromSeq: 201, toSeq: 300, events: 100 });
     expect(report.catchUp?.digest).toBe(report.catchUp?.liveDigest);
@@ -140,7 +137,7 @@ describe('restore-drill state machine with the catch-up state', () => {
     const run = await backupThenDrill('drill-no-catch-up');
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
     expect(run.path).toContain('CatchUpConfigured');
-    expect(run.path).not.toContain('CatchUp');
+    expect(run.path).not.toContain('RestoreDrillCatchUp');
     expect(drillReport().catchUp).toBeUndefined();
   });
 

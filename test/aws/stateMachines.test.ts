@@ -181,7 +181,7 @@ describe('backup state machine', () => {
   it('snapshots, waits until available, captures the manifest at a held second and reports', async () => {
     const run = await runBackupMachine();
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
-    expect(run.path.filter((s) => s === 'PollSnapshot').length).toBeGreaterThanOrEqual(2);
+    expect(run.path.filter((s) => s === 'BackupPoll').length).toBeGreaterThanOrEqual(2);
     expect(fake.calls.filter((c) => c === 'CreateDBSnapshot')).toHaveLength(1);
 
     const [report] = reports('backup');
@@ -242,7 +242,7 @@ describe('drillbook run (the CLI command)', () => {
       await runCommand.run(['restore-drill', '--input', '{"mask":false}', ...common, '--json'], ctx),
     ).toBe(0);
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ result: { outcome: 'passed' } });
-    expect(steps).toContain('restore-drill: TearDown (Task)');
+    expect(steps).toContain('restore-drill: RestoreDrillTeardown (Task)');
     expect(reports('restore-drill')[0]?.phases.find((p) => p.name === 'mask')?.outcome).toBe('skipped');
   });
 });
@@ -257,7 +257,7 @@ describe('backup and restore-drill with --target aws', () => {
     expect(await backupCommand.run(common, ctx)).toBe(0);
     expect(await restoreDrillCommand.run([...common, '--no-mask', '--json'], ctx)).toBe(0);
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ result: { outcome: 'passed' } });
-    expect(steps).toContain('restore-drill: TearDown (Task)');
+    expect(steps).toContain('restore-drill: RestoreDrillTeardown (Task)');
     expect(reports('restore-drill')).toHaveLength(drillsBefore + 1);
   });
 });
@@ -500,7 +500,7 @@ describe('restore drill state machine', () => {
     fake.failNext('RestoreDBInstanceToPointInTime', 2, throttled);
     const run = await runStateMachine('restore-drill', {}, { ...fast, executionName: 'drill-throttled' });
     expect(run.output).toMatchObject({ result: { outcome: 'passed' } });
-    expect(run.retries.filter((r) => r.state === 'StartRestore')).toHaveLength(2);
+    expect(run.retries.filter((r) => r.state === 'RestoreDrillStart')).toHaveLength(2);
     expect(fake.calls.filter((c) => c === 'RestoreDBInstanceToPointInTime')).toHaveLength(3);
     expect(fake.restores).toHaveLength(1);
     expect(fake.deleted).toHaveLength(1);
@@ -535,7 +535,7 @@ describe('restore drill state machine', () => {
         await functionHandlers['restoreDrillStart']!(event, context);
         throw timedOut();
       },
-      // The Report step delivered twice (Lambda's at-least-once): one report, the same answer.
+      // The RestoreDrillReport step delivered twice (Lambda's at-least-once): one report, the same answer.
       restoreDrillReport: async (event: unknown, context: object) => {
         reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));
         reportAnswers.push(await functionHandlers['restoreDrillReport']!(event, context));

@@ -25,23 +25,23 @@ describe('drillbook run --dry-run', () => {
     const states = out.filter((l) => /^\s*\d+\. /.test(l)).map((l) => l.trim().split(' ')[1]);
     expect(states).toEqual([
       'Prepare',
-      'StartRestore',
+      'RestoreDrillStart',
       'WaitForRestore',
-      'PollRestore',
+      'RestoreDrillPoll',
       'RestoreReady',
-      'Verify',
+      'RestoreDrillVerify',
       'CatchUpConfigured',
-      'CatchUp',
-      'TearDown',
-      'Report',
+      'RestoreDrillCatchUp',
+      'RestoreDrillTeardown',
+      'RestoreDrillReport',
       'DrillPassed',
       'Done',
       'DrillFailed',
     ]);
     expect(out.join('\n')).toMatch(
-      /StartRestore \(Task -> function restoreDrillStart\)\n\s+Choose and check the backup/,
+      /RestoreDrillStart \(Task -> function restoreDrillStart\)\n\s+Choose and check the backup/,
     );
-    expect(out.join('\n')).toMatch(/on error: TearDown/);
+    expect(out.join('\n')).toMatch(/on error: RestoreDrillTeardown/);
     expect(rds.calls()).toHaveLength(0);
     expect(secrets.calls()).toHaveLength(0);
   });

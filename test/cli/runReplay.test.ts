@@ -36,7 +36,7 @@ describe('drillbook run replay-rehearsal', () => {
     );
 
     expect(code, err.join('\n')).toBe(0);
-    expect(steps).toContain('replay-rehearsal: Rehearse (Task)');
+    expect(steps).toContain('replay-rehearsal: ReplayRehearsal (Task)');
     const [report] = await new FolderRunbookStore(runbook).listReports({ kind: 'replay-rehearsal' });
     expect(report?.outcome).toBe('passed');
     expect(report?.replay).toMatchObject({ stream: seeded.stream, events: 300, digest: seeded.digest });

@@ -150,14 +150,14 @@ const reportResult = (outcome: string) =>
 function drill(loops: number, outcome: string): [string, string, string?][] {
   const states: [string, string, string?][] = [
     ['Pass', 'Prepare'],
-    ['Task', 'StartRestore'],
+    ['Task', 'RestoreDrillStart'],
   ];
   for (let i = 0; i < loops; i++)
-    states.push(['Wait', 'WaitForRestore'], ['Task', 'PollRestore'], ['Choice', 'RestoreReady']);
+    states.push(['Wait', 'WaitForRestore'], ['Task', 'RestoreDrillPoll'], ['Choice', 'RestoreReady']);
   states.push(
-    ['Task', 'Verify'],
-    ['Task', 'TearDown'],
-    ['Task', 'Report', reportResult(outcome)],
+    ['Task', 'RestoreDrillVerify'],
+    ['Task', 'RestoreDrillTeardown'],
+    ['Task', 'RestoreDrillReport', reportResult(outcome)],
     ['Choice', 'DrillPassed', reportResult(outcome)],
   );
   return states;
@@ -220,7 +220,7 @@ describe('drillbook start --target aws', () => {
     expect(entered).toHaveLength(2 + 80 * 3 + 4);
     expect(entered.slice(0, 3)).toEqual([
       'restore-drill: entered Prepare (Pass)',
-      'restore-drill: entered StartRestore (Task)',
+      'restore-drill: entered RestoreDrillStart (Task)',
       'restore-drill: entered WaitForRestore (Wait)',
     ]);
     expect(steps.filter((s) => s.includes(': exited '))).toHaveLength(entered.length);
@@ -267,7 +267,7 @@ describe('drillbook start --target aws', () => {
       await cmd.run(['restore-drill', '--target', 'aws', '--arn', ARN, '--name', 'on-call-1'], ctx),
     ).toBe(0);
     expect(fake.starts.map((s) => s.name)).toEqual(['on-call-1', 'on-call-1']);
-    expect(steps.filter((s) => s === 'restore-drill: entered Report (Task)')).toHaveLength(1);
+    expect(steps.filter((s) => s === 'restore-drill: entered RestoreDrillReport (Task)')).toHaveLength(1);
   });
 
   it('gives up after five throttled polls in a row instead of polling forever', async () => {

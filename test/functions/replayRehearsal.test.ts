@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayHandler } from '../../lib/aws/replayHandler.js';
+import { replayRehearsalHandler } from '../../lib/aws/replay/replayRehearsal.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
 import { loadAslDefinition } from '../../lib/local/stateMachineRunner.js';
 import { seedContactsDemo } from '../../lib/projections/contactsSeed.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 const handler = () =>
-  createReplayHandler(() => ({
+  replayRehearsalHandler(() => ({
     natsUrl: nats.url,
     system: 'sfn',
     environment: 'test',
@@ -43,7 +43,7 @@ async function execute(input: Record<string, unknown>, name: string) {
   const machine = new StateMachine(loadAslDefinition(definitionPath) as never);
   const fn = handler();
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: { Rehearse: (event) => fn(event, context) as never } },
+    overrides: { taskResourceLocalHandlers: { ReplayRehearsal: (event) => fn(event, context) as never } },
     context: { Execution: { Name: name } } as never,
   });
   return execution.result;

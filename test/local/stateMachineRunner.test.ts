@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyBackupId } from '../../lib/aws/backupWorkflow.js';
+import { dailyBackupId } from '../../lib/aws/backup/backupShared.js';
 import { type LocalHandler, runStateMachine } from '../../lib/local/stateMachineRunner.js';
 
 describe('runStateMachine (the ASL run locally)', () => {

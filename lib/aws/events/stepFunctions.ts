@@ -8,6 +8,8 @@ import { type ReplayRequest, replayRequestSchema } from '../../jobs/replay/repla
  * Step Functions events: zod schemas of what travels between the state machines' steps
  * (state-machines/*.asl.json), and of their inputs. Each step handler parses its event with one of
  * these (lib/aws/handler.ts stepHandler): a malformed event is an InputError naming the field.
+ * A step's own event is `<function>EventSchema` (backupStartEventSchema for backupStart); the steps
+ * that take the workflow's state parse backupStateSchema or drillStateSchema.
  */
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -44,7 +46,7 @@ export const drillStateSchema = z.object({
   verifiedAt: isoTime.nullable(),
   heartbeat: isoTime.nullable(),
   tornDown: z.boolean(),
-  /** Set by Verify when the system configures a catch-up: the CatchUp state runs (and masks after it). */
+  /** Set by RestoreDrillVerify when the system configures a catch-up: the RestoreDrillCatchUp state runs (and masks after it). */
   catchUpPending: z.boolean().optional(),
   /** The catch-up phase's figures (restore.catchUp). */
   catchUp: catchUpSummarySchema
@@ -147,13 +149,13 @@ export const backupFailedEventSchema = z.object({
  * restoreDrillStart: the execution facts and the state machine's input.
  * @example { "executionName": "drill-2026-11-20", "startTime": "2026-11-20T03:00:00.000Z", "input": { "system": "shop" } }
  */
-export const drillStartEventSchema = executionSchema.extend({ input: drillInputSchema });
+export const restoreDrillStartEventSchema = executionSchema.extend({ input: drillInputSchema });
 
 /**
  * restoreDrillTeardown (after success and on every Catch path): the drill state when there is one.
  * @example { "input": { "system": "shop" }, "executionName": "drill-2026-11-20", "error": { "Error": "TransientAwsError" } }
  */
-export const drillTeardownEventSchema = z.object({
+export const restoreDrillTeardownEventSchema = z.object({
   input: drillInputSchema,
   executionName: z.string().min(1),
   state: drillStateSchema.optional(),
@@ -164,7 +166,7 @@ export const drillTeardownEventSchema = z.object({
  * restoreDrillReport: the teardown event plus the teardown's own caught error, if any.
  * @example { "input": {}, "executionName": "drill-2026-11-20", "state": { "run": { "kind": "restore-drill" } } }
  */
-export const drillReportEventSchema = drillTeardownEventSchema.extend({
+export const restoreDrillReportEventSchema = restoreDrillTeardownEventSchema.extend({
   teardownError: caughtSchema.optional(),
 });
 
@@ -172,7 +174,7 @@ export const drillReportEventSchema = drillTeardownEventSchema.extend({
  * replayRehearsal: the state machine wraps the request with the execution name as run id.
  * @example { "request": { "system": "shop", "stream": "orders" }, "runId": "rehearsal-2026-11-20" }
  */
-export const replayEventSchema = z.object({
+export const replayRehearsalEventSchema = z.object({
   request: replayRequestSchema,
   runId: z.string().min(1).max(200).optional(),
 });
@@ -180,7 +182,7 @@ export const replayEventSchema = z.object({
 /** Parses `{request, runId?}` (from the state machine) or a bare request (a direct invocation). */
 export function parseReplayEvent(event: unknown): { request: ReplayRequest; runId: string | undefined } {
   if (typeof event === 'object' && event !== null && 'request' in event) {
-    const parsed = parseWith(replayEventSchema, event, 'event');
+    const parsed = parseWith(replayRehearsalEventSchema, event, 'event');
     return { request: parsed.request, runId: parsed.runId };
   }
   return { request: parseWith(replayRequestSchema, event, 'event'), runId: undefined };

@@ -1,6 +1,6 @@
-import { ConfigError } from '../core/errors.js';
-import type { ReplayEnvironment } from '../jobs/replay/replayRequest.js';
-import { lambdaPublishers } from './lambdaPublishers.js';
+import { ConfigError } from '../../core/errors.js';
+import type { ReplayEnvironment } from '../../jobs/replay/replayRequest.js';
+import { lambdaPublishers } from '../lambdaPublishers.js';
 
 /**
  * The rehearsal's environment from process variables (the Lambda's configuration):

@@ -5,11 +5,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { nkeys } from '@nats-io/transport-node';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { replayEnvironmentForInvocation, replayEnvironmentFromConfig } from '../../lib/aws/replayRuntime.js';
-import { parseConfig } from '../../lib/drillbookConfig.js';
-import { runReplayRequest } from '../../lib/jobs/replay/replayRequest.js';
-import { ensureStream, publishEvents, seedContactsDemo } from '../../lib/projections/contactsSeed.js';
-import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
+import {
+  replayEnvironmentForInvocation,
+  replayEnvironmentFromConfig,
+} from '../../../lib/aws/replay/replayRuntime.js';
+import { parseConfig } from '../../../lib/drillbookConfig.js';
+import { runReplayRequest } from '../../../lib/jobs/replay/replayRequest.js';
+import { ensureStream, publishEvents, seedContactsDemo } from '../../../lib/projections/contactsSeed.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../../helpers/nats.js';
 
 /**
  * The replay rehearsal's NATS login and Postgres endpoint come from the config and Secrets Manager

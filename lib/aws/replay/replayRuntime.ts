@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
-import type { AnyProjection } from '../core/replay/projection.js';
-import { fieldProblem } from '../core/zodFieldError.js';
-import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../drillbookConfig.js';
+import { ConfigError } from '../../core/errors.js';
+import type { AnyProjection } from '../../core/replay/projection.js';
+import { fieldProblem } from '../../core/zodFieldError.js';
+import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../../drillbookConfig.js';
 import {
   type ConfiguredStream,
   type ReplayEnvironment,
   replayRequestSchema,
-} from '../jobs/replay/replayRequest.js';
-import { type NatsAuth, natsAuthFromSecret } from '../nats/auth.js';
-import type { SecretValueReader } from '../ports.js';
-import { loadProjectionModule } from '../projections/loader.js';
-import { lambdaPublishers } from './lambdaPublishers.js';
+} from '../../jobs/replay/replayRequest.js';
+import { type NatsAuth, natsAuthFromSecret } from '../../nats/auth.js';
+import type { SecretValueReader } from '../../ports.js';
+import { loadProjectionModule } from '../../projections/loader.js';
+import { lambdaPublishers } from '../lambdaPublishers.js';
+import { lambdaConfig } from '../runtime.js';
+import { postgresUrl } from '../secrets.js';
+import { SecretsManagerReader } from '../secretsManagerReader.js';
 import { replayEnvironmentFromProcess } from './replayEnvironment.js';
-import { lambdaConfig } from './runtime.js';
-import { postgresUrl } from './secrets.js';
-import { SecretsManagerReader } from './secretsManagerReader.js';
 
 /** The Secrets Manager RDS secret format: login plus endpoint. */
 const pgSecretSchema = z.object({

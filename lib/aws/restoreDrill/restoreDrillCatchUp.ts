@@ -1,10 +1,27 @@
-import { type CatchUpLogins, catchUpWiring } from '../jobs/catchUpWiring.js';
-import type { CatchUpWiring } from '../jobs/restoreDrillSteps.js';
-import type { RunbookStore } from '../ports.js';
-import { stagingWithLogin } from './awsStagingInspector.js';
-import { natsLoginOf, replayPgUrl } from './replayRuntime.js';
-import type { AwsRuntime } from './runtime.js';
-import { SecretsManagerReader } from './secretsManagerReader.js';
+import { type CatchUpLogins, catchUpWiring } from '../../jobs/catchUpWiring.js';
+import {
+  type CatchUpWiring,
+  catchUpStaging,
+  type DrillState,
+  maskStaging,
+} from '../../jobs/restoreDrillSteps.js';
+import type { RunbookStore } from '../../ports.js';
+import { stagingWithLogin } from '../awsStagingInspector.js';
+import { logProgress } from '../handler.js';
+import { natsLoginOf, replayPgUrl } from '../replay/replayRuntime.js';
+import { type AwsRuntime, awsRuntime } from '../runtime.js';
+import { SecretsManagerReader } from '../secretsManagerReader.js';
+import { type AwsDrillState, type DrillStateIn, drillDeps, withDrillKey } from './restoreDrillShared.js';
+
+/** The RestoreDrillCatchUp state: the read models caught up from the stream on the restored copy, then masking. */
+export async function restoreDrillCatchUp(state: DrillStateIn): Promise<AwsDrillState> {
+  const rt = awsRuntime(state.options.system, logProgress);
+  const d = drillDeps(rt, state.drillKey);
+  const catchUp = await awsCatchUpWiring(rt, d.publishers.runbook);
+  let next: DrillState = await catchUpStaging({ ...d, catchUp }, state);
+  next = await maskStaging(d, next);
+  return withDrillKey({ ...next, catchUpPending: false }, state.drillKey);
+}
 
 /**
  * The catch-up phase's sources on AWS: the same wiring as locally, with the logins read at run
