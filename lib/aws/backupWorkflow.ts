@@ -13,7 +13,7 @@ import {
   recordCaught,
   startBackup,
   verifyBackup,
-} from '../jobs/backupSteps.js';
+} from '../jobs/backup/backupState.js';
 import type {
   backupInputSchema,
   backupStateSchema,

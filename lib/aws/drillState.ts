@@ -1,5 +1,9 @@
 import type { z } from 'zod';
-import { type DrillOptions, type DrillState, drillFailedBeforeStart } from '../jobs/restoreDrillSteps.js';
+import {
+  type DrillOptions,
+  type DrillState,
+  drillFailedBeforeStart,
+} from '../jobs/restoreDrill/drillState.js';
 import type { caughtSchema, drillInputSchema, drillStateSchema } from './events/stepFunctions.js';
 import { type AwsRuntime, restoreTargetOf } from './runtime.js';
 

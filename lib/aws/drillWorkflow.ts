@@ -9,7 +9,7 @@ import {
   rollForwardStaging,
   verifyStaging,
   verifyStagingTarget,
-} from '../jobs/restoreDrillSteps.js';
+} from '../jobs/restoreDrill/drillState.js';
 import { awsCatchUpWiring } from './catchUpRuntime.js';
 import {
   type AwsDrillState,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { type BackupState, pollBackup } from '../jobs/backupSteps.js';
-import { pollStagingRecovery } from '../jobs/restoreDrillSteps.js';
+import { type BackupState, pollBackup } from '../jobs/backup/backupState.js';
+import { pollStagingRecovery } from '../jobs/restoreDrill/drillState.js';
 import type { AwsDrillState } from './drillState.js';
 import type { backupStateSchema, drillStateSchema } from './events/stepFunctions.js';
 import { logProgress } from './handler.js';

@@ -12,7 +12,7 @@ import {
   recoverStaging,
   tearDownStaging,
   verifyStaging,
-} from '../../lib/jobs/restoreDrillSteps.js';
+} from '../../lib/jobs/restoreDrill/drillState.js';
 import { makeServerTempDir } from '../../lib/local/exec.js';
 import { FileSecretStore } from '../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';

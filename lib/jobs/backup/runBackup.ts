@@ -1,5 +1,6 @@
-import type { Report } from '../core/report.js';
-import type { BackupRepository, ManifestKeySource, Progress, SourceDatabase } from '../ports.js';
+import type { Report } from '../../core/report.js';
+import type { BackupRepository, ManifestKeySource, Progress, SourceDatabase } from '../../ports.js';
+import type { Publishers } from '../publish.js';
 import {
   type BackupOptions,
   beginBackup,
@@ -9,10 +10,9 @@ import {
   pruneBackups,
   takeBackup,
   verifyBackup,
-} from './backupSteps.js';
-import type { Publishers } from './publish.js';
+} from './backupState.js';
 
-export type { BackupOptions } from './backupSteps.js';
+export type { BackupOptions } from './backupState.js';
 
 export interface BackupDeps {
   backups: BackupRepository;

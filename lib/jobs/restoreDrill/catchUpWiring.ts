@@ -1,12 +1,12 @@
-import { ConfigError } from '../core/errors.js';
-import type { SystemConfig } from '../drillbookConfig.js';
-import type { NatsAuth, NatsTls } from '../nats/auth.js';
-import { NatsWindowReader } from '../nats/windowReader.js';
-import { PgLiveProjection } from '../pg/liveProjection.js';
-import { PgUnpublishedOutbox } from '../pg/outbox.js';
-import type { RunbookStore, StagingHandle } from '../ports.js';
-import { findProjection } from '../projections/index.js';
-import type { CatchUpWiring } from './restoreDrillSteps.js';
+import { ConfigError } from '../../core/errors.js';
+import type { SystemConfig } from '../../drillbookConfig.js';
+import type { NatsAuth, NatsTls } from '../../nats/auth.js';
+import { NatsWindowReader } from '../../nats/windowReader.js';
+import { PgLiveProjection } from '../../pg/liveProjection.js';
+import { PgUnpublishedOutbox } from '../../pg/outbox.js';
+import type { RunbookStore, StagingHandle } from '../../ports.js';
+import { findProjection } from '../../projections/index.js';
+import type { CatchUpWiring } from './drillState.js';
 
 /** What differs between targets: logins resolved at run time (AWS: Secrets Manager). */
 export interface CatchUpLogins {

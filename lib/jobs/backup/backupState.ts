@@ -1,18 +1,18 @@
-import { describeError, TimeoutError } from '../core/errors.js';
-import { sealManifest } from '../core/manifestDigest.js';
-import { formatDuration } from '../core/objectives.js';
-import type { RunRecorder } from '../core/recorder.js';
-import type { Report } from '../core/report.js';
-import { planRetention, type RetentionPolicy } from '../core/retention.js';
+import { describeError, TimeoutError } from '../../core/errors.js';
+import { sealManifest } from '../../core/manifestDigest.js';
+import { formatDuration } from '../../core/objectives.js';
+import type { RunRecorder } from '../../core/recorder.js';
+import type { Report } from '../../core/report.js';
+import { planRetention, type RetentionPolicy } from '../../core/retention.js';
 import type {
   BackupRecord,
   BackupRepository,
   ManifestKeySource,
   PollableBackupRepository,
   SourceDatabase,
-} from '../ports.js';
-import { readManifestKey } from './manifestSeal.js';
-import { type Publishers, publishReportOnce } from './publish.js';
+} from '../../ports.js';
+import { readManifestKey } from '../manifestSeal.js';
+import { type Publishers, publishReportOnce } from '../publish.js';
 import {
   clockOf,
   phase,
@@ -22,8 +22,8 @@ import {
   type StepDeps,
   stepRunner,
   toRunState,
-} from './runState.js';
-import { startRun } from './startRun.js';
+} from '../runState.js';
+import { startRun } from '../startRun.js';
 
 /**
  * The backup job as separate steps over a JSON state: the local CLI calls them one after another

@@ -1,12 +1,12 @@
-import type { Report } from '../core/report.js';
+import type { Report } from '../../core/report.js';
 import type {
   BackupRepository,
   ManifestKeySource,
   Progress,
   RestoreTarget,
   StagingInspector,
-} from '../ports.js';
-import type { Publishers } from './publish.js';
+} from '../../ports.js';
+import type { Publishers } from '../publish.js';
 import {
   beginDrill,
   type CatchUpWiring,
@@ -20,7 +20,7 @@ import {
   tearDownStaging,
   verifyStaging,
   verifyStagingTarget,
-} from './restoreDrillSteps.js';
+} from './drillState.js';
 
 export interface RestoreDrillDeps {
   backups: BackupRepository;

@@ -1,9 +1,9 @@
-import { BackupError, describeError, TimeoutError } from '../core/errors.js';
-import { compareManifest } from '../core/manifest.js';
-import { formatDuration, judgeObjectives, measureObjectives, serviceRto } from '../core/objectives.js';
-import { orphanCheck } from '../core/orphans.js';
-import type { RunRecorder } from '../core/recorder.js';
-import { type CatchUpSummary, type Report, reportKey } from '../core/report.js';
+import { BackupError, describeError, TimeoutError } from '../../core/errors.js';
+import { compareManifest } from '../../core/manifest.js';
+import { formatDuration, judgeObjectives, measureObjectives, serviceRto } from '../../core/objectives.js';
+import { orphanCheck } from '../../core/orphans.js';
+import type { RunRecorder } from '../../core/recorder.js';
+import { type CatchUpSummary, type Report, reportKey } from '../../core/report.js';
 import type {
   BackupRecord,
   BackupRepository,
@@ -12,10 +12,9 @@ import type {
   RestoreTarget,
   StagingHandle,
   StagingInspector,
-} from '../ports.js';
-import { type CatchUpDeps, runCatchUp } from './catchUp.js';
-import { manifestIntegrityOf } from './manifestSeal.js';
-import { type Publishers, publishReportOnce } from './publish.js';
+} from '../../ports.js';
+import { manifestIntegrityOf } from '../manifestSeal.js';
+import { type Publishers, publishReportOnce } from '../publish.js';
 import {
   clockOf,
   phase,
@@ -25,8 +24,9 @@ import {
   type StepDeps,
   stepRunner,
   toRunState,
-} from './runState.js';
-import { startRun } from './startRun.js';
+} from '../runState.js';
+import { startRun } from '../startRun.js';
+import { type CatchUpDeps, runCatchUp } from './runCatchUp.js';
 
 /**
  * The restore drill as separate steps over a JSON state, so that the local CLI (one step after
