@@ -1,19 +1,14 @@
 import type { z } from 'zod';
 import { slug } from '../core/report.js';
-import {
-  type BackupOptions,
-  type BackupState,
-  backupFailedBeforeStart,
-  beginBackup,
-  captureBackupManifest,
-  checkPitrHealth,
-  copyBackupOffsite,
-  finishBackup,
-  pruneBackups,
-  recordCaught,
-  startBackup,
-  verifyBackup,
-} from '../jobs/backup/backupState.js';
+import type { BackupOptions, BackupState } from '../jobs/backup/backupState.js';
+import { beginBackup } from '../jobs/backup/beginBackup.js';
+import { captureBackupManifest } from '../jobs/backup/captureBackupManifest.js';
+import { checkPitrHealth } from '../jobs/backup/checkPitrHealth.js';
+import { copyBackupOffsite } from '../jobs/backup/copyBackupOffsite.js';
+import { backupFailedBeforeStart, finishBackup, recordCaught } from '../jobs/backup/finishBackup.js';
+import { pruneBackups } from '../jobs/backup/pruneBackups.js';
+import { startBackup } from '../jobs/backup/takeBackup.js';
+import { verifyBackup } from '../jobs/backup/verifyBackup.js';
 import type {
   backupInputSchema,
   backupStateSchema,

@@ -1,5 +1,5 @@
+import type { CatchUpWiring } from '../jobs/restoreDrill/catchUpWiring.js';
 import { type CatchUpLogins, catchUpWiring } from '../jobs/restoreDrill/catchUpWiring.js';
-import type { CatchUpWiring } from '../jobs/restoreDrill/drillState.js';
 import type { RunbookStore } from '../ports.js';
 import { stagingWithLogin } from './awsStagingInspector.js';
 import { natsLoginOf, replayPgUrl } from './replayRuntime.js';

@@ -1,9 +1,6 @@
 import type { z } from 'zod';
-import {
-  type DrillOptions,
-  type DrillState,
-  drillFailedBeforeStart,
-} from '../jobs/restoreDrill/drillState.js';
+import { drillFailedBeforeStart } from '../jobs/restoreDrill/drillFailedBeforeStart.js';
+import type { DrillOptions, DrillState } from '../jobs/restoreDrill/drillState.js';
 import type { caughtSchema, drillInputSchema, drillStateSchema } from './events/stepFunctions.js';
 import { type AwsRuntime, restoreTargetOf } from './runtime.js';
 

@@ -1,4 +1,4 @@
-import { tearDownStaging } from '../jobs/restoreDrill/drillState.js';
+import { tearDownStaging } from '../jobs/restoreDrill/tearDownStaging.js';
 import { type AwsDrillState, type DrillTeardownEvent, stateOrAbandoned } from './drillState.js';
 import { logProgress } from './handler.js';
 import { noManifests } from './noManifests.js';

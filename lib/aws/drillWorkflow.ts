@@ -1,15 +1,13 @@
 import type { z } from 'zod';
-import {
-  beginDrill,
-  catchUpStaging,
-  type DrillState,
-  finishDrill,
-  maskStaging,
-  provisionStaging,
-  rollForwardStaging,
-  verifyStaging,
-  verifyStagingTarget,
-} from '../jobs/restoreDrill/drillState.js';
+import { beginDrill } from '../jobs/restoreDrill/beginDrill.js';
+import { catchUpStaging } from '../jobs/restoreDrill/catchUpStaging.js';
+import type { DrillState } from '../jobs/restoreDrill/drillState.js';
+import { finishDrill } from '../jobs/restoreDrill/finishDrill.js';
+import { maskStaging } from '../jobs/restoreDrill/maskStaging.js';
+import { provisionStaging } from '../jobs/restoreDrill/provisionStaging.js';
+import { rollForwardStaging } from '../jobs/restoreDrill/rollForwardStaging.js';
+import { verifyStaging } from '../jobs/restoreDrill/verifyStaging.js';
+import { verifyStagingTarget } from '../jobs/restoreDrill/verifyStagingTarget.js';
 import { awsCatchUpWiring } from './catchUpRuntime.js';
 import {
   type AwsDrillState,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { type BackupState, pollBackup } from '../jobs/backup/backupState.js';
-import { pollStagingRecovery } from '../jobs/restoreDrill/drillState.js';
+import type { BackupState } from '../jobs/backup/backupState.js';
+import { pollBackup } from '../jobs/backup/takeBackup.js';
+import { pollStagingRecovery } from '../jobs/restoreDrill/recoverStaging.js';
 import type { AwsDrillState } from './drillState.js';
 import type { backupStateSchema, drillStateSchema } from './events/stepFunctions.js';
 import { logProgress } from './handler.js';

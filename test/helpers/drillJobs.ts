@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../lib/core/wait.js';
 import { runBackup } from '../../lib/jobs/backup/runBackup.js';
-import type { CatchUpWiring } from '../../lib/jobs/restoreDrill/drillState.js';
+import type { CatchUpWiring } from '../../lib/jobs/restoreDrill/catchUpWiring.js';
 import { runRestoreDrill } from '../../lib/jobs/restoreDrill/runRestoreDrill.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../../lib/local/wiring.js';
 import type { SourceDatabase } from '../../lib/ports.js';

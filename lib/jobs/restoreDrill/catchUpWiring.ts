@@ -6,7 +6,12 @@ import { PgLiveProjection } from '../../pg/liveProjection.js';
 import { PgUnpublishedOutbox } from '../../pg/outbox.js';
 import type { RunbookStore, StagingHandle } from '../../ports.js';
 import { findProjection } from '../../projections/index.js';
-import type { CatchUpWiring } from './drillState.js';
+import type { CatchUpDeps } from './runCatchUp.js';
+
+/** The catch-up's sources for a restored staging database (built from systems[].restore.catchUp). */
+export type CatchUpWiring = (
+  staging: StagingHandle,
+) => Omit<CatchUpDeps, 'progress' | 'signal'> | Promise<Omit<CatchUpDeps, 'progress' | 'signal'>>;
 
 /** What differs between targets: logins resolved at run time (AWS: Secrets Manager). */
 export interface CatchUpLogins {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptySweep, type OrphanSweep } from '../../../lib/core/orphans.js';
-import { beginDrill } from '../../../lib/jobs/restoreDrill/drillState.js';
+import { beginDrill } from '../../../lib/jobs/restoreDrill/beginDrill.js';
 import type { BackupRecord, BackupRepository } from '../../../lib/ports.js';
 
 /**
