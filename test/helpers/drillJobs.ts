@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../lib/core/wait.js';
-import { runBackup } from '../../lib/jobs/backup.js';
-import { runRestoreDrill } from '../../lib/jobs/restoreDrill.js';
-import type { CatchUpWiring } from '../../lib/jobs/restoreDrillSteps.js';
+import { runBackup } from '../../lib/jobs/backup/runBackup.js';
+import type { CatchUpWiring } from '../../lib/jobs/restoreDrill/catchUpWiring.js';
+import { runRestoreDrill } from '../../lib/jobs/restoreDrill/runRestoreDrill.js';
 import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../../lib/local/wiring.js';
 import type { SourceDatabase } from '../../lib/ports.js';
 import type { DrillFixture } from './drillFixture.js';

@@ -5,14 +5,12 @@ import { backupCommand } from '../../lib/cli/commands/backup.js';
 import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
 import { resolveSystem } from '../../lib/cli/systemFlags.js';
 import type { Report } from '../../lib/core/report.js';
-import {
-  beginDrill,
-  finishDrill,
-  provisionStaging,
-  recoverStaging,
-  tearDownStaging,
-  verifyStaging,
-} from '../../lib/jobs/restoreDrillSteps.js';
+import { beginDrill } from '../../lib/jobs/restoreDrill/beginDrill.js';
+import { finishDrill } from '../../lib/jobs/restoreDrill/finishDrill.js';
+import { provisionStaging } from '../../lib/jobs/restoreDrill/provisionStaging.js';
+import { recoverStaging } from '../../lib/jobs/restoreDrill/recoverStaging.js';
+import { tearDownStaging } from '../../lib/jobs/restoreDrill/tearDownStaging.js';
+import { verifyStaging } from '../../lib/jobs/restoreDrill/verifyStaging.js';
 import { makeServerTempDir } from '../../lib/local/exec.js';
 import { FileSecretStore } from '../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';

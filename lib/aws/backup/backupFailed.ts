@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { backupFailedBeforeStart, finishBackup, recordCaught } from '../../jobs/backupSteps.js';
+import { backupFailedBeforeStart, finishBackup, recordCaught } from '../../jobs/backup/finishBackup.js';
 import type { backupInputSchema, backupStateSchema, caughtSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { publishersFor } from '../publishing.js';

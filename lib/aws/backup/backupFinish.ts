@@ -1,13 +1,11 @@
 import type { z } from 'zod';
-import {
-  type BackupState,
-  captureBackupManifest,
-  checkPitrHealth,
-  copyBackupOffsite,
-  finishBackup,
-  pruneBackups,
-  verifyBackup,
-} from '../../jobs/backupSteps.js';
+import type { BackupState } from '../../jobs/backup/backupState.js';
+import { captureBackupManifest } from '../../jobs/backup/captureBackupManifest.js';
+import { checkPitrHealth } from '../../jobs/backup/checkPitrHealth.js';
+import { copyBackupOffsite } from '../../jobs/backup/copyBackupOffsite.js';
+import { finishBackup } from '../../jobs/backup/finishBackup.js';
+import { pruneBackups } from '../../jobs/backup/pruneBackups.js';
+import { verifyBackup } from '../../jobs/backup/verifyBackup.js';
 import type { backupStateSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { publishing } from '../publishing.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { type BackupState, pollBackup } from '../../jobs/backupSteps.js';
+import type { BackupState } from '../../jobs/backup/backupState.js';
+import { pollBackup } from '../../jobs/backup/takeBackup.js';
 import type { backupStateSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { noManifests } from '../noManifests.js';

@@ -1,5 +1,5 @@
 import { slug } from '../../core/report.js';
-import type { BackupOptions } from '../../jobs/backupSteps.js';
+import type { BackupOptions } from '../../jobs/backup/backupState.js';
 import { awsManifestKey } from '../manifestKey.js';
 import type { ManifestStore } from '../manifestStore.js';
 import { isTransientAwsError } from '../retry.js';
@@ -8,7 +8,7 @@ import { type AwsRuntime, snapshotsOf, sourceOf } from '../runtime.js';
 /**
  * What the backup state machine's steps share on AWS (one file per step beside this one, each
  * named like its function and ASL state: backupStart, backupPoll, backupFinish, backupFailed).
- * Each step builds its adapters from the config and calls the shared steps of lib/jobs/backupSteps.ts.
+ * Each step builds its adapters from the config and calls the shared steps of lib/jobs/backup/.
  */
 
 /** A Lambda step is never cancelled from outside: its timeout is the ASL's TimeoutSeconds. */

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { type BackupState, beginBackup, startBackup } from '../../jobs/backupSteps.js';
+import type { BackupState } from '../../jobs/backup/backupState.js';
+import { beginBackup } from '../../jobs/backup/beginBackup.js';
+import { startBackup } from '../../jobs/backup/takeBackup.js';
 import type { backupInputSchema, executionSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { noManifests } from '../noManifests.js';

@@ -1,10 +1,11 @@
-import { type CatchUpLogins, catchUpWiring } from '../../jobs/catchUpWiring.js';
+import { catchUpStaging } from '../../jobs/restoreDrill/catchUpStaging.js';
 import {
+  type CatchUpLogins,
   type CatchUpWiring,
-  catchUpStaging,
-  type DrillState,
-  maskStaging,
-} from '../../jobs/restoreDrillSteps.js';
+  catchUpWiring,
+} from '../../jobs/restoreDrill/catchUpWiring.js';
+import type { DrillState } from '../../jobs/restoreDrill/drillState.js';
+import { maskStaging } from '../../jobs/restoreDrill/maskStaging.js';
 import type { RunbookStore } from '../../ports.js';
 import { stagingWithLogin } from '../awsStagingInspector.js';
 import { logProgress } from '../handler.js';

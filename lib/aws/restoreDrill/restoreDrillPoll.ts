@@ -1,4 +1,4 @@
-import { pollStagingRecovery } from '../../jobs/restoreDrillSteps.js';
+import { pollStagingRecovery } from '../../jobs/restoreDrill/recoverStaging.js';
 import { logProgress } from '../handler.js';
 import { awsRuntime } from '../runtime.js';
 import { type AwsDrillState, type DrillStateIn, rdsOnlyDrillDeps } from './restoreDrillShared.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { type DrillState, finishDrill } from '../../jobs/restoreDrillSteps.js';
+import type { DrillState } from '../../jobs/restoreDrill/drillState.js';
+import { finishDrill } from '../../jobs/restoreDrill/finishDrill.js';
 import type { caughtSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { awsRuntime } from '../runtime.js';

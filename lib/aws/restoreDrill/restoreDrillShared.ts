@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { type DrillOptions, type DrillState, drillFailedBeforeStart } from '../../jobs/restoreDrillSteps.js';
+import { drillFailedBeforeStart } from '../../jobs/restoreDrill/drillFailedBeforeStart.js';
+import type { DrillOptions, DrillState } from '../../jobs/restoreDrill/drillState.js';
 import type { caughtSchema, drillInputSchema, drillStateSchema } from '../events/stepFunctions.js';
 import { awsManifestKey } from '../manifestKey.js';
 import { noManifests } from '../noManifests.js';
@@ -11,7 +12,7 @@ import { type AwsRuntime, inspectorOf, restoreTargetOf, snapshotsOf } from '../r
  * What the restore-drill state machine's steps share on AWS (one file per step beside this one,
  * each named like its function and ASL state: restoreDrillStart, restoreDrillPoll,
  * restoreDrillVerify, restoreDrillCatchUp, restoreDrillTeardown, restoreDrillReport). Each step
- * builds its adapters from the config and calls the shared steps of lib/jobs/restoreDrillSteps.ts.
+ * builds its adapters from the config and calls the shared steps of lib/jobs/restoreDrill/.
  */
 
 /**

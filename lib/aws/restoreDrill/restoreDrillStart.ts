@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { beginDrill, provisionStaging } from '../../jobs/restoreDrillSteps.js';
+import { beginDrill } from '../../jobs/restoreDrill/beginDrill.js';
+import { provisionStaging } from '../../jobs/restoreDrill/provisionStaging.js';
 import type { drillInputSchema, executionSchema } from '../events/stepFunctions.js';
 import { logProgress } from '../handler.js';
 import { awsRuntime } from '../runtime.js';

@@ -1,4 +1,4 @@
-import { tearDownStaging } from '../../jobs/restoreDrillSteps.js';
+import { tearDownStaging } from '../../jobs/restoreDrill/tearDownStaging.js';
 import { logProgress } from '../handler.js';
 import { awsRuntime } from '../runtime.js';
 import {

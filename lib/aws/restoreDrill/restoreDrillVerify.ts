@@ -1,10 +1,8 @@
-import {
-  type DrillState,
-  maskStaging,
-  rollForwardStaging,
-  verifyStaging,
-  verifyStagingTarget,
-} from '../../jobs/restoreDrillSteps.js';
+import type { DrillState } from '../../jobs/restoreDrill/drillState.js';
+import { maskStaging } from '../../jobs/restoreDrill/maskStaging.js';
+import { rollForwardStaging } from '../../jobs/restoreDrill/rollForwardStaging.js';
+import { verifyStaging } from '../../jobs/restoreDrill/verifyStaging.js';
+import { verifyStagingTarget } from '../../jobs/restoreDrill/verifyStagingTarget.js';
 import { logProgress } from '../handler.js';
 import { awsRuntime } from '../runtime.js';
 import { type AwsDrillState, type DrillStateIn, drillDeps, withDrillKey } from './restoreDrillShared.js';

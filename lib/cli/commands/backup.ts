@@ -2,7 +2,7 @@ import { backupInputSchema } from '../../aws/events/stepFunctions.js';
 import { InputError } from '../../core/errors.js';
 import { slug } from '../../core/report.js';
 import { parseWith } from '../../drillbookConfig.js';
-import { runBackup } from '../../jobs/backup.js';
+import { runBackup } from '../../jobs/backup/runBackup.js';
 import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackups, localSource } from '../../local/wiring.js';
 import { parseFlags } from '../args.js';

@@ -1,6 +1,6 @@
 import { InputError } from '../../core/errors.js';
-import { catchUpWiring } from '../../jobs/catchUpWiring.js';
-import { runRestoreDrill } from '../../jobs/restoreDrill.js';
+import { catchUpWiring } from '../../jobs/restoreDrill/catchUpWiring.js';
+import { runRestoreDrill } from '../../jobs/restoreDrill/runRestoreDrill.js';
 import { localManifestKey } from '../../local/manifestKey.js';
 import { localBackupDir, localBackups, localRestoreTarget, stagingInspector } from '../../local/wiring.js';
 import { dateFlag, parseFlags } from '../args.js';

@@ -52,7 +52,7 @@ export interface ReplayEnvironment {
   streams?: ConfiguredStream[];
   /** Projections loaded from the user's modules, consulted before the built-in ones. */
   projections?: AnyProjection[];
-  /** The NATS login and TLS, resolved at run time (lib/aws/replayRuntime.ts). */
+  /** The NATS login and TLS, resolved at run time (lib/aws/replay/replayRuntime.ts). */
   natsAuth?: NatsAuth;
   natsTls?: NatsTls;
   pgUrl?: string;

@@ -1,12 +1,12 @@
-import { describeError } from '../core/errors.js';
-import { checkNames } from '../core/replay/checks.js';
-import type { AnyProjection } from '../core/replay/projection.js';
+import { describeError } from '../../core/errors.js';
+import { checkNames } from '../../core/replay/checks.js';
+import type { AnyProjection } from '../../core/replay/projection.js';
 import {
   type RepublishResult,
   reconcileRepublication,
   republishCheckName,
-} from '../core/replay/republish.js';
-import type { CatchUpSummary, Check } from '../core/report.js';
+} from '../../core/replay/republish.js';
+import type { CatchUpSummary, Check } from '../../core/report.js';
 import type {
   EventStreamReader,
   LiveProjectionSource,
@@ -14,8 +14,8 @@ import type {
   RunbookStore,
   StreamEvent,
   UnpublishedOutboxSource,
-} from '../ports.js';
-import { rehearse } from './replay/replayRehearsal.js';
+} from '../../ports.js';
+import { rehearse } from '../replay/replayRehearsal.js';
 
 /** One read model to catch up: its projection, the restored table and the live one. */
 export interface CatchUpTarget {

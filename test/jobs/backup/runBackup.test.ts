@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runBackup } from '../../lib/jobs/backup.js';
-import { localBackups, localSource } from '../../lib/local/wiring.js';
-import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
-import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
+import { runBackup } from '../../../lib/jobs/backup/runBackup.js';
+import { localBackups, localSource } from '../../../lib/local/wiring.js';
+import { check, type DrillFixture, drillFixture } from '../../helpers/drillFixture.js';
+import { cleanupPostgresAfterAll } from '../../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
 

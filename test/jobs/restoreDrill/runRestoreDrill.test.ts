@@ -1,11 +1,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRestoreDrill } from '../../lib/jobs/restoreDrill.js';
-import { localBackups, localRestoreTarget, localSource, stagingInspector } from '../../lib/local/wiring.js';
-import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
-import { archiveNow, backup, drill } from '../helpers/drillJobs.js';
-import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
+import { runRestoreDrill } from '../../../lib/jobs/restoreDrill/runRestoreDrill.js';
+import {
+  localBackups,
+  localRestoreTarget,
+  localSource,
+  stagingInspector,
+} from '../../../lib/local/wiring.js';
+import { check, type DrillFixture, drillFixture } from '../../helpers/drillFixture.js';
+import { archiveNow, backup, drill } from '../../helpers/drillJobs.js';
+import { cleanupPostgresAfterAll } from '../../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
 

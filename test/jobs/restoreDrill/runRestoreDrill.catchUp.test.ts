@@ -1,20 +1,20 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serviceRto } from '../../lib/core/objectives.js';
-import type { Report } from '../../lib/core/report.js';
-import { catchUpWiring } from '../../lib/jobs/catchUpWiring.js';
-import { localSource } from '../../lib/local/wiring.js';
-import { connectNats } from '../../lib/nats/connection.js';
+import { serviceRto } from '../../../lib/core/objectives.js';
+import type { Report } from '../../../lib/core/report.js';
+import { catchUpWiring } from '../../../lib/jobs/restoreDrill/catchUpWiring.js';
+import { localSource } from '../../../lib/local/wiring.js';
+import { connectNats } from '../../../lib/nats/connection.js';
 import {
   contactsStateAt,
   ensureStream,
   writeContactsProjection,
-} from '../../lib/projections/contactsSeed.js';
-import { demoContacts, publishDemoEvents, writeProjectionAt } from '../helpers/contactsDemo.js';
-import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
-import { archiveNow, backup, drill } from '../helpers/drillJobs.js';
-import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../helpers/nats.js';
-import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
+} from '../../../lib/projections/contactsSeed.js';
+import { demoContacts, publishDemoEvents, writeProjectionAt } from '../../helpers/contactsDemo.js';
+import { check, type DrillFixture, drillFixture } from '../../helpers/drillFixture.js';
+import { archiveNow, backup, drill } from '../../helpers/drillJobs.js';
+import { cleanupNatsAfterAll, startNats, type ThrowawayNats } from '../../helpers/nats.js';
+import { cleanupPostgresAfterAll } from '../../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
 cleanupNatsAfterAll();

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { backupCommand } from '../../lib/cli/commands/backup.js';
-import { restoreDrillCommand } from '../../lib/cli/commands/restoreDrill.js';
-import { sealManifest } from '../../lib/core/manifestDigest.js';
-import type { Report } from '../../lib/core/report.js';
-import { LocalBackupRepository } from '../../lib/local/localBackupRepository.js';
-import { capturedContext } from '../helpers/commandContext.js';
+import { backupCommand } from '../../../lib/cli/commands/backup.js';
+import { restoreDrillCommand } from '../../../lib/cli/commands/restoreDrill.js';
+import { sealManifest } from '../../../lib/core/manifestDigest.js';
+import type { Report } from '../../../lib/core/report.js';
+import { LocalBackupRepository } from '../../../lib/local/localBackupRepository.js';
+import { capturedContext } from '../../helpers/commandContext.js';
 import {
   cleanupDistributionSourcesAfterAll,
   type DistributionSource,
   startDistributionSource,
-} from '../helpers/distributionSource.js';
+} from '../../helpers/distributionSource.js';
 
 /**
  * Backups and drills against sources set up the way users' are (test/helpers/distributionSource.ts):
@@ -94,7 +94,7 @@ describe('restore drill on a source laid out and configured like a distribution 
   it('raises a setting that the source raised after the backup when recovery asks for it, and says so', async () => {
     const { source, common } = await seededSource();
     // A long transaction holds a row lock through the whole backup (a writer that stays open is
-    // waited for in short attempts, then named: test/jobs/backupOnLiveSource.test.ts).
+    // waited for in short attempts, then named: test/jobs/backup/backupOnLiveSource.test.ts).
     const longTx = new pg.Client({ connectionString: source.url() });
     await longTx.connect();
     await longTx.query('BEGIN; SELECT * FROM orders WHERE id = 1 FOR UPDATE');

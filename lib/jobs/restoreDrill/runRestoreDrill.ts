@@ -1,26 +1,24 @@
-import type { Report } from '../core/report.js';
+import type { Report } from '../../core/report.js';
 import type {
   BackupRepository,
   ManifestKeySource,
   Progress,
   RestoreTarget,
   StagingInspector,
-} from '../ports.js';
-import type { Publishers } from './publish.js';
-import {
-  beginDrill,
-  type CatchUpWiring,
-  catchUpStaging,
-  type DrillOptions,
-  finishDrill,
-  maskStaging,
-  provisionStaging,
-  recoverStaging,
-  rollForwardStaging,
-  tearDownStaging,
-  verifyStaging,
-  verifyStagingTarget,
-} from './restoreDrillSteps.js';
+} from '../../ports.js';
+import type { Publishers } from '../publish.js';
+import { beginDrill } from './beginDrill.js';
+import { catchUpStaging } from './catchUpStaging.js';
+import type { CatchUpWiring } from './catchUpWiring.js';
+import type { DrillOptions } from './drillState.js';
+import { finishDrill } from './finishDrill.js';
+import { maskStaging } from './maskStaging.js';
+import { provisionStaging } from './provisionStaging.js';
+import { recoverStaging } from './recoverStaging.js';
+import { rollForwardStaging } from './rollForwardStaging.js';
+import { tearDownStaging } from './tearDownStaging.js';
+import { verifyStaging } from './verifyStaging.js';
+import { verifyStagingTarget } from './verifyStagingTarget.js';
 
 export interface RestoreDrillDeps {
   backups: BackupRepository;
@@ -49,7 +47,7 @@ export interface DrillResult {
  * always tear down. RTO runs from the drill's start to the moment verification passed; RPO is the
  * target time minus the newest heartbeat restored. The report is written whatever happens.
  *
- * The same steps (lib/jobs/restoreDrillSteps.ts) run one Lambda each in the AWS state machine.
+ * The same steps (one file each in lib/jobs/restoreDrill/) run one Lambda each in the AWS state machine.
  */
 export async function runRestoreDrill(
   deps: RestoreDrillDeps,

@@ -1,12 +1,17 @@
-import { ConfigError } from '../core/errors.js';
-import type { SystemConfig } from '../drillbookConfig.js';
-import type { NatsAuth, NatsTls } from '../nats/auth.js';
-import { NatsWindowReader } from '../nats/windowReader.js';
-import { PgLiveProjection } from '../pg/liveProjection.js';
-import { PgUnpublishedOutbox } from '../pg/outbox.js';
-import type { RunbookStore, StagingHandle } from '../ports.js';
-import { findProjection } from '../projections/index.js';
-import type { CatchUpWiring } from './restoreDrillSteps.js';
+import { ConfigError } from '../../core/errors.js';
+import type { SystemConfig } from '../../drillbookConfig.js';
+import type { NatsAuth, NatsTls } from '../../nats/auth.js';
+import { NatsWindowReader } from '../../nats/windowReader.js';
+import { PgLiveProjection } from '../../pg/liveProjection.js';
+import { PgUnpublishedOutbox } from '../../pg/outbox.js';
+import type { RunbookStore, StagingHandle } from '../../ports.js';
+import { findProjection } from '../../projections/index.js';
+import type { CatchUpDeps } from './runCatchUp.js';
+
+/** The catch-up's sources for a restored staging database (built from systems[].restore.catchUp). */
+export type CatchUpWiring = (
+  staging: StagingHandle,
+) => Omit<CatchUpDeps, 'progress' | 'signal'> | Promise<Omit<CatchUpDeps, 'progress' | 'signal'>>;
 
 /** What differs between targets: logins resolved at run time (AWS: Secrets Manager). */
 export interface CatchUpLogins {

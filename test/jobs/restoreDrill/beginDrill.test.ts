@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { emptySweep, type OrphanSweep } from '../../lib/core/orphans.js';
-import { beginDrill } from '../../lib/jobs/restoreDrillSteps.js';
-import type { BackupRecord, BackupRepository } from '../../lib/ports.js';
+import { emptySweep, type OrphanSweep } from '../../../lib/core/orphans.js';
+import { beginDrill } from '../../../lib/jobs/restoreDrill/beginDrill.js';
+import type { BackupRecord, BackupRepository } from '../../../lib/ports.js';
 
 /**
  * The orphan sweep at the start of a drill, with the ports the step takes: a leftover that could

@@ -1,18 +1,14 @@
-import type { Report } from '../core/report.js';
-import type { BackupRepository, ManifestKeySource, Progress, SourceDatabase } from '../ports.js';
-import {
-  type BackupOptions,
-  beginBackup,
-  captureBackupManifest,
-  checkPitrHealth,
-  finishBackup,
-  pruneBackups,
-  takeBackup,
-  verifyBackup,
-} from './backupSteps.js';
-import type { Publishers } from './publish.js';
-
-export type { BackupOptions } from './backupSteps.js';
+import type { Report } from '../../core/report.js';
+import type { BackupRepository, ManifestKeySource, Progress, SourceDatabase } from '../../ports.js';
+import type { Publishers } from '../publish.js';
+import type { BackupOptions } from './backupState.js';
+import { beginBackup } from './beginBackup.js';
+import { captureBackupManifest } from './captureBackupManifest.js';
+import { checkPitrHealth } from './checkPitrHealth.js';
+import { finishBackup } from './finishBackup.js';
+import { pruneBackups } from './pruneBackups.js';
+import { takeBackup } from './takeBackup.js';
+import { verifyBackup } from './verifyBackup.js';
 
 export interface BackupDeps {
   backups: BackupRepository;
@@ -29,7 +25,7 @@ export interface BackupDeps {
  * The backup job: heartbeat, base backup, verification manifest (at a named restore point),
  * integrity checks, PITR health, retention. Writes its report whatever happens.
  *
- * The same steps (lib/jobs/backupSteps.ts) run one Lambda each in the AWS state machine.
+ * The same steps (one file each in lib/jobs/backup/) run one Lambda each in the AWS state machine.
  */
 export async function runBackup(
   deps: BackupDeps,

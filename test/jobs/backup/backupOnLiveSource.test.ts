@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { LockPolicy } from '../../lib/core/lockWait.js';
-import type { Manifest } from '../../lib/core/manifest.js';
-import type { Report } from '../../lib/core/report.js';
-import { localBackupDir, localBackups, localSource } from '../../lib/local/wiring.js';
-import { PgSourceDatabase } from '../../lib/pg/sourceDatabase.js';
-import type { ManifestLocks, SourceDatabase } from '../../lib/ports.js';
-import { check, type DrillFixture, drillFixture } from '../helpers/drillFixture.js';
-import { archiveNow, backup, drill } from '../helpers/drillJobs.js';
-import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
+import type { LockPolicy } from '../../../lib/core/lockWait.js';
+import type { Manifest } from '../../../lib/core/manifest.js';
+import type { Report } from '../../../lib/core/report.js';
+import { localBackupDir, localBackups, localSource } from '../../../lib/local/wiring.js';
+import { PgSourceDatabase } from '../../../lib/pg/sourceDatabase.js';
+import type { ManifestLocks, SourceDatabase } from '../../../lib/ports.js';
+import { check, type DrillFixture, drillFixture } from '../../helpers/drillFixture.js';
+import { archiveNow, backup, drill } from '../../helpers/drillJobs.js';
+import { cleanupPostgresAfterAll } from '../../helpers/postgres.js';
 
 /**
  * The backup on a source that is being used: several databases, long transactions holding row
