@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { canaryConfigSchema } from '../lib/core/canary/canaryConfig.js';
 import { alarmStateChangeEvent } from '../lib/demo/canaryDemo.js';
-import { runCanaryHalt } from '../lib/jobs/canaryHalt.js';
+import { runCanaryHalt } from '../lib/jobs/canary/canaryHalt.js';
 import { FolderRunbookStore } from '../lib/local/folderRunbookStore.js';
 import { LocalDeployments, localRegistrySchema } from '../lib/local/localDeployments.js';
 

@@ -1,8 +1,13 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, DrillbookError, describeError } from '../core/errors.js';
-import { runCanaryHalt } from '../jobs/canaryHalt.js';
-import type { CanaryHookDeps, CanaryHookResult, HookInvocation, HookName } from '../jobs/canaryHooks.js';
+import { runCanaryHalt } from '../jobs/canary/canaryHalt.js';
+import type {
+  CanaryHookDeps,
+  CanaryHookResult,
+  HookInvocation,
+  HookName,
+} from '../jobs/canary/canaryHooks.js';
 import { httpAttempt, RetryingSmokeProber } from '../probes/smokeProber.js';
 import { canaryAwsDeps } from './canaryWiring.js';
 import { createClient } from './clients.js';

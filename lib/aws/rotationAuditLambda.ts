@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from '../drillbookConfig.js';
 import { type Env, envList, envString } from '../env.js';
-import { type RotationAuditInput, rotationAudit } from '../jobs/rotationAudit.js';
+import { type RotationAuditInput, rotationAudit } from '../jobs/rotation/rotationAudit.js';
 import type { Chat, Metrics, RunbookStore, SecretStore } from '../ports.js';
 import { buildAwsPublishers } from './awsPublishers.js';
 import { parseAuditEvent } from './events/eventBridge.js';

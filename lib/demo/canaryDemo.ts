@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AlarmState, AlarmStateChangeEvent } from '../core/canary/alarmEvent.js';
 import { canaryConfigSchema } from '../core/canary/canaryConfig.js';
-import { type CanaryHaltResult, runCanaryHalt } from '../jobs/canaryHalt.js';
+import { type CanaryHaltResult, runCanaryHalt } from '../jobs/canary/canaryHalt.js';
 import { LocalDeployments, type LocalRegistry, localRegistrySchema } from '../local/localDeployments.js';
 import type { Chat, RunbookStore } from '../ports.js';
 

@@ -9,7 +9,7 @@ import { runBackup } from '../jobs/backup/runBackup.js';
 import type { Publishers } from '../jobs/publish.js';
 import { runReplayRequest } from '../jobs/replay/replayRequest.js';
 import { runRestoreDrill } from '../jobs/restoreDrill/runRestoreDrill.js';
-import { ROTATION_TAG, rotationAudit } from '../jobs/rotationAudit.js';
+import { ROTATION_TAG, rotationAudit } from '../jobs/rotation/rotationAudit.js';
 import { makeServerTempDir, pgBinDir } from '../local/exec.js';
 import { FileSecretStore } from '../local/fileSecretStore.js';
 import { LocalNatsServer } from '../local/natsServer.js';

@@ -11,7 +11,7 @@ import { InputError } from '../../core/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { formatDuration } from '../../core/objectives.js';
 import { type DrillbookConfig, parseWith } from '../../drillbookConfig.js';
-import { runCanaryHalt } from '../../jobs/canaryHalt.js';
+import { runCanaryHalt } from '../../jobs/canary/canaryHalt.js';
 import { LocalDeployments } from '../../local/localDeployments.js';
 import type { AlarmTags, CanaryDeployments } from '../../ports.js';
 import { parseFlags, requireFlag } from '../args.js';

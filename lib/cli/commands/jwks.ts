@@ -1,5 +1,5 @@
 import { InputError } from '../../core/errors.js';
-import { refreshJwksFile } from '../../jobs/jwksFile.js';
+import { refreshJwksFile } from '../../jobs/rotation/jwksFile.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import { parseFlags, requireFlag } from '../args.js';
 import type { Command } from '../context.js';

@@ -11,12 +11,12 @@ import {
   sslModes,
 } from '../../core/rotation/secretsConfig.js';
 import { setupLocalPostgresSecret } from '../../demo/localRotationDemo.js';
-import { publishJwksFile } from '../../jobs/jwksFile.js';
-import { requestRotation } from '../../jobs/requestRotation.js';
-import { rotateSecret } from '../../jobs/rotateSecret.js';
+import { publishJwksFile } from '../../jobs/rotation/jwksFile.js';
 import { initialHmacSecret, initialJwtSecret } from '../../jobs/rotation/keyringStrategies.js';
+import { requestRotation } from '../../jobs/rotation/requestRotation.js';
+import { rotateSecret } from '../../jobs/rotation/rotateSecret.js';
+import { ROTATION_TAG } from '../../jobs/rotation/rotationAudit.js';
 import { strategyFor } from '../../jobs/rotation/strategyFor.js';
-import { ROTATION_TAG } from '../../jobs/rotationAudit.js';
 import { FileSecretStore } from '../../local/fileSecretStore.js';
 import { parseFlags, requireFlag } from '../args.js';
 import { type Command, exitCodeFor } from '../context.js';

@@ -5,8 +5,8 @@ import {
   type SecretEntry,
 } from '../../core/rotation/secretsConfig.js';
 import type { SecretStore } from '../../ports.js';
-import { writeJwksFile } from '../jwksFile.js';
 import type { RotationStrategy } from './engine.js';
+import { writeJwksFile } from './jwksFile.js';
 import { hmacStrategy, jwtStrategy } from './keyringStrategies.js';
 import { postgresStrategy } from './postgresStrategy.js';
 

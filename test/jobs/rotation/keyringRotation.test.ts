@@ -10,7 +10,6 @@ import {
   jwksOf,
 } from '../../../lib/core/rotation/keyring.js';
 import { AWSCURRENT, AWSPENDING } from '../../../lib/core/rotation/stages.js';
-import { rotateSecret } from '../../../lib/jobs/rotateSecret.js';
 import type { RotationStrategy } from '../../../lib/jobs/rotation/engine.js';
 import {
   hmacStrategy,
@@ -18,6 +17,7 @@ import {
   initialJwtSecret,
   jwtStrategy,
 } from '../../../lib/jobs/rotation/keyringStrategies.js';
+import { rotateSecret } from '../../../lib/jobs/rotation/rotateSecret.js';
 import { FileSecretStore } from '../../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
 

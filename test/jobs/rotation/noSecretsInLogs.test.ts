@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLocalRotationDemo } from '../../../lib/demo/localRotationDemo.js';
-import { rotateSecret } from '../../../lib/jobs/rotateSecret.js';
 import {
   hmacStrategy,
   initialHmacSecret,
@@ -11,7 +10,8 @@ import {
   jwtStrategy,
 } from '../../../lib/jobs/rotation/keyringStrategies.js';
 import { postgresStrategy } from '../../../lib/jobs/rotation/postgresStrategy.js';
-import { rotationAudit } from '../../../lib/jobs/rotationAudit.js';
+import { rotateSecret } from '../../../lib/jobs/rotation/rotateSecret.js';
+import { rotationAudit } from '../../../lib/jobs/rotation/rotationAudit.js';
 import { ConsoleChat } from '../../../lib/local/consoleChat.js';
 import { FileSecretStore } from '../../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';

@@ -5,9 +5,9 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../../lib/aws/secretsManagerStore.js';
 import { rotationSteps } from '../../../lib/core/rotation/stages.js';
-import { requestRotation } from '../../../lib/jobs/requestRotation.js';
 import { runRotationStep } from '../../../lib/jobs/rotation/engine.js';
 import { hmacStrategy, initialHmacSecret } from '../../../lib/jobs/rotation/keyringStrategies.js';
+import { requestRotation } from '../../../lib/jobs/rotation/requestRotation.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
 import { type FakeSecret, fakeSecretsManager } from '../../helpers/fakeSecretsManager.js';
 

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { CloudWatchRotationMetrics } from '../../../lib/aws/rotationMetrics.js';
 import { SecretsManagerStore } from '../../../lib/aws/secretsManagerStore.js';
-import { rotationAudit } from '../../../lib/jobs/rotationAudit.js';
+import { rotationAudit } from '../../../lib/jobs/rotation/rotationAudit.js';
 import { ConsoleChat } from '../../../lib/local/consoleChat.js';
 import { FileSecretStore } from '../../../lib/local/fileSecretStore.js';
 import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';

@@ -15,16 +15,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
-import { S3RunbookStore } from '../../lib/aws/s3RunbookStore.js';
-import { canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
-import { type HaltedDeployment, runCanaryHalt } from '../../lib/jobs/canaryHalt.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import type { RunbookStore } from '../../lib/ports.js';
-import { codeDeployWorld, deploymentInfo } from '../helpers/codeDeployWorld.js';
+import { CodeDeployDeployments } from '../../../lib/aws/codeDeployDeployments.js';
+import { S3RunbookStore } from '../../../lib/aws/s3RunbookStore.js';
+import { canaryConfigSchema } from '../../../lib/core/canary/canaryConfig.js';
+import { type HaltedDeployment, runCanaryHalt } from '../../../lib/jobs/canary/canaryHalt.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import type { RunbookStore } from '../../../lib/ports.js';
+import { codeDeployWorld, deploymentInfo } from '../../helpers/codeDeployWorld.js';
 
 const event = JSON.parse(
-  readFileSync(new URL('../fixtures/canary/alarm-state-alarm.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/canary/alarm-state-alarm.json', import.meta.url), 'utf8'),
 );
 const config = canaryConfigSchema.parse({
   groups: [

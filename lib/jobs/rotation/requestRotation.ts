@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { Report } from '../core/report.js';
-import { AWSCURRENT, stuckPendingVersion, stuckRotation, versionWithStage } from '../core/rotation/stages.js';
-import { waitFor } from '../core/wait.js';
-import type { SecretStore } from '../ports.js';
-import { type Publishers, publishReport } from './publish.js';
-import { startRun } from './startRun.js';
+import type { Report } from '../../core/report.js';
+import {
+  AWSCURRENT,
+  stuckPendingVersion,
+  stuckRotation,
+  versionWithStage,
+} from '../../core/rotation/stages.js';
+import { waitFor } from '../../core/wait.js';
+import type { SecretStore } from '../../ports.js';
+import { type Publishers, publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
 
 export interface RequestRotationDeps {
   store: SecretStore;

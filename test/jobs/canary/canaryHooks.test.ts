@@ -12,19 +12,19 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CloudWatchSlis } from '../../lib/aws/cloudWatchSlis.js';
-import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
-import { lambdaInvokeAttempt } from '../../lib/aws/lambdaInvokeProbe.js';
-import type { RetryPolicy } from '../../lib/aws/retry.js';
-import { canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
+import { CloudWatchSlis } from '../../../lib/aws/cloudWatchSlis.js';
+import { CodeDeployDeployments } from '../../../lib/aws/codeDeployDeployments.js';
+import { lambdaInvokeAttempt } from '../../../lib/aws/lambdaInvokeProbe.js';
+import type { RetryPolicy } from '../../../lib/aws/retry.js';
+import { canaryConfigSchema } from '../../../lib/core/canary/canaryConfig.js';
 import {
   type CanaryHookDeps,
   runAfterAllowTraffic,
   runBeforeAllowTraffic,
-} from '../../lib/jobs/canaryHooks.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import { httpAttempt, RetryingSmokeProber } from '../../lib/probes/smokeProber.js';
-import { codeDeployWorld, deploymentInfo, throttlingError } from '../helpers/codeDeployWorld.js';
+} from '../../../lib/jobs/canary/canaryHooks.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import { httpAttempt, RetryingSmokeProber } from '../../../lib/probes/smokeProber.js';
+import { codeDeployWorld, deploymentInfo, throttlingError } from '../../helpers/codeDeployWorld.js';
 
 const noWait: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };
 const hook = { deploymentId: 'd-CANARY01', hookExecutionId: 'eyJlbmNyeXB0ZWREYXRhIjoiZXhhbXBsZSJ9' };

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Report } from '../core/report.js';
+import type { Report } from '../../core/report.js';
 import {
   type AuditPolicy,
   auditCheck,
   classifySecret,
   type SecretAuditResult,
   summarizeAudit,
-} from '../core/rotation/audit.js';
-import { SecretNotFoundError } from '../core/rotation/errors.js';
-import type { Chat, Metrics, RunbookStore, SecretDescription, SecretStore } from '../ports.js';
-import { publishReport } from './publish.js';
-import { startRun } from './startRun.js';
+} from '../../core/rotation/audit.js';
+import { SecretNotFoundError } from '../../core/rotation/errors.js';
+import type { Chat, Metrics, RunbookStore, SecretDescription, SecretStore } from '../../ports.js';
+import { publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
 
 /** The tag marking secrets drillbook rotates (the audit's default selection). */
 export const ROTATION_TAG = 'drillbook:rotation';

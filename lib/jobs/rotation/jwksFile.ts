@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { NotAJwtSecretError, SecretNotFoundError } from '../core/rotation/errors.js';
-import { type Jwks, jwksOf, jwtSecretSchema } from '../core/rotation/keyring.js';
-import { AWSCURRENT, AWSPENDING, stuckPendingVersion } from '../core/rotation/stages.js';
-import type { SecretStore } from '../ports.js';
-import { parseSecretValue } from './rotation/parseSecret.js';
+import { NotAJwtSecretError, SecretNotFoundError } from '../../core/rotation/errors.js';
+import { type Jwks, jwksOf, jwtSecretSchema } from '../../core/rotation/keyring.js';
+import { AWSCURRENT, AWSPENDING, stuckPendingVersion } from '../../core/rotation/stages.js';
+import type { SecretStore } from '../../ports.js';
+import { parseSecretValue } from './parseSecret.js';
 
 /** The type a stored secret value names, without reading anything else of it (never the value). */
 function secretTypeOf(raw: string): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeJwksFile } from '../../lib/jobs/jwksFile.js';
+import { writeJwksFile } from '../../../lib/jobs/rotation/jwksFile.js';
 
 const key = (kid: string) => ({ kid, kty: 'EC', alg: 'ES256', use: 'sig' });
 

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type AlarmTransition, actsOn, parseAlarmEvent } from '../core/canary/alarmEvent.js';
-import type { CanaryConfig, CanaryGroup } from '../core/canary/canaryConfig.js';
-import { groupsGuardedBy, needsAlarmTags } from '../core/canary/guardrails.js';
-import { type HaltDecision, planHalt } from '../core/canary/haltPlan.js';
-import { describeError } from '../core/errors.js';
-import { formatDuration } from '../core/objectives.js';
-import type { Now, RunRecorder } from '../core/recorder.js';
-import type { Report } from '../core/report.js';
-import type { AlarmTags, CanaryDeployments, Chat, Metrics, RunbookStore } from '../ports.js';
-import { publishReport } from './publish.js';
-import { startRun } from './startRun.js';
+import { type AlarmTransition, actsOn, parseAlarmEvent } from '../../core/canary/alarmEvent.js';
+import type { CanaryConfig, CanaryGroup } from '../../core/canary/canaryConfig.js';
+import { groupsGuardedBy, needsAlarmTags } from '../../core/canary/guardrails.js';
+import { type HaltDecision, planHalt } from '../../core/canary/haltPlan.js';
+import { describeError } from '../../core/errors.js';
+import { formatDuration } from '../../core/objectives.js';
+import type { Now, RunRecorder } from '../../core/recorder.js';
+import type { Report } from '../../core/report.js';
+import type { AlarmTags, CanaryDeployments, Chat, Metrics, RunbookStore } from '../../ports.js';
+import { publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
 
 export interface CanaryHaltDeps {
   config: CanaryConfig;

@@ -5,15 +5,15 @@ import {
   defaultThresholds,
   findGroup,
   type ProbeConfig,
-} from '../core/canary/canaryConfig.js';
-import type { DeploymentState, HookStatus } from '../core/canary/deployments.js';
-import { hookStatusFor, judgeCanary } from '../core/canary/judge.js';
-import { ConfigError, describeError } from '../core/errors.js';
-import type { Now, RunRecorder } from '../core/recorder.js';
-import type { Report } from '../core/report.js';
-import type { CanaryDeployments, Chat, Metrics, RunbookStore, SliSource, SmokeProber } from '../ports.js';
-import { publishReport } from './publish.js';
-import { startRun } from './startRun.js';
+} from '../../core/canary/canaryConfig.js';
+import type { DeploymentState, HookStatus } from '../../core/canary/deployments.js';
+import { hookStatusFor, judgeCanary } from '../../core/canary/judge.js';
+import { ConfigError, describeError } from '../../core/errors.js';
+import type { Now, RunRecorder } from '../../core/recorder.js';
+import type { Report } from '../../core/report.js';
+import type { CanaryDeployments, Chat, Metrics, RunbookStore, SliSource, SmokeProber } from '../../ports.js';
+import { publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
 
 /** What CodeDeploy passes a lifecycle hook function. */
 export interface HookInvocation {

@@ -10,16 +10,16 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CloudWatchAlarmTags } from '../../lib/aws/cloudWatchSlis.js';
-import { CodeDeployDeployments } from '../../lib/aws/codeDeployDeployments.js';
-import type { RetryPolicy } from '../../lib/aws/retry.js';
-import { type CanaryConfig, canaryConfigSchema } from '../../lib/core/canary/canaryConfig.js';
-import { InputError } from '../../lib/core/errors.js';
-import type { Report } from '../../lib/core/report.js';
-import { type HaltedDeployment, runCanaryHalt } from '../../lib/jobs/canaryHalt.js';
-import { ConsoleChat } from '../../lib/local/consoleChat.js';
-import { FolderRunbookStore } from '../../lib/local/folderRunbookStore.js';
-import { codeDeployWorld, deploymentInfo, throttlingError } from '../helpers/codeDeployWorld.js';
+import { CloudWatchAlarmTags } from '../../../lib/aws/cloudWatchSlis.js';
+import { CodeDeployDeployments } from '../../../lib/aws/codeDeployDeployments.js';
+import type { RetryPolicy } from '../../../lib/aws/retry.js';
+import { type CanaryConfig, canaryConfigSchema } from '../../../lib/core/canary/canaryConfig.js';
+import { InputError } from '../../../lib/core/errors.js';
+import type { Report } from '../../../lib/core/report.js';
+import { type HaltedDeployment, runCanaryHalt } from '../../../lib/jobs/canary/canaryHalt.js';
+import { ConsoleChat } from '../../../lib/local/consoleChat.js';
+import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
+import { codeDeployWorld, deploymentInfo, throttlingError } from '../../helpers/codeDeployWorld.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/canary/${name}`, import.meta.url), 'utf8'));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { describeError } from '../core/errors.js';
-import type { RunRecorder } from '../core/recorder.js';
-import type { Report } from '../core/report.js';
+import { describeError } from '../../core/errors.js';
+import type { RunRecorder } from '../../core/recorder.js';
+import type { Report } from '../../core/report.js';
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -10,12 +10,12 @@ import {
   rotationSteps,
   stuckPendingVersion,
   versionWithStage,
-} from '../core/rotation/stages.js';
-import type { Chat, Metrics, Progress, RunbookStore, SecretStore } from '../ports.js';
-import { silentProgress } from '../ports.js';
-import { publishReport } from './publish.js';
-import { type RotationStrategy, runRotationStep } from './rotation/engine.js';
-import { startRun } from './startRun.js';
+} from '../../core/rotation/stages.js';
+import type { Chat, Metrics, Progress, RunbookStore, SecretStore } from '../../ports.js';
+import { silentProgress } from '../../ports.js';
+import { publishReport } from '../publish.js';
+import { startRun } from '../startRun.js';
+import { type RotationStrategy, runRotationStep } from './engine.js';
 
 /** Starts a rotation the way RotateSecret does and returns the token (reusing an unfinished one). */
 export type RotationStarter = (secretId: string) => Promise<{ token: string; resumed: boolean }>;
