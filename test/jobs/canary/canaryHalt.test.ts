@@ -22,7 +22,7 @@ import { FolderRunbookStore } from '../../../lib/local/folderRunbookStore.js';
 import { codeDeployWorld, deploymentInfo, throttlingError } from '../../helpers/codeDeployWorld.js';
 
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/canary/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../../fixtures/canary/${name}`, import.meta.url), 'utf8'));
 
 function entriesOf(report: Report | null): HaltedDeployment[] {
   return (report?.details?.['deployments'] ?? []) as HaltedDeployment[];
