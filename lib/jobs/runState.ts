@@ -1,4 +1,4 @@
-import { describeError } from '../core/errors.js';
+import { describeError, TimeoutError } from '../core/errors.js';
 import { RunRecorder } from '../core/recorder.js';
 import type { Check, Phase, ReportKind } from '../core/report.js';
 import type { Progress } from '../ports.js';
@@ -64,6 +64,52 @@ export function recordSpannedPhase(
   const phase: Phase = { name, startedAt, finishedAt: finishedAt.toISOString(), outcome };
   if (detail) phase.detail = detail;
   rec.phases.push(phase);
+}
+
+/**
+ * One look at work that runs on its own and spans several steps (a snapshot, an RDS restore):
+ * `look` returns the result once it is done, and the phase `name` is recorded as passed; when
+ * `look` fails (and is not rethrown for a retry), or the wait from `startedAt` passed
+ * `timeoutSeconds`, the phase is recorded as failed and the error thrown. While it is still
+ * running, a progress line says so and null is returned: the state machine waits and looks again.
+ */
+export async function pollSpannedPhase<T>(
+  deps: StepDeps,
+  rec: RunRecorder,
+  wait: {
+    name: string;
+    startedAt: string;
+    timeoutSeconds: number;
+    /** What is waited for, for the timeout error: "backup X", "staging X to become available". */
+    waitingFor: string;
+    /** The progress line while it runs, given the seconds waited so far. */
+    stillRunning: (seconds: number) => string;
+  },
+  look: () => Promise<T | null>,
+): Promise<T | null> {
+  const now = clockOf(deps)();
+  let done: T | null;
+  try {
+    done = await look();
+  } catch (error) {
+    if (deps.rethrow?.(error)) throw error;
+    recordSpannedPhase(rec, wait.name, wait.startedAt, now, 'failed', describeError(error));
+    throw error;
+  }
+  if (done) {
+    recordSpannedPhase(rec, wait.name, wait.startedAt, now, 'passed');
+    return done;
+  }
+  const elapsed = (now.getTime() - new Date(wait.startedAt).getTime()) / 1000;
+  if (elapsed > wait.timeoutSeconds) {
+    const error = new TimeoutError(
+      `timed out after ${Math.round(wait.timeoutSeconds)}s waiting for ${wait.waitingFor}`,
+    );
+    recordSpannedPhase(rec, wait.name, wait.startedAt, now, 'failed', error.message);
+    throw error;
+  }
+  deps.progress.step(wait.stillRunning(Math.round(elapsed)));
+  return null;
 }
 
 /** What every step of a split job needs. */

@@ -1,7 +1,7 @@
-import { describeError, TimeoutError } from '../../core/errors.js';
+import { describeError } from '../../core/errors.js';
 import type { RunRecorder } from '../../core/recorder.js';
 import type { BackupRecord, PollableBackupRepository } from '../../ports.js';
-import { clockOf, phase, recordSpannedPhase } from '../runState.js';
+import { clockOf, phase, pollSpannedPhase, recordSpannedPhase } from '../runState.js';
 import { type BackupState, type BackupStepDeps, runBackupStep } from './backupState.js';
 
 const withoutManifest = (record: BackupRecord): BackupRecord => ({ ...record, manifest: null });
@@ -51,31 +51,22 @@ export async function pollBackup(
 ): Promise<BackupState> {
   if (state.taken) return state;
   return runBackupStep(deps, state, async (rec, next) => {
-    const started = state.takeStartedAt ?? state.run.startedAt;
-    const now = clockOf(deps)();
-    let done: BackupRecord | null;
-    try {
-      done = await deps.backups.poll(state.options.backupId);
-    } catch (error) {
-      if (deps.rethrow?.(error)) throw error;
-      recordSpannedPhase(rec, 'base-backup', started, now, 'failed', describeError(error));
-      throw error;
-    }
-    if (done) {
-      recordSpannedPhase(rec, 'base-backup', started, now, 'passed');
-      noteTaken(rec, done);
-      next.record = withoutManifest(done);
-      next.taken = true;
-      return;
-    }
-    const elapsed = (now.getTime() - new Date(started).getTime()) / 1000;
-    if (elapsed > timeoutSeconds) {
-      const error = new TimeoutError(
-        `timed out after ${Math.round(timeoutSeconds)}s waiting for backup ${state.options.backupId}`,
-      );
-      recordSpannedPhase(rec, 'base-backup', started, now, 'failed', error.message);
-      throw error;
-    }
-    deps.progress.step(`backup ${state.options.backupId} still being made (${Math.round(elapsed)}s)`);
+    const id = state.options.backupId;
+    const done = await pollSpannedPhase(
+      deps,
+      rec,
+      {
+        name: 'base-backup',
+        startedAt: state.takeStartedAt ?? state.run.startedAt,
+        timeoutSeconds,
+        waitingFor: `backup ${id}`,
+        stillRunning: (seconds) => `backup ${id} still being made (${seconds}s)`,
+      },
+      () => deps.backups.poll(id),
+    );
+    if (!done) return;
+    noteTaken(rec, done);
+    next.record = withoutManifest(done);
+    next.taken = true;
   });
 }

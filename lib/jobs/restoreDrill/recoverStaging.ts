@@ -1,6 +1,5 @@
-import { describeError, TimeoutError } from '../../core/errors.js';
-import type { PollableRestoreTarget, RestoreTarget, StagingHandle } from '../../ports.js';
-import { clockOf, phase, recordSpannedPhase } from '../runState.js';
+import type { PollableRestoreTarget, RestoreTarget } from '../../ports.js';
+import { phase, pollSpannedPhase } from '../runState.js';
 import { backupOf, type DrillState, type DrillStepDeps, runDrillStep } from './drillState.js';
 
 /** Recovers to the manifest's point, waiting in-process (local path). */
@@ -32,31 +31,22 @@ export async function pollStagingRecovery(
 ): Promise<DrillState> {
   if (state.recovered) return state;
   return runDrillStep(deps, state, async (rec, next) => {
-    const started = state.recoverStartedAt ?? state.run.startedAt;
-    const now = clockOf(deps)();
-    let ready: StagingHandle | null;
-    try {
-      ready = await deps.target.pollRecovery(state.staging!);
-    } catch (error) {
-      if (deps.rethrow?.(error)) throw error;
-      recordSpannedPhase(rec, 'recover', started, now, 'failed', describeError(error));
-      throw error;
-    }
-    if (ready) {
-      recordSpannedPhase(rec, 'recover', started, now, 'passed');
-      rec.addChecks((await deps.target.recoveryChecks?.(ready)) ?? []);
-      next.staging = ready;
-      next.recovered = true;
-      return;
-    }
-    const elapsed = (now.getTime() - new Date(started).getTime()) / 1000;
-    if (elapsed > timeoutSeconds) {
-      const error = new TimeoutError(
-        `timed out after ${Math.round(timeoutSeconds)}s waiting for staging ${state.staging?.id} to become available`,
-      );
-      recordSpannedPhase(rec, 'recover', started, now, 'failed', error.message);
-      throw error;
-    }
-    deps.progress.step(`staging ${state.staging?.id} still being restored (${Math.round(elapsed)}s)`);
+    const id = state.staging?.id;
+    const ready = await pollSpannedPhase(
+      deps,
+      rec,
+      {
+        name: 'recover',
+        startedAt: state.recoverStartedAt ?? state.run.startedAt,
+        timeoutSeconds,
+        waitingFor: `staging ${id} to become available`,
+        stillRunning: (seconds) => `staging ${id} still being restored (${seconds}s)`,
+      },
+      () => deps.target.pollRecovery(state.staging!),
+    );
+    if (!ready) return;
+    rec.addChecks((await deps.target.recoveryChecks?.(ready)) ?? []);
+    next.staging = ready;
+    next.recovered = true;
   });
 }
