@@ -359,7 +359,7 @@ function stackSettings(config, params, stage) {
     const breaches = [
       'RpoBreached',
       'RtoBreached',
-      ...(system.restore?.catchUp ? ['ServiceRtoBreached'] : []),
+      ...(system.restore?.catchUp && system.restore.catchUp.enabled !== false ? ['ServiceRtoBreached'] : []),
     ];
     for (const metric of breaches) {
       resources[`${metric}${id}Alarm`] = alarm(`drillbook ${system.name}: restore drill ${metric}`, topic, {

@@ -19,9 +19,10 @@ export interface MetricDatum {
  * RpoBreached / RtoBreached (1 when the measured figure exceeds the target OR could not be measured:
  * an objective that was not demonstrated counts as breached). BackupAgeSeconds and
  * RestorableLagSeconds when known (from objectives, or numeric details of a backup report).
- * Drills with a catch-up (restore.catchUp): ServiceRtoSeconds, ServiceRtoBreached (against the RTO
- * target, 1 also when the read models did not catch up), CatchUpEvents, CatchUpSeconds and
- * CatchUpOutboxToRepublish.
+ * Drills whose catch-up phase was reached (restore.catchUp): ServiceRtoBreached (against the RTO
+ * target, 1 also when the read models did not catch up or the phase failed or was skipped), and
+ * when it ran ServiceRtoSeconds (once caught up), CatchUpEvents, CatchUpSeconds and
+ * CatchUpOutboxToRepublish. A drill that failed before it publishes none of these.
  * Replay rehearsals: ReplayEventsPerSecond, ReplayEvents, ReplayGaps, ReplayDuplicates,
  * ReplaySchemaViolations, ReplayDigestMismatch.
  * Secret rotation: RotationFailed (0/1). Rotation audit: RotationsFlagged (failed + inconclusive checks).
@@ -59,9 +60,12 @@ export function reportMetrics(report: Report): MetricDatum[] {
     const service = o.serviceRtoSeconds ?? null;
     if (service !== null) add('ServiceRtoSeconds', service, 'Seconds');
     add('ServiceRtoBreached', breached(service, o.rtoTargetSeconds), 'Count');
-    add('CatchUpEvents', c.events, 'Count');
-    add('CatchUpSeconds', c.seconds, 'Seconds');
-    add('CatchUpOutboxToRepublish', c.outboxToRepublish, 'Count');
+    // A phase skipped or failed before it read a stream has no figures (not zeros).
+    if (c.stream !== '') {
+      add('CatchUpEvents', c.events, 'Count');
+      add('CatchUpSeconds', c.seconds, 'Seconds');
+      add('CatchUpOutboxToRepublish', c.outboxToRepublish, 'Count');
+    }
   }
 
   const r = report.replay;

@@ -195,5 +195,8 @@ describe('stack settings from the drillbook config and params', () => {
         { Name: 'Kind', Value: 'restore-drill' },
       ]),
     ]);
+    // Configured but switched off: the metric is never published, so no alarm either.
+    first.restore.catchUp.enabled = false;
+    expect(alarmsFor(config)).toEqual([]);
   });
 });

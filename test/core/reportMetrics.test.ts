@@ -58,6 +58,23 @@ describe('reportMetrics', () => {
     });
     expect(behind['ServiceRtoSeconds']).toBeUndefined();
     expect(behind['ServiceRtoBreached']?.value).toBe(1);
+    // Skipped (verification failed) or failed before reading the stream: breached, and no zero figures.
+    const skipped = byName({
+      ...base,
+      catchUp: {
+        ...catchUp,
+        stream: '',
+        fromSeq: 0,
+        toSeq: 0,
+        events: 0,
+        seconds: 0,
+        serviceRtoSeconds: null,
+      },
+      objectives: { ...base.objectives!, serviceRtoSeconds: null },
+    });
+    expect(skipped['ServiceRtoBreached']?.value).toBe(1);
+    expect(skipped['CatchUpEvents']).toBeUndefined();
+    expect(skipped['CatchUpSeconds']).toBeUndefined();
     // A drill without a catch-up has no service RTO to breach.
     expect(byName(base)['ServiceRtoBreached']).toBeUndefined();
   });

@@ -22,6 +22,9 @@ export async function catchUpStaging(
       return;
     }
     const staging = state.staging;
+    // Until it passes through, the read models did not catch up: a catch-up that fails (its wiring,
+    // a login, the stream) still reports a service RTO that was not demonstrated.
+    next.catchUp = null;
     const started = clockOf(deps)().getTime();
     const result = await phase(deps, rec, 'catch-up', async () => {
       const r = await runCatchUp({

@@ -146,6 +146,21 @@ describe('restore drill with the catch-up phase (real restore, real nats-server)
     expect(check(report, 'service-rto-within-target')?.outcome).toBe('passed');
   });
 
+  it('reports the service RTO as not demonstrated when the catch-up cannot even start, and still tears down', async () => {
+    const { report } = await drill(f, {
+      targetTime,
+      catchUp: () => {
+        throw new Error('the replay secret has no NATS login');
+      },
+    });
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toContain('the replay secret has no NATS login');
+    expect(report.phases.find((p) => p.name === 'catch-up')?.outcome).toBe('failed');
+    expect(check(report, 'service-rto-within-target')?.outcome).toBe('inconclusive');
+    expect(report.catchUp).toMatchObject({ stream: '', events: 0, serviceRtoSeconds: null });
+    expect(report.phases.find((p) => p.name === 'teardown')?.outcome).toBe('passed');
+  });
+
   it('fails naming the retention check when the stream lost events after the restored checkpoint', async () => {
     const nc = await connectNats(nats.url);
     await (await jetstreamManager(nc)).streams.purge('CONTACTS', { seq: 230 });
