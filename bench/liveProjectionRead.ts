@@ -32,6 +32,8 @@ const sizes = String(values.rows).split(',').map(Number);
 const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+/** with / without, or null when there is nothing to divide by. */
+const ratio = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(2)) : null);
 
 const results: Record<string, unknown>[] = [];
 for (const rows of sizes) results.push(await benchRows(rows));
@@ -88,6 +90,8 @@ async function benchRows(rows: number): Promise<Record<string, unknown>> {
       });
       const r = took as Awaited<ReturnType<typeof read>> | null;
       if (!r) throw new Error('no read ran');
+      if (r.startedAt + r.seconds * 1000 > busyRun.startedAt + seconds * 1000)
+        log('  warning: the read outlasted the write load; its end ran without writes');
       const busy = { ...busyRun, transactions: await transactions(root, `busy-${i}`) };
       const quiet = { ...quietRun, transactions: await transactions(root, `quiet-${i}`) };
       const c = compareWindow(busy, quiet, { from: r.startedAt, to: r.startedAt + r.seconds * 1000 });
@@ -96,14 +100,15 @@ async function benchRows(rows: number): Promise<Record<string, unknown>> {
         rowsPerSecond: Math.round(rows / r.seconds),
         with: c.with,
         without: c.without,
-        maxRatio: Number((c.with.maxMs / c.without.maxMs).toFixed(2)),
-        p99Ratio: Number((c.with.p99Ms / c.without.p99Ms).toFixed(2)),
+        maxRatio: ratio(c.with.maxMs, c.without.maxMs),
+        p99Ratio: ratio(c.with.p99Ms, c.without.p99Ms),
         addedStallMs: Number((c.with.maxMs - c.without.maxMs).toFixed(1)),
-        throughputRatio: Number((c.with.transactions / c.without.transactions).toFixed(2)),
+        throughputRatio: ratio(c.with.transactions, c.without.transactions),
       };
       log(`  ${JSON.stringify(row)}`);
       out.push(row);
     }
+    await live.close();
     return { rows, clients, rounds: out };
   } finally {
     await source.destroy().catch(() => {});

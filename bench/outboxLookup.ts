@@ -9,6 +9,7 @@
  * the outbox's heap and index blocks each batch touches (pg_statio_user_tables).
  * Target: a batch touches O(batch) blocks, not the whole outbox.
  */
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import '../lib/polyfills.js';
@@ -133,4 +134,5 @@ try {
 } finally {
   await admin.end().catch(() => {});
   await cluster.destroy().catch(() => {});
+  await rm(root, { recursive: true, force: true });
 }

@@ -47,7 +47,7 @@ async function outboxDatabase() {
   };
   const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
   /** The table's scans once they stopped changing (bounded): the baseline before the lookups. */
-  const settled = async (table: string) => {
+  const scansBefore = async (table: string) => {
     let last = await read(table);
     for (let i = 0; i < 25; i++) {
       await pause();
@@ -58,7 +58,7 @@ async function outboxDatabase() {
     return last;
   };
   /** The table's scans after the lookups: waits (bounded) for their index scans to be counted. */
-  const after = async (table: string, before: { idx: number }) => {
+  const scansAfter = async (table: string, before: { idx: number }) => {
     for (let i = 0; i < 50; i++) {
       const now = await read(table);
       if (now.idx > before.idx) return now;
@@ -66,17 +66,17 @@ async function outboxDatabase() {
     }
     return read(table);
   };
-  return { postgres, client, uuidOf, settled, after };
+  return { postgres, client, uuidOf, scansBefore, scansAfter };
 }
 
 describe('outbox lookups on production outboxes keyed by uuid or bigint', () => {
   it('finds missing message ids through the uuid primary key, without scanning the outbox', async () => {
-    const { postgres, client, uuidOf, settled, after } = await outboxDatabase();
+    const { postgres, client, uuidOf, scansBefore, scansAfter } = await outboxDatabase();
     const outbox = new PgOutbox(postgres.url(), { table: 'public.outbox_uuid' });
     try {
       const present = [await uuidOf(1), await uuidOf(2)];
       const absent = '00000000-0000-0000-0000-000000000001';
-      const before = await settled('outbox_uuid');
+      const before = await scansBefore('outbox_uuid');
       // As the text comparison answered: only a row's canonical id::text matches, so an id that is
       // no uuid, or a uuid written otherwise (upper case, braces), is missing; none of them fails the batch.
       const upper = present[1]!.toUpperCase();
@@ -92,7 +92,7 @@ describe('outbox lookups on production outboxes keyed by uuid or bigint', () => 
       ]);
       expect(missing).toEqual(['not-a-uuid', absent, upper, braced, `{${absent}`]);
       await outbox.close();
-      const counted = await after('outbox_uuid', before);
+      const counted = await scansAfter('outbox_uuid', before);
       expect(counted.idx).toBeGreaterThan(before.idx);
       expect(counted.seq).toBe(before.seq);
     } finally {
@@ -102,19 +102,19 @@ describe('outbox lookups on production outboxes keyed by uuid or bigint', () => 
   });
 
   it('tells published rows from unpublished ones through the primary key, for uuid and bigint ids', async () => {
-    const { postgres, client, uuidOf, settled, after } = await outboxDatabase();
+    const { postgres, client, uuidOf, scansBefore, scansAfter } = await outboxDatabase();
     try {
       const published = await uuidOf(2);
       const unpublished = await uuidOf(3);
-      const beforeUuid = await settled('outbox_uuid');
-      const beforeBigint = await settled('outbox_bigint');
+      const beforeUuid = await scansBefore('outbox_uuid');
+      const beforeBigint = await scansBefore('outbox_bigint');
       const uuids = new PgUnpublishedOutbox(postgres.url(), { table: 'public.outbox_uuid' });
       expect(await uuids.publishedAmong([published, unpublished, 'nope'])).toEqual([published]);
       const bigints = new PgUnpublishedOutbox(postgres.url(), { table: 'public.outbox_bigint' });
       const ids = ['4', '5', '99999999999999999999', 'x', '+4', '04', '4\u00a0', String(rows + 2)];
       expect(await bigints.publishedAmong(ids)).toEqual(['4']);
-      const afterUuid = await after('outbox_uuid', beforeUuid);
-      const afterBigint = await after('outbox_bigint', beforeBigint);
+      const afterUuid = await scansAfter('outbox_uuid', beforeUuid);
+      const afterBigint = await scansAfter('outbox_bigint', beforeBigint);
       expect(afterUuid.idx).toBeGreaterThan(beforeUuid.idx);
       expect(afterUuid.seq).toBe(beforeUuid.seq);
       expect(afterBigint.idx).toBeGreaterThan(beforeBigint.idx);
