@@ -35,7 +35,7 @@ export function lambdaConfig(env: NodeJS.ProcessEnv = process.env): DrillbookCon
   const text = env['DRILLBOOK_CONFIG_JSON'];
   if (text && cachedConfig?.text === text) return cachedConfig.config;
   const raw = envJson(env, 'DRILLBOOK_CONFIG_JSON', 'the drillbook config as JSON');
-  const config = parseConfig(raw, env['LAMBDA_TASK_ROOT'] ?? process.cwd());
+  const config = parseConfig(raw, envString(env, 'LAMBDA_TASK_ROOT') ?? process.cwd());
   cachedConfig = { text: text as string, config };
   return config;
 }

@@ -3,6 +3,7 @@ import { compareKeys } from '../core/replay/canonical.js';
 import type { CanonicalEntry } from '../core/replay/digest.js';
 import { ProjectionError } from '../core/replay/errors.js';
 import type { Projection } from '../core/replay/projection.js';
+import { fieldProblem } from '../core/zodFieldError.js';
 
 /**
  * The demo projection: contacts and the circles they belong to. Events are published on
@@ -99,8 +100,10 @@ export function contactFromEntry(key: string, value: unknown): { id: string; con
   if (!key.startsWith('contact:'))
     throw new ProjectionError(`unexpected entry key "${key}" (expected contact:<id>)`);
   const parsed = storedContact.safeParse(value);
-  if (!parsed.success)
-    throw new ProjectionError(`entry "${key}" is not a contact: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) {
+    const { field, reason } = fieldProblem(parsed.error, { root: '(value)', input: value });
+    throw new ProjectionError(`entry "${key}" is not a contact: ${field}: ${reason}`);
+  }
   const { name, email, circles, createdAt } = parsed.data;
   return {
     id: key.slice('contact:'.length),

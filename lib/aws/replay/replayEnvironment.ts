@@ -1,4 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
+import { envString } from '../../env.js';
 import type { ReplayEnvironment } from '../../jobs/replay/replayRequest.js';
 import { lambdaPublishers } from '../lambdaPublishers.js';
 
@@ -13,15 +14,15 @@ import { lambdaPublishers } from '../lambdaPublishers.js';
  * Read at invocation, not import, so a misconfigured function fails with the variable named.
  */
 export function replayEnvironmentFromProcess(env: NodeJS.ProcessEnv = process.env): ReplayEnvironment {
-  const natsUrl = env['DRILLBOOK_NATS_URL'];
+  const natsUrl = envString(env, 'DRILLBOOK_NATS_URL');
   if (!natsUrl) throw new ConfigError('DRILLBOOK_NATS_URL', 'is not set');
   const publish = lambdaPublishers(null, env);
-  const pgUrl = env['DRILLBOOK_REPLAY_PG_URL'];
+  const pgUrl = envString(env, 'DRILLBOOK_REPLAY_PG_URL');
   return {
     natsUrl,
     ...(pgUrl ? { pgUrl } : {}),
-    system: env['DRILLBOOK_SYSTEM'] ?? 'default',
-    environment: env['DRILLBOOK_STAGE'] ?? 'production',
+    system: envString(env, 'DRILLBOOK_SYSTEM') ?? 'default',
+    environment: envString(env, 'DRILLBOOK_STAGE') ?? 'production',
     publish,
   };
 }

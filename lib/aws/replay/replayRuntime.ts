@@ -3,6 +3,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { AnyProjection } from '../../core/replay/projection.js';
 import { fieldProblem } from '../../core/zodFieldError.js';
 import { type DrillbookConfig, findSystem, parseWith, type SystemConfig } from '../../drillbookConfig.js';
+import { envString } from '../../env.js';
 import {
   type ConfiguredStream,
   type ReplayEnvironment,
@@ -134,7 +135,7 @@ export async function replayEnvironmentFromConfig(
   const { streams, projections } = await configuredStreams(
     system,
     index,
-    env['LAMBDA_TASK_ROOT'] ?? process.cwd(),
+    envString(env, 'LAMBDA_TASK_ROOT') ?? process.cwd(),
   );
   return {
     natsUrl: nats.url,

@@ -3,6 +3,7 @@ import { DrillbookError } from '../../core/errors.js';
 import type { SnapshotRef } from '../../core/replay/base.js';
 import { type CanonicalEntry, digestEntries } from '../../core/replay/digest.js';
 import { slug } from '../../core/report.js';
+import { fieldProblem } from '../../core/zodFieldError.js';
 import type { RunbookStore } from '../../ports.js';
 
 /** A stored snapshot cannot be read or does not match what its report says. */
@@ -77,7 +78,8 @@ export async function loadSnapshot(
   }
   const parsed = snapshotFile.safeParse(raw);
   if (!parsed.success) {
-    throw new SnapshotError(`snapshot ${ref.key} is malformed: ${parsed.error.issues[0]?.message}`);
+    const { field, reason } = fieldProblem(parsed.error, { root: '(file)', input: raw });
+    throw new SnapshotError(`snapshot ${ref.key} is malformed: ${field}: ${reason}`);
   }
   const s = parsed.data;
   if (s.projection !== expected.projection || s.stream !== expected.stream || s.lastSeq !== ref.seq) {
