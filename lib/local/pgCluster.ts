@@ -246,16 +246,30 @@ export class LocalCluster {
       const why = failureSummary(await this.log(from)) ?? (await this.logTail(3));
       throw new RecoveryError(`postgres did not start: ${why}`, { cause: error });
     });
+    // The postmaster creates postmaster.pid empty and fills it a moment later (on a loaded machine,
+    // a moment that can outlast the caller's first look). Until then `pg_ctl status` says the
+    // file is empty and isRunning() calls the starting server stopped: wait for the pid itself.
     await waitFor(
       'postgres to write its pid file',
       async () => {
-        if (existsSync(join(this.dataDir, 'postmaster.pid'))) return true;
+        if ((await this.postmasterPid()) !== null) return true;
         const why = failureSummary(await this.log(from));
         if (why) throw new RecoveryError(`postgres did not start: ${why}`);
         return undefined;
       },
       { timeoutMs: 30_000, intervalMs: 20, maxIntervalMs: 100 },
     );
+  }
+
+  /** The postmaster's pid from postmaster.pid, or null while there is none or it is not written yet. */
+  private async postmasterPid(): Promise<number | null> {
+    const text = await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    });
+    // The postmaster writes its first lines in one write(): a pid line ends in a newline once there.
+    const line = /^(\d+)\n/.exec(text);
+    return line ? Number(line[1]) : null;
   }
 
   async isRunning(): Promise<boolean> {
