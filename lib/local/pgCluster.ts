@@ -139,11 +139,22 @@ export class LocalCluster {
   }
 
   /**
+   * Where a restored copy writes its external PID file: inside its own folder. An empty
+   * external_pid_file is not "unset" to PostgreSQL (it tries to write a file named "" and
+   * complains in the log), so a source's own (e.g. Debian's /var/run/postgresql/15-main.pid)
+   * is overridden with this path instead.
+   */
+  get externalPidFile(): string {
+    return join(this.dir, 'postmaster.external.pid');
+  }
+
+  /**
    * Settings for a cluster whose data folder came from a backup, whatever the source's layout:
    * a data folder without postgresql.conf (a distribution keeps it in /etc) gets an empty one, and
    * staging always uses its own pg_hba.conf/pg_ident.conf, port and socket. Everything in the
    * source's configuration that would stop a copy from starting, or reach outside it, is
-   * neutralised: its archive_command (a copy never writes into production's archive), TLS files,
+   * neutralised: its archive_command (a copy never writes into production's archive), its
+   * external PID file (pointed into staging's own folder), TLS files,
    * synchronous standbys (writes would hang), a primary to stream from, huge pages, a large
    * shared_buffers. `extra` (recovery parameters, preload libraries, recovery targets) comes last.
    * Written to postgresql.auto.conf, which is read last, so it wins over the source's files.
@@ -171,7 +182,7 @@ export class LocalCluster {
         unix_socket_permissions: '0700',
         hba_file: this.hbaFile,
         ident_file: join(this.dir, 'pg_ident.conf'),
-        external_pid_file: '',
+        external_pid_file: this.externalPidFile,
         // The log is how a failed recovery explains itself: on stderr (pg_ctl -l), untranslated.
         log_destination: 'stderr',
         logging_collector: 'off',
@@ -235,16 +246,30 @@ export class LocalCluster {
       const why = failureSummary(await this.log(from)) ?? (await this.logTail(3));
       throw new RecoveryError(`postgres did not start: ${why}`, { cause: error });
     });
+    // The postmaster creates postmaster.pid empty and fills it a moment later (on a loaded machine,
+    // a moment that can outlast the caller's first look). Until then `pg_ctl status` says the
+    // file is empty and isRunning() calls the starting server stopped: wait for the pid itself.
     await waitFor(
       'postgres to write its pid file',
       async () => {
-        if (existsSync(join(this.dataDir, 'postmaster.pid'))) return true;
+        if ((await this.postmasterPid()) !== null) return true;
         const why = failureSummary(await this.log(from));
         if (why) throw new RecoveryError(`postgres did not start: ${why}`);
         return undefined;
       },
       { timeoutMs: 30_000, intervalMs: 20, maxIntervalMs: 100 },
     );
+  }
+
+  /** The postmaster's pid from postmaster.pid, or null while there is none or it is not written yet. */
+  private async postmasterPid(): Promise<number | null> {
+    const text = await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    });
+    // The postmaster writes its first lines in one write(): a pid line ends in a newline once there.
+    const line = /^(\d+)\n/.exec(text);
+    return line ? Number(line[1]) : null;
   }
 
   async isRunning(): Promise<boolean> {

@@ -1,14 +1,23 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GuardError } from '../../lib/core/errors.js';
-import { makeServerTempDir } from '../../lib/local/exec.js';
+import { giveToServerUser, makeServerTempDir } from '../../lib/local/exec.js';
+import { LocalBackupRepository } from '../../lib/local/localBackupRepository.js';
 import { LocalRestoreTarget } from '../../lib/local/localRestoreTarget.js';
 import { STAGING_MARKER } from '../../lib/local/orphanSweep.js';
 import type { BackupRecord } from '../../lib/ports.js';
 import { check, drillFixture } from '../helpers/drillFixture.js';
 import { archiveNow, backup, drill } from '../helpers/drillJobs.js';
-import { cleanupPostgresAfterAll } from '../helpers/postgres.js';
+import { cleanupPostgresAfterAll, startPostgres } from '../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
 
@@ -119,5 +128,42 @@ describe('a drill to "latest" and the WAL archive', () => {
     await expect(archiveNow(f, 1500)).rejects.toThrow(
       /timed out after 2s waiting for WAL segment [0-9A-F]{24} /,
     );
+  });
+});
+
+describe("a source's external PID file", () => {
+  it('is not written by the restored copy: the copy writes its own inside its folder', async () => {
+    const source = await startPostgres();
+    // Debian's packages set external_pid_file = '/var/run/postgresql/15-main.pid'; here a folder the
+    // server user may write to, so a copy that kept the source's setting would leave its pid there.
+    const runDir = join(source.root, 'run');
+    mkdirSync(runDir);
+    giveToServerUser(runDir);
+    const outside = join(runDir, '15-main.pid');
+    // Read at the next start only: the running source keeps writing none; the base backup copies the line.
+    appendFileSync(join(source.cluster.dataDir, 'postgresql.conf'), `\nexternal_pid_file = '${outside}'\n`);
+    const record = await new LocalBackupRepository(join(source.root, 'backups'), 'shop', source.url()).take(
+      'b-pid',
+      quiet,
+    );
+    const restore = new LocalRestoreTarget({
+      workDir: join(source.root, 'staging'),
+      archiveDir: source.archiveDir,
+      sourceUrl: source.url(),
+      recoveryTimeoutMs: 60_000,
+    });
+    const handle = await restore.provision(record, quiet, never);
+    try {
+      await restore.recoverToManifest(handle, { ...record, manifest: null }, quiet, never);
+
+      const dir = join(source.root, 'staging', handle.id);
+      const postmasterPid = readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0];
+      expect(existsSync(outside)).toBe(false);
+      expect(readFileSync(join(dir, 'postmaster.external.pid'), 'utf8').split('\n')[0]).toBe(postmasterPid);
+      expect(await restore.serverLog(handle)).not.toContain('external PID file');
+    } finally {
+      await restore.teardown(handle, quiet);
+    }
+    expect(existsSync(outside)).toBe(false);
   });
 });
