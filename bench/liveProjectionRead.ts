@@ -77,7 +77,8 @@ async function benchRows(rows: number): Promise<Record<string, unknown>> {
     };
     log('warm-up read');
     const warm = await read();
-    const seconds = Math.ceil(2 * warm.seconds + 2 * LEAD_SECONDS);
+    // A read under write load takes several times its quiet warm-up: the load must outlast it.
+    const seconds = Math.ceil(5 * warm.seconds + 2 * LEAD_SECONDS);
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < rounds; i++) {
       const load = (prefix: string) => ({ dir: root, prefix, seconds, clients, script: ['-f', script] });
