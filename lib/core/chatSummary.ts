@@ -1,5 +1,6 @@
 import { title } from './markdown.js';
 import { formatDuration } from './objectives.js';
+import { sequenceRange } from './replay/window.js';
 import type { Report } from './report.js';
 
 /** A concise, plain-text summary for chat: outcome, RPO/RTO vs target, failed checks, where the report is. */
@@ -18,8 +19,8 @@ export function chatSummary(report: Report, location?: string): string {
     const r = report.replay;
     lines.push(
       r.digest === ''
-        ? `${r.events} events read of ${r.stream} ${r.fromSeq}..${r.toSeq} before the run stopped (no digest)`
-        : `${r.events} events ${r.fromSeq}..${r.toSeq}${r.base && r.base.source !== 'empty' ? ` from the ${r.base.source} at ${r.base.seq}` : ''}, digest ${r.digest.slice(0, 12)}`,
+        ? `${r.events} events read of ${r.stream}${sequenceRange(r) ? ` ${sequenceRange(r)}` : ''} before the run stopped (no digest)`
+        : `${r.events} events ${sequenceRange(r)}${r.base && r.base.source !== 'empty' ? ` from the ${r.base.source} at ${r.base.seq}` : ''}, digest ${r.digest.slice(0, 12)}`,
     );
   }
   // One line per distinct failure: a check recorded twice word for word is listed once.

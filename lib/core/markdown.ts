@@ -1,4 +1,5 @@
 import { formatDuration } from './objectives.js';
+import { describeSequences } from './replay/window.js';
 import type { Check, Report } from './report.js';
 
 const icon: Record<string, string> = {
@@ -39,22 +40,27 @@ export function renderMarkdown(report: Report): string {
   if (report.catchUp) {
     const c = report.catchUp;
     lines.push('', '## Catch-up', '');
-    lines.push(
-      `- Stream \`${c.stream}\`, sequences ${c.fromSeq}..${c.toSeq}: ${c.events} events in ${formatDuration(c.seconds)}`,
-    );
-    lines.push(`- Digest: \`${c.digest}\` (live \`${c.liveDigest}\`)`);
-    lines.push(`- Outbox rows to republish on recovery: ${c.outboxToRepublish}`);
+    if (c.stream === '') {
+      // Skipped (the database failed verification) or failed before it read a stream.
+      lines.push('- Not run to the end: the read models were not caught up (see the checks)');
+    } else {
+      lines.push(
+        `- Stream \`${c.stream}\`, ${describeSequences(c)}: ${c.events} events in ${formatDuration(c.seconds)}`,
+      );
+      lines.push(`- Digest: \`${c.digest}\` (live \`${c.liveDigest}\`)`);
+      lines.push(`- Outbox rows to republish on recovery: ${c.outboxToRepublish}`);
+    }
   }
   if (report.replay) {
     const r = report.replay;
     lines.push('', '## Replay', '');
     lines.push(
-      `- Stream \`${r.stream}\`, sequences ${r.fromSeq}..${r.toSeq}: ${r.events} events (${Math.round(r.eventsPerSecond)}/s)`,
+      `- Stream \`${r.stream}\`, ${describeSequences(r)}: ${r.events} events (${Math.round(r.eventsPerSecond)}/s)`,
     );
     lines.push(`- Gaps: ${r.gaps.length === 0 ? 'none' : r.gaps.map(([a, b]) => `${a}-${b}`).join(', ')}`);
     if (r.base) {
       lines.push(
-        `- Base state: ${r.base.source === 'empty' ? 'empty' : `${r.base.source} at ${r.base.seq}${r.base.from ? ` (${r.base.from})` : ''}`}`,
+        `- Base state: ${r.base.source === 'empty' ? `empty${r.base.from ? ` (${r.base.from})` : ''}` : `${r.base.source} at ${r.base.seq}${r.base.from ? ` (${r.base.from})` : ''}`}`,
       );
     }
     lines.push(`- Duplicates: ${r.duplicates}, schema violations: ${r.schemaViolations}`);

@@ -59,3 +59,49 @@ describe('chatSummary and markdown for a drill with a catch-up phase', () => {
     expect(md).toContain('- Outbox rows to republish on recovery: 10');
   });
 });
+
+describe('windows that read nothing', () => {
+  it('says the stream was not read instead of showing sequences 0..0', () => {
+    const report = otherReport('replay-rehearsal', 'failed');
+    report.replay = { ...report.replay!, fromSeq: 0, toSeq: 0, events: 0, digest: '' };
+    expect(chatSummary(report).split('\n')[1]).toBe(
+      '0 events read of ORDERS before the run stopped (no digest)',
+    );
+    expect(renderMarkdown(report)).toContain(
+      '- Stream `ORDERS`, no sequences (the stream was not read): 0 events',
+    );
+    expect(renderMarkdown(report)).not.toContain('0..0');
+  });
+
+  it('says a read model had nothing to catch up, and that a catch-up which did not run has no figures', () => {
+    const report = restoreDrill({});
+    const caughtUp = {
+      stream: 'CONTACTS',
+      fromSeq: 301,
+      toSeq: 300,
+      events: 0,
+      seconds: 1,
+      digest: 'a'.repeat(64),
+      liveDigest: 'a'.repeat(64),
+      outboxToRepublish: 0,
+      serviceRtoSeconds: 186,
+    };
+    expect(renderMarkdown({ ...report, catchUp: caughtUp })).toContain(
+      '- Stream `CONTACTS`, nothing after sequence 300: 0 events in 1s',
+    );
+    const notRun = renderMarkdown({
+      ...report,
+      catchUp: {
+        ...caughtUp,
+        stream: '',
+        fromSeq: 0,
+        toSeq: 0,
+        digest: '',
+        liveDigest: '',
+        serviceRtoSeconds: null,
+      },
+    });
+    expect(notRun).toContain('- Not run to the end: the read models were not caught up (see the checks)');
+    expect(notRun).not.toContain('Stream ``');
+  });
+});

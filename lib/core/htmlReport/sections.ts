@@ -1,5 +1,6 @@
 import { elapsed, title } from '../markdown.js';
 import { formatDuration } from '../objectives.js';
+import { describeSequences } from '../replay/window.js';
 import type { Check, Report } from '../report.js';
 import { escapeHtml } from './htmlText.js';
 
@@ -60,7 +61,7 @@ export function replaySection(report: Report): string {
 <div class="cards">
 ${plainCard('Events', `${r.events}`)}${plainCard('Rate', `${Math.round(r.eventsPerSecond)}/s`)}${plainCard('Gaps', `${r.gaps.length}`)}${plainCard('Duplicates', `${r.duplicates}`)}${plainCard('Schema violations', `${r.schemaViolations}`)}
 </div>
-<p class="note">Stream <code>${escapeHtml(r.stream)}</code>, sequences ${r.fromSeq}..${r.toSeq}${r.gaps.length ? `; gaps ${escapeHtml(r.gaps.map(([a, b]) => `${a}-${b}`).join(', '))}` : ''}. Digest <code>${escapeHtml(r.digest)}</code> ${digest}.</p>
+<p class="note">Stream <code>${escapeHtml(r.stream)}</code>, ${describeSequences(r)}${r.gaps.length ? `; gaps ${escapeHtml(r.gaps.map(([a, b]) => `${a}-${b}`).join(', '))}` : ''}. Digest <code>${escapeHtml(r.digest)}</code> ${digest}.</p>
 </section>`;
 }
 

@@ -1,6 +1,7 @@
 import { describeError } from '../../core/errors.js';
 import type { WindowPlan } from '../../core/replay/base.js';
 import type { ExpectedDigest } from '../../core/replay/checks.js';
+import { checkNames } from '../../core/replay/checks.js';
 import { emptyRejections, schemaViolationCount } from '../../core/replay/runner.js';
 import type { ReplayWindow } from '../../core/replay/window.js';
 import type { ReplaySummary } from '../../core/report.js';
@@ -63,11 +64,14 @@ export function baseSummary(
   digest?: string,
   from?: string,
 ): NonNullable<ReplaySummary['base']> {
+  // A run the plan blocked for want of a base state loaded none: say so rather than "empty".
+  const none = plan.blocked?.name === checkNames.base ? 'none loaded, see the base state check' : undefined;
+  const origin = from ?? none;
   return {
     source: plan.base.source,
     seq: plan.base.seq,
     ...(digest ? { digest } : {}),
-    ...(from ? { from } : {}),
+    ...(origin ? { from: origin } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../../../lib/core/markdown.js';
 import { checkNames } from '../../../lib/core/replay/checks.js';
 import type { Report } from '../../../lib/core/report.js';
 import { type FoldEngineFactory, parallelFoldEngine } from '../../../lib/jobs/replay/foldEngine.js';
@@ -249,6 +250,18 @@ describe('replay from a base state, against a real nats-server', () => {
     const empty = await rehearse({ stream: 'PURGED', base: 'empty', fromSeq: 1 });
     expect(empty.reason).toBeUndefined();
     expect(empty.replay).toMatchObject({ events: 0, gaps: [[1, 50]] });
+  });
+
+  it('fails --base snapshot without a stored snapshot, and says no base state was loaded', async () => {
+    await addStream('NOSNAP', 'nosnap');
+    await publishEvents(nats.url, 'nosnap', eventsBetween(1, 20));
+    const report = await rehearse({ stream: 'NOSNAP', base: 'snapshot' });
+    expect(report.outcome).toBe('failed');
+    expect(check(report, checkNames.base).detail).toContain(
+      'no stored snapshot before sequence 20 (--base snapshot)',
+    );
+    expect(report.replay?.base?.from).toBe('none loaded, see the base state check');
+    expect(renderMarkdown(report)).toContain('- Base state: empty (none loaded, see the base state check)');
   });
 
   it('names a stream that does not exist in the reason, and keeps the replay block', async () => {
