@@ -2,7 +2,7 @@ import pg from 'pg';
 import { DrillbookError } from '../core/errors.js';
 import type { OutboxSource, UnpublishedOutboxSource } from '../ports.js';
 import { quoteQualified } from './identifiers.js';
-import { type OutboxIdMatch, outboxIdMatch, partitionIds } from './outboxIdType.js';
+import { idEquals, type OutboxIdMatch, outboxIdMatch, partitionIds } from './outboxIdType.js';
 
 export class OutboxReadError extends DrillbookError {}
 
@@ -69,21 +69,22 @@ export class PgOutbox implements OutboxSource {
 
   /**
    * The ids no outbox row has. Looked up through the id column's index (ids cast to its type;
-   * see outboxIdType.ts): one index probe per id, not a scan of the outbox per batch.
+   * see outboxIdType.ts): one index probe per id, not a scan of the outbox per batch. The column's
+   * type is read once.
    */
   async missing(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     try {
-      this.match ??= idColumnMatch((sql, values) => this.pool.query(sql, values), this.quoted, this.idName);
+      // A failed look at the catalog is not kept: the next batch asks again.
+      this.match ??= idColumnMatch(
+        (sql, values) => this.pool.query(sql, values),
+        this.quoted,
+        this.idName,
+      ).catch((error: unknown) => {
+        this.match = null;
+        throw error;
+      });
       const match = await this.match;
-      if (!match) {
-        const result = await this.pool.query<{ id: string }>(
-          `SELECT u.id FROM unnest($1::text[]) AS u(id)
-            WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE o.${this.id}::text = u.id)`,
-          [ids],
-        );
-        return result.rows.map((r) => r.id);
-      }
       const { candidates, impossible } = partitionIds(ids, match);
       const found =
         candidates.length === 0
@@ -91,7 +92,7 @@ export class PgOutbox implements OutboxSource {
           : (
               await this.pool.query<{ id: string }>(
                 `SELECT u.id FROM unnest($1::text[]) AS u(id)
-                  WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE o.${this.id} = u.id::${match.cast})`,
+                  WHERE NOT EXISTS (SELECT 1 FROM ${this.quoted} o WHERE ${idEquals(match, this.id)})`,
                 [candidates],
               )
             ).rows.map((r) => r.id);
@@ -146,20 +147,13 @@ export class PgUnpublishedOutbox implements UnpublishedOutboxSource {
     try {
       await client.connect();
       const match = await idColumnMatch((sql, values) => client.query(sql, values), this.quoted, this.idName);
-      if (!match) {
-        const result = await client.query<{ id: string }>(
-          `SELECT ${this.id}::text AS id FROM ${this.quoted} WHERE ${this.id}::text = ANY($1::text[]) AND ${this.published} IS NOT NULL`,
-          [ids],
-        );
-        return result.rows.map((r) => r.id);
-      }
-      // Through the id column's index (ids cast to its type), answering with the ids as given.
+      // Answered with the ids as given (a typed match reads the primary key).
       const { candidates } = partitionIds(ids, match);
       if (candidates.length === 0) return [];
       const result = await client.query<{ id: string }>(
         `SELECT u.id FROM unnest($1::text[]) AS u(id)
           WHERE EXISTS (SELECT 1 FROM ${this.quoted} o
-                         WHERE o.${this.id} = u.id::${match.cast} AND o.${this.published} IS NOT NULL)`,
+                         WHERE ${idEquals(match, this.id)} AND o.${this.published} IS NOT NULL)`,
         [candidates],
       );
       return result.rows.map((r) => r.id);

@@ -40,13 +40,25 @@ export function outboxIdMatch(type: string): OutboxIdMatch | null {
   return null;
 }
 
-/** Splits ids into those the column can hold and those it cannot, keeping their order. */
+/**
+ * Splits ids into those a row's id can equal and those it cannot, keeping their order (with no
+ * typed match, compared as text, every id is a candidate).
+ */
 export function partitionIds(
   ids: readonly string[],
-  match: OutboxIdMatch,
+  match: OutboxIdMatch | null,
 ): { candidates: string[]; impossible: string[] } {
+  if (!match) return { candidates: [...ids], impossible: [] };
   const candidates: string[] = [];
   const impossible: string[] = [];
   for (const id of ids) (match.accepts(id) ? candidates : impossible).push(id);
   return { candidates, impossible };
+}
+
+/**
+ * SQL: outbox row `o`'s id column (quoted) equals `u.id` (a text id): through the column's type
+ * when the match knows it (the primary key answers), else as text (a scan of the outbox).
+ */
+export function idEquals(match: OutboxIdMatch | null, quotedColumn: string): string {
+  return match ? `o.${quotedColumn} = u.id::${match.cast}` : `o.${quotedColumn}::text = u.id`;
 }
