@@ -63,8 +63,7 @@ try {
   /** Runs every batch through `lookup`; ms per batch and blocks per batch (stats flush on disconnect). */
   const measure = async (
     name: string,
-    lookup: (ids: string[]) => Promise<unknown>,
-    close: () => Promise<void>,
+    { lookup, close }: { lookup: (ids: string[]) => Promise<unknown>; close: () => Promise<void> },
   ) => {
     const before = await blocks();
     const started = performance.now();
@@ -76,42 +75,35 @@ try {
     log(`${name}: ${ms.toFixed(1)} ms and ${Math.round(perBatch)} blocks per batch of ${batchSize}`);
     return { msPerBatch: Number(ms.toFixed(1)), blocksPerBatch: Math.round(perBatch) };
   };
+  /** A lookup as drillbook wrote it before (comparing `id::text`), on a connection of its own. */
+  const textComparison = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return { lookup: (ids: string[]) => client.query(sql, [ids]), close: () => client.end() };
+  };
 
-  const textClient = new pg.Client({ connectionString: url });
-  await textClient.connect();
   const textMissing = await measure(
     'missing, text comparison (before)',
-    (ids) =>
-      textClient.query(
-        `SELECT u.id FROM unnest($1::text[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM public.outbox o WHERE o.id::text = u.id)`,
-        [ids],
-      ),
-    () => textClient.end(),
+    await textComparison(
+      `SELECT u.id FROM unnest($1::text[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM public.outbox o WHERE o.id::text = u.id)`,
+    ),
   );
   const outbox = new PgOutbox(url, { table: 'public.outbox' });
-  const typedMissing = await measure(
-    'missing, PgOutbox',
-    (ids) => outbox.missing(ids),
-    () => outbox.close(),
-  );
-
-  const textClient2 = new pg.Client({ connectionString: url });
-  await textClient2.connect();
+  const typedMissing = await measure('missing, PgOutbox', {
+    lookup: (ids) => outbox.missing(ids),
+    close: () => outbox.close(),
+  });
   const textPublished = await measure(
     'publishedAmong, text comparison (before)',
-    (ids) =>
-      textClient2.query(
-        `SELECT id::text AS id FROM public.outbox WHERE id::text = ANY($1::text[]) AND published_at IS NOT NULL`,
-        [ids],
-      ),
-    () => textClient2.end(),
+    await textComparison(
+      `SELECT id::text AS id FROM public.outbox WHERE id::text = ANY($1::text[]) AND published_at IS NOT NULL`,
+    ),
   );
   const live = new PgUnpublishedOutbox(url, { table: 'public.outbox' });
-  const typedPublished = await measure(
-    'publishedAmong, PgUnpublishedOutbox',
-    (ids) => live.publishedAmong(ids),
-    async () => {},
-  );
+  const typedPublished = await measure('publishedAmong, PgUnpublishedOutbox', {
+    lookup: (ids) => live.publishedAmong(ids),
+    close: async () => {},
+  });
   const ratio = (a: { msPerBatch: number }, b: { msPerBatch: number }) =>
     Number((a.msPerBatch / b.msPerBatch).toFixed(3));
   process.stdout.write(
