@@ -1,6 +1,6 @@
 import { formatDuration } from './objectives.js';
 import { describeSequences } from './replay/window.js';
-import type { Check, Report } from './report.js';
+import { type Check, catchUpReadItsStream, type Report } from './report.js';
 
 const icon: Record<string, string> = {
   passed: 'PASS',
@@ -40,7 +40,7 @@ export function renderMarkdown(report: Report): string {
   if (report.catchUp) {
     const c = report.catchUp;
     lines.push('', '## Catch-up', '');
-    if (c.stream === '') {
+    if (!catchUpReadItsStream(c)) {
       // Skipped (the database failed verification) or failed before it read a stream.
       lines.push('- Not run to the end: the read models were not caught up (see the checks)');
     } else {

@@ -91,6 +91,14 @@ export interface CatchUpSummary {
   serviceRtoSeconds: number | null;
 }
 
+/**
+ * Whether the catch-up read its stream: a phase that was skipped (the database failed
+ * verification) or failed before reading still has a block, with no stream and no figures.
+ */
+export function catchUpReadItsStream(c: CatchUpSummary): boolean {
+  return c.stream !== '';
+}
+
 export interface Report {
   kind: ReportKind;
   id: string;

@@ -1,5 +1,5 @@
 import { elapsed } from './markdown.js';
-import type { Report } from './report.js';
+import { catchUpReadItsStream, type Report } from './report.js';
 
 /** One CloudWatch data point, independent of the SDK's types (the adapter maps it). */
 export interface MetricDatum {
@@ -61,7 +61,7 @@ export function reportMetrics(report: Report): MetricDatum[] {
     if (service !== null) add('ServiceRtoSeconds', service, 'Seconds');
     add('ServiceRtoBreached', breached(service, o.rtoTargetSeconds), 'Count');
     // A phase skipped or failed before it read a stream has no figures (not zeros).
-    if (c.stream !== '') {
+    if (catchUpReadItsStream(c)) {
       add('CatchUpEvents', c.events, 'Count');
       add('CatchUpSeconds', c.seconds, 'Seconds');
       add('CatchUpOutboxToRepublish', c.outboxToRepublish, 'Count');

@@ -12,7 +12,7 @@ export interface ReplayWindow {
 export function describeSequences(window: ReplayWindow): string {
   if (window.toSeq < 1) return 'no sequences (the stream was not read)';
   if (window.fromSeq > window.toSeq) return `nothing after sequence ${window.toSeq}`;
-  return `sequences ${window.fromSeq}..${window.toSeq}`;
+  return `sequences ${sequenceRange(window)}`;
 }
 
 /** The window as "F..T" for a chat line, or '' when nothing was pinned. */
