@@ -1,7 +1,6 @@
 import { describeError } from '../../core/errors.js';
 import type { WindowPlan } from '../../core/replay/base.js';
-import type { ExpectedDigest } from '../../core/replay/checks.js';
-import { checkNames } from '../../core/replay/checks.js';
+import { checkNames, type ExpectedDigest } from '../../core/replay/checks.js';
 import { emptyRejections, schemaViolationCount } from '../../core/replay/runner.js';
 import type { ReplayWindow } from '../../core/replay/window.js';
 import type { ReplaySummary } from '../../core/report.js';
