@@ -22,6 +22,7 @@ import { giveToServerUser, run } from './exec.js';
 import { STAGING_MARKER as MARKER, STAGING_PREFIX, sweepLocalStaging } from './orphanSweep.js';
 import { LocalCluster } from './pgCluster.js';
 import { currentOwner } from './processIdentity.js';
+import { removeClusterDir } from './socketDir.js';
 
 /** The limit of the base-backup copy into staging (the longest a local provision may take). */
 const COPY_TIMEOUT_MS = 6 * 3600_000;
@@ -78,7 +79,7 @@ export class LocalRestoreTarget implements RestoreTarget {
     } catch (error) {
       // The drill's state learns of staging only once provision returns, so a provision that fails
       // half-way (the copy fails or is interrupted) removes its folder here: nothing runs in it yet.
-      await rm(dir, { recursive: true, force: true }).catch((cleanup: unknown) => {
+      await removeClusterDir(dir).catch((cleanup: unknown) => {
         progress.step(`could not remove the half-made staging ${dir}: ${describeError(cleanup)}`);
       });
       throw error;
@@ -221,7 +222,7 @@ export class LocalRestoreTarget implements RestoreTarget {
     if (entry) await entry.cluster.stop('immediate').catch(() => {});
     // The log outlives the copy: a failed drill's report carries it (see serverLog).
     this.keptLogs.set(handle.id, await readLogTail(join(dir, 'postgres.log')));
-    await rm(dir, { recursive: true, force: true });
+    await removeClusterDir(dir);
     this.staging.delete(handle.id);
   }
 

@@ -1,5 +1,5 @@
 import { existsSync, readlinkSync, realpathSync } from 'node:fs';
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../core/errors.js';
@@ -14,6 +14,7 @@ import {
 import type { Progress } from '../ports.js';
 import { pgBin, run } from './exec.js';
 import { currentBootId, processExists, runningProcesses } from './processIdentity.js';
+import { removeClusterDir } from './socketDir.js';
 
 /** The marker file in every local staging folder (written at provision, checked before any removal). */
 export const STAGING_MARKER = 'drillbook-staging.json';
@@ -128,7 +129,7 @@ async function removeOrphan(dir: string, progress: Progress, what: string): Prom
   } else {
     progress.step(`orphaned staging ${what}: removing it`);
   }
-  await rm(dir, { recursive: true, force: true });
+  await removeClusterDir(dir);
   return `${detail}; folder removed`;
 }
 

@@ -9,7 +9,7 @@ import { failureSummary } from '../core/serverLog.js';
 import { waitFor } from '../core/wait.js';
 import { connect } from '../pg/connection.js';
 import { giveToServerUser, pgBin, run } from './exec.js';
-import { isShortSocketDir, prepareShortSocketDir, removeShortSocketDir, socketDirFor } from './socketDir.js';
+import { isShortSocketDir, prepareShortSocketDir, removeClusterDir, socketDirFor } from './socketDir.js';
 
 export interface ClusterOptions {
   /** Folder that will hold data/, socket/ and postgres.log. */
@@ -300,8 +300,7 @@ export class LocalCluster {
     try {
       await this.stop('immediate');
     } finally {
-      await rm(this.dir, { recursive: true, force: true });
-      if (isShortSocketDir(this.dir, this.socketDir)) await removeShortSocketDir(this.socketDir);
+      await removeClusterDir(this.dir);
     }
   }
 

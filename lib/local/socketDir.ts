@@ -27,13 +27,28 @@ function fits(dir: string, port: number): boolean {
 export function socketDirFor(dir: string, port: number, shortRoot = SHORT_ROOT): string {
   const inside = join(dir, 'socket');
   if (fits(inside, port)) return inside;
-  const digest = createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
-  const short = join(shortRoot, `drillbook-pg-${digest}`);
+  const short = shortSocketDirOf(dir, shortRoot);
   if (fits(short, port) && existsSync(shortRoot)) return short;
   throw new ConfigError(
     'work folder',
     `${dir} is too deep for a Postgres socket: ${socketFile(inside, port)} is ${Buffer.byteLength(socketFile(inside, port))} bytes, the limit is ${SOCKET_PATH_MAX_BYTES}; use a shorter work or temp folder`,
   );
+}
+
+/** The short socket folder a cluster in `dir` uses when its own is too deep (named after `dir`). */
+function shortSocketDirOf(dir: string, shortRoot = SHORT_ROOT): string {
+  const digest = createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
+  return join(shortRoot, `drillbook-pg-${digest}`);
+}
+
+/**
+ * Removes a cluster's folder and the short socket folder outside it that it may have had: every
+ * way a cluster's folder goes (destroy, a drill's teardown, a failed provision, the orphan sweep)
+ * goes through here, so no /tmp/drillbook-pg-* is left behind.
+ */
+export async function removeClusterDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await removeShortSocketDir(shortSocketDirOf(dir));
 }
 
 /** Whether the socket folder is one of the short ones outside the cluster folder. */

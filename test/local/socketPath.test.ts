@@ -4,12 +4,25 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/core/errors.js';
 import { makeServerTempDir } from '../../lib/local/exec.js';
-import { SOCKET_PATH_MAX_BYTES, socketDirFor } from '../../lib/local/socketDir.js';
+import { removeClusterDir, SOCKET_PATH_MAX_BYTES, socketDirFor } from '../../lib/local/socketDir.js';
 import { cleanupPostgresAfterAll, startPostgres } from '../helpers/postgres.js';
 
 cleanupPostgresAfterAll();
 
 describe('Postgres socket paths under deep work folders', () => {
+  it("removes a deep cluster's short socket folder with its folder, as a drill's teardown and the orphan sweep do", async () => {
+    const server = await startPostgres({
+      dir: join(makeServerTempDir('drillbook-deep-'), 'w'.repeat(60), 'staging-cluster-torn-down'),
+    });
+    const { cluster } = server;
+    expect(cluster.socketDir.startsWith('/tmp/drillbook-pg-')).toBe(true);
+    await cluster.stop('immediate');
+    // Teardown and the sweep only know the folder (the cluster object may be from another process).
+    await removeClusterDir(cluster.dir);
+    expect(existsSync(cluster.dir)).toBe(false);
+    expect(existsSync(cluster.socketDir)).toBe(false);
+  });
+
   it('starts a cluster whose folder is too deep for a socket, with the socket in a short private folder', async () => {
     // A work folder as a CI runner or a nested checkout makes it: the socket path would be > 107 bytes.
     const server = await startPostgres({
